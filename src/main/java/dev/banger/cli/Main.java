@@ -1,9 +1,20 @@
 package dev.banger.cli;
 
+import picocli.CommandLine;
+
+/** Entry point of both the CLI and the daemon ({@code banger daemon}). */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.out.println("hi");
+    System.exit(run(args));
+  }
+
+  /** Runs one command line and returns its exit code: 0 success, 1 error, 2 usage error. */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new BangerCommand());
+    cli.setExecutionExceptionHandler(new ErrorHandler());
+    cli.setParameterExceptionHandler(new UsageErrorHandler());
+    return cli.execute(args);
   }
 }

@@ -1,0 +1,69 @@
+package dev.banger.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.banger.error.BangerException;
+import dev.banger.json.Json;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A request as a route sees it: path parameters, query parameters and the raw body.
+ *
+ * @param method the HTTP method
+ * @param path the request path
+ * @param pathParams values of the pattern's {@code {name}} segments
+ * @param query query parameters (last value wins)
+ * @param body the request body as text, empty when none was sent
+ */
+public record ApiRequest(
+    String method, String path, Map<String, String> pathParams, Map<String, String> query, String body) {
+
+  public ApiRequest {
+    pathParams = Map.copyOf(pathParams);
+    query = Map.copyOf(query);
+    body = body == null ? "" : body;
+  }
+
+  public String param(String name) {
+    String value = pathParams.get(name);
+    if (value == null) {
+      throw new IllegalStateException("route has no path parameter " + name);
+    }
+    return value;
+  }
+
+  public Optional<String> queryParam(String name) {
+    return Optional.ofNullable(query.get(name));
+  }
+
+  public boolean flag(String name) {
+    return queryParam(name).map(v -> v.isEmpty() || v.equals("true") || v.equals("1")).orElse(false);
+  }
+
+  /** Parses the body strictly into {@code type}; any problem is a 400 that names it. */
+  public <T> T bodyAs(Class<T> type) {
+    if (body.isBlank()) {
+      throw BangerException.invalid("request body is empty; expected a JSON object");
+    }
+    try {
+      T value = Json.mapper().readValue(body, type);
+      if (value == null) {
+        throw BangerException.invalid("request body is null; expected a JSON object");
+      }
+      return value;
+    } catch (UnrecognizedPropertyException e) {
+      throw BangerException.invalid(
+          "unknown field '" + e.getPropertyName() + "' in request body; known fields: " + e.getKnownPropertyIds());
+    } catch (JsonProcessingException e) {
+      throw BangerException.invalid("malformed JSON in request body: " + e.getOriginalMessage()
+          + locationOf(e));
+    }
+  }
+
+  private static String locationOf(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+  }
+}

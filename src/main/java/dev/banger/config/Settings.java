@@ -1,0 +1,20 @@
+package dev.banger.config;
+
+/** Every setting banger knows, in one place so that --help, the README and the code agree. */
+public final class Settings {
+  public static final String DEFAULT_CONFIG = "/etc/banger/config.json";
+
+  public static final Setting CONFIG = new Setting("--config", "BANGER_CONFIG", "-", DEFAULT_CONFIG);
+  public static final Setting STATE_DIR =
+      new Setting("--state-dir", "BANGER_STATE_DIR", "stateDir", "/var/lib/banger");
+  public static final Setting SOCKET =
+      new Setting("--socket", "BANGER_SOCKET", "socket", "/run/banger/banger.sock");
+  public static final Setting FIRECRACKER_BIN =
+      new Setting("--firecracker-bin", "BANGER_FIRECRACKER_BIN", "firecracker.bin", "firecracker");
+  public static final Setting JAILER_BIN =
+      new Setting("--jailer-bin", "BANGER_JAILER_BIN", "firecracker.jailerBin", "jailer");
+  public static final Setting QEMU_BIN =
+      new Setting("--qemu-bin", "BANGER_QEMU_BIN", "qemu.bin", "qemu-system-x86_64");
+
+  private Settings() {}
+}
