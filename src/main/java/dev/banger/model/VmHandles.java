@@ -47,7 +47,7 @@ public record VmHandles(
   }
 
   /** True when nothing is held: teardown has nothing left to do. */
-  public boolean isEmpty() {
+  public boolean holdsNothing() {
     return equals(EMPTY);
   }
 }

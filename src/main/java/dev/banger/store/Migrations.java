@@ -43,6 +43,11 @@ public final class Migrations {
     return new Migrations(list);
   }
 
+  /** The migrations in order (tests build older and newer lists from it). */
+  public List<Migration> latestMigrations() {
+    return migrations;
+  }
+
   public int latestVersion() {
     return migrations.size();
   }

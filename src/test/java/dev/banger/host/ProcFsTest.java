@@ -1,0 +1,48 @@
+package dev.banger.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcFsTest {
+  private final ProcFs proc = new ProcFs();
+
+  @Test
+  void readsTheIdentityOfALiveProcess() throws Exception {
+    Process sleeper = new ProcessBuilder("sleep", "30", "banger-procfs-marker").start();
+    try {
+      long pid = sleeper.pid();
+      // The child may still be between fork and exec for a moment.
+      for (int i = 0; i < 100 && !proc.cmdline(pid).orElse(java.util.List.of()).contains("banger-procfs-marker"); i++) {
+        Thread.sleep(10);
+      }
+      long start = proc.startTime(pid).orElseThrow();
+      assertThat(proc.cmdline(pid)).contains(java.util.List.of("sleep", "30", "banger-procfs-marker"));
+      assertThat(proc.matches(pid, start, "banger-procfs-marker")).isTrue();
+      assertThat(proc.matches(pid, start + 1, "banger-procfs-marker")).as("another start time is another process").isFalse();
+      assertThat(proc.matches(pid, start, "other-marker")).isFalse();
+      assertThat(proc.pids()).contains(pid);
+    } finally {
+      sleeper.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  void aGoneProcessHasNoIdentity() throws Exception {
+    Process p = new ProcessBuilder("true").start();
+    p.waitFor();
+    assertThat(proc.startTime(p.pid())).isEmpty();
+    assertThat(proc.cmdline(p.pid())).isEmpty();
+  }
+
+  @Test
+  void parsesACommandNameWithSpacesAndParentheses(@TempDir Path root) throws Exception {
+    Path pidDir = Files.createDirectories(root.resolve("77"));
+    String fields = "S 1 77 77 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 1000 10";
+    Files.writeString(pidDir.resolve("stat"), "77 (we ird) (name)) " + fields);
+    assertThat(new ProcFs(root).startTime(77)).contains(123456L);
+  }
+}
