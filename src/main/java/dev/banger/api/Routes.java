@@ -1,5 +1,6 @@
 package dev.banger.api;
 
+import dev.banger.vm.CreateVmRequest;
 import dev.banger.vm.VmService;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ public final class Routes {
   public static List<Route> all(VmService vms) {
     return List.of(
         new Route("GET", "/v1/version", r -> Map.of("version", Version.current(), "apiVersion", Version.API_VERSION)),
-        new Route("GET", "/v1/vms", r -> vms.list().stream().map(VmSummary::of).toList()));
+        new Route("GET", "/v1/vms", r -> vms.list().stream().map(VmSummary::of).toList()),
+        new Route("POST", "/v1/vms", r -> ApiResponse.created(VmSummary.of(vms.create(r.bodyAs(CreateVmRequest.class))))));
   }
 }

@@ -8,6 +8,7 @@ import dev.banger.error.ErrorKind;
 import dev.banger.http.SocketUnreachableException;
 import dev.banger.http.UnixHttpClient;
 import dev.banger.store.Database;
+import dev.banger.store.SqlCatalog;
 import dev.banger.store.VmRepository;
 import dev.banger.vm.VmService;
 import java.io.IOException;
@@ -45,7 +46,8 @@ public final class Daemon implements AutoCloseable {
       closers.push(InstanceLock.acquire(options.stateDir()));
       Database db = Database.open(options.stateDir().resolve("banger.db"));
       closers.push(db);
-      VmService vms = new VmService(new VmRepository(db));
+      VmService vms = new VmService(new VmRepository(db), new SqlCatalog(db),
+          new VmService.Options(options.stateDir(), "firecracker"));
       prepareSocketPath(options.socket());
       ApiServer api = new ApiServer(options.socket(), Routes.all(vms));
       api.start();

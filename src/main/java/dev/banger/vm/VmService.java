@@ -1,18 +1,117 @@
 package dev.banger.vm;
 
+import dev.banger.error.BangerException;
+import dev.banger.model.Catalog;
+import dev.banger.model.Catalog.ImageRef;
+import dev.banger.model.Catalog.KernelRef;
+import dev.banger.model.VmRuntime;
+import dev.banger.model.VmSpec;
+import dev.banger.model.VmState;
 import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
-/** Creates, starts, stops and deletes VMs. For now: listing. */
+/** Creates, starts, stops and deletes VMs. */
 public final class VmService {
-  private final VmRepository vms;
+  static final int MIN_MEMORY_MIB = 128;
+  static final int MAX_VCPUS = 32;
+  /** sun_path holds 108 bytes including the terminating NUL. */
+  static final int MAX_SOCKET_PATH_BYTES = 107;
 
-  public VmService(VmRepository vms) {
+  /**
+   * Daemon-wide settings the VM layer needs.
+   *
+   * @param stateDir the daemon's state directory; VM directories live in {@code vms/<id>}
+   * @param defaultVmm the VMM used when a create request names none
+   */
+  public record Options(Path stateDir, String defaultVmm) {}
+
+  private final VmRepository vms;
+  private final Catalog catalog;
+  private final Options options;
+
+  public VmService(VmRepository vms, Catalog catalog, Options options) {
     this.vms = vms;
+    this.catalog = catalog;
+    this.options = options;
   }
 
   public List<VmRow> list() {
     return vms.list();
+  }
+
+  public VmRow get(String nameOrId) {
+    return vms.findByName(nameOrId)
+        .or(() -> vms.findById(nameOrId))
+        .orElseThrow(() -> BangerException.notFound("no VM named '" + nameOrId + "'; `banger ls -a` lists them"));
+  }
+
+  /** Validates the request completely before writing anything, then records a VM in {@code created}. */
+  public VmRow create(CreateVmRequest req) {
+    VmNames.checkName(req.name());
+    int vcpus = req.vcpus() == null ? 1 : req.vcpus();
+    if (vcpus < 1 || vcpus > MAX_VCPUS) {
+      throw BangerException.invalid("--cpus must be between 1 and " + MAX_VCPUS + ", got " + vcpus);
+    }
+    long memory = req.memoryMib() == null ? 512 : req.memoryMib();
+    if (memory < MIN_MEMORY_MIB) {
+      throw BangerException.invalid("--memory must be at least " + MIN_MEMORY_MIB + " MiB, got " + memory + " MiB");
+    }
+    String network = req.network() == null ? "bridge" : req.network();
+    if (!Set.of("bridge", "none").contains(network)) {
+      throw BangerException.invalid("--net must be 'bridge' or 'none', got '" + network + "'");
+    }
+    String vmm = req.vmm() == null ? options.defaultVmm() : req.vmm();
+    if (!Set.of("firecracker", "qemu").contains(vmm)) {
+      throw BangerException.invalid("--vmm must be 'firecracker' or 'qemu', got '" + vmm + "'");
+    }
+    if (req.image() == null || req.image().isBlank()) {
+      throw BangerException.invalid("a VM needs an image; `banger image ls` lists them");
+    }
+    ImageRef image = catalog.image(req.image())
+        .orElseThrow(() -> BangerException.notFound("unknown image '" + req.image() + "'; `banger image ls` lists them"));
+    KernelRef kernel = (req.kernel() == null ? catalog.defaultKernel() : catalog.kernel(req.kernel()))
+        .orElseThrow(() -> req.kernel() == null
+            ? BangerException.precondition("no kernel given and no default kernel; import one with `banger kernel import` or pass --kernel")
+            : BangerException.notFound("unknown kernel '" + req.kernel() + "'; `banger kernel ls` lists them"));
+    long disk = req.diskSizeBytes() == null ? image.sizeBytes() : req.diskSizeBytes();
+    if (disk < image.sizeBytes()) {
+      throw BangerException.invalid("--disk-size " + disk + " bytes is smaller than image '" + image.name()
+          + "' (" + image.sizeBytes() + " bytes)");
+    }
+    if (vms.findByName(req.name()).isPresent()) {
+      throw BangerException.alreadyExists("a VM named '" + req.name() + "' already exists");
+    }
+    String id = uniqueId();
+    Path vmDir = options.stateDir().resolve("vms").resolve(id);
+    Path apiSocket = vmDir.resolve(vmm.equals("qemu") ? "qmp.sock" : "fc.sock");
+    if (apiSocket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
+      throw BangerException.precondition("the VM's API socket path " + apiSocket + " is longer than the 107 bytes a Unix socket allows;"
+          + " use a shorter --state-dir");
+    }
+    VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
+        req.sshKey(), vmm, req.ports());
+    VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
+        vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
+        Instant.now(), null, null, null, null, null, null);
+    VmRow row = new VmRow(spec, runtime, image.id(), kernel.id());
+    vms.insert(row);
+    return row;
+  }
+
+  /** A fresh id whose 8-character prefix (used by the tap name) no other VM shares. */
+  private String uniqueId() {
+    Set<String> prefixes = new java.util.HashSet<>();
+    for (VmRow row : vms.list()) {
+      prefixes.add(row.runtime().id().substring(0, 8));
+    }
+    String id = VmNames.newId();
+    while (prefixes.contains(id.substring(0, 8))) {
+      id = VmNames.newId();
+    }
+    return id;
   }
 }

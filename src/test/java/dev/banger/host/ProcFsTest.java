@@ -12,7 +12,7 @@ class ProcFsTest {
 
   @Test
   void readsTheIdentityOfALiveProcess() throws Exception {
-    Process sleeper = new ProcessBuilder("sleep", "30", "banger-procfs-marker").start();
+    Process sleeper = new ProcessBuilder("sh", "-c", "sleep 30; :", "banger-procfs-marker").start();
     try {
       long pid = sleeper.pid();
       // The child may still be between fork and exec for a moment.
@@ -20,7 +20,7 @@ class ProcFsTest {
         Thread.sleep(10);
       }
       long start = proc.startTime(pid).orElseThrow();
-      assertThat(proc.cmdline(pid)).contains(java.util.List.of("sleep", "30", "banger-procfs-marker"));
+      assertThat(proc.cmdline(pid)).contains(java.util.List.of("sh", "-c", "sleep 30; :", "banger-procfs-marker"));
       assertThat(proc.matches(pid, start, "banger-procfs-marker")).isTrue();
       assertThat(proc.matches(pid, start + 1, "banger-procfs-marker")).as("another start time is another process").isFalse();
       assertThat(proc.matches(pid, start, "other-marker")).isFalse();

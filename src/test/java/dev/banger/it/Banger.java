@@ -1,0 +1,140 @@
+package dev.banger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives the real launcher ({@code bin/banger}) as a user would: a daemon on a temporary state
+ * directory and socket, and CLI commands against it. Processes are stopped by PID.
+ */
+public final class Banger implements AutoCloseable {
+  /** The outcome of one CLI run. */
+  public record Run(int exitCode, String stdout, String stderr) {}
+
+  private final Path home = Path.of(System.getProperty("banger.home", ".")).toAbsolutePath();
+  private final Path stateDir;
+  private final Path socket;
+  private final Path logFile;
+  private final Map<String, String> env = new HashMap<>();
+  private final List<Process> daemons = new ArrayList<>();
+
+  public Banger(Path workDir) {
+    this.stateDir = workDir.resolve("state");
+    this.socket = workDir.resolve("run/banger.sock");
+    this.logFile = workDir.resolve("daemon.log");
+    env.put("BANGER_STATE_DIR", stateDir.toString());
+    env.put("BANGER_SOCKET", socket.toString());
+    env.put("BANGER_CONFIG", workDir.resolve("config.json").toString());
+    env.put("BANGER_CACHE_DIR", workDir.resolve("cache").toString());
+    try {
+      Files.writeString(workDir.resolve("config.json"), "{}");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  public Path socket() {
+    return socket;
+  }
+
+  public Path launcher() {
+    return home.resolve("bin/banger");
+  }
+
+  public String daemonLog() throws IOException {
+    return Files.exists(logFile) ? Files.readString(logFile) : "";
+  }
+
+  /** Starts a daemon and waits until it answers; returns its process. */
+  public Process startDaemon(String... extraArgs) throws Exception {
+    Process daemon = spawnDaemon(extraArgs);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!daemon.isAlive()) {
+        throw new AssertionError("daemon exited with " + daemon.exitValue() + ": " + daemonLog());
+      }
+      if (Files.exists(socket) && run("version").exitCode() == 0) {
+        return daemon;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("daemon did not come up within 30 s: " + daemonLog());
+  }
+
+  /** Starts a daemon process without waiting for it. */
+  public Process spawnDaemon(String... extraArgs) throws IOException {
+    List<String> argv = new ArrayList<>(List.of(launcher().toString(), "daemon"));
+    argv.addAll(List.of(extraArgs));
+    ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    daemons.add(p);
+    return p;
+  }
+
+  public Run run(String... args) throws Exception {
+    return runWith(Map.of(), args);
+  }
+
+  public Run runWith(Map<String, String> extraEnv, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of(launcher().toString()));
+    argv.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    pb.environment().putAll(env);
+    pb.environment().putAll(extraEnv);
+    Path out = Files.createTempFile("banger-out", ".txt");
+    Path err = Files.createTempFile("banger-err", ".txt");
+    try {
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor();
+        throw new AssertionError("banger " + String.join(" ", args) + " hung");
+      }
+      return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** SIGTERM to the daemon by pid; waits for it to exit. */
+  public int stop(Process daemon) throws InterruptedException {
+    daemon.destroy();
+    if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
+      daemon.destroyForcibly().waitFor();
+      throw new AssertionError("daemon " + daemon.pid() + " ignored SIGTERM");
+    }
+    return daemon.exitValue();
+  }
+
+  @Override
+  public void close() {
+    for (Process p : daemons) {
+      if (p.isAlive()) {
+        p.destroyForcibly();
+        try {
+          p.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    for (Process p : daemons) {
+      assertThat(p.isAlive()).as("daemon %d still alive", p.pid()).isFalse();
+    }
+  }
+}
