@@ -135,8 +135,13 @@ public final class Flattener {
     if (target == existing) {
       return;
     }
+    String targetPath = String.join("/", targetParts);
+    if (targetPath.startsWith(path + "/")) {
+      throw NameSafety.unsafe(context, entry.name(), "is a hardlink to " + NameSafety.quote(entry.linkName())
+          + ", which lies inside the directory the link would replace");
+    }
     replace(existing, path);
-    writer.hardlink(path, String.join("/", targetParts), target.inode);
+    writer.hardlink(path, targetPath, target.inode);
     Node node = new Node(target.inode, layer);
     target.inode.links++;
     parent.children.put(base, node);
