@@ -1,0 +1,82 @@
+package dev.banger.image;
+
+import dev.banger.host.CommandResult;
+import dev.banger.host.CommandRunner;
+import dev.banger.image.ext4.TreeFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Cleans what an interrupted build or removal left under {@code <state>/images}: {@code .new-*}
+ * build directories (first their mount and loop device, which only banger's builders create
+ * there) and {@code .rm-*} directories of half-finished removals. Everything it touches is
+ * recognised by name and location; it never touches anything else.
+ */
+final class LeftoverSweeper {
+  private final CommandRunner runner;
+  private final Path imagesDir;
+
+  LeftoverSweeper(CommandRunner runner, Path imagesDir) {
+    this.runner = runner;
+    this.imagesDir = imagesDir;
+  }
+
+  void sweep() {
+    if (!Files.isDirectory(imagesDir)) {
+      return;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(imagesDir, ".{new,rm}-*")) {
+      for (Path dir : entries) {
+        Path mnt = dir.resolve("mnt");
+        if (isMountPoint(mnt)) {
+          runner.run(dev.banger.host.Command.of("umount", "-l", mnt.toString()));
+        }
+        Path image = dir.resolve("rootfs.ext4");
+        if (Files.exists(image)) {
+          CommandResult loops = runner.run(dev.banger.host.Command.of("losetup", "-j", image.toString()));
+          for (String line : loops.stdout().lines().toList()) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.startsWith("/dev/loop")) {
+              runner.run(dev.banger.host.Command.of("losetup", "-d", line.substring(0, colon)));
+            }
+          }
+        }
+        TreeFiles.deleteRecursively(dir);
+      }
+    } catch (IOException e) {
+      // The sweep runs again at the next start; a leftover directory harms nothing meanwhile.
+    }
+  }
+
+  static boolean isMountPoint(Path path) {
+    try {
+      String target = path.toAbsolutePath().toString();
+      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
+        String[] fields = line.split(" ");
+        if (fields.length > 4 && unescape(fields[4]).equals(target)) {
+          return true;
+        }
+      }
+    } catch (IOException e) {
+      return false;
+    }
+    return false;
+  }
+
+  private static String unescape(String field) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == '\\' && i + 3 < field.length()) {
+        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,103 @@
+package dev.banger.image.model;
+
+import dev.banger.error.BangerException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The name rules every path entering an image obeys. Applied while flattening and again by
+ * {@code ApplyOwnership}, which must be safe on its own: a name that passes here contains no
+ * {@code ..} component, is relative to the image root once a leading {@code ./} is removed, and
+ * holds no character debugfs (or a log line) cannot carry safely: double quote, NUL, newline,
+ * carriage return or any other control character.
+ */
+public final class NameSafety {
+  /** ext4's limit on one name component, in bytes. */
+  public static final int MAX_COMPONENT_BYTES = 255;
+
+  private NameSafety() {}
+
+  /**
+   * Normalises an archive entry name to the components of a path relative to the image root
+   * (empty for the root itself). {@code ./} prefixes, {@code .} components, repeated and trailing
+   * slashes are dropped; anything unsafe is rejected with an error naming the entry.
+   */
+  public static List<String> components(String raw, String context) {
+    checkCharacters(raw, context);
+    if (raw.startsWith("/")) {
+      throw unsafe(context, raw, "is an absolute path");
+    }
+    List<String> parts = new ArrayList<>();
+    for (String part : raw.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        throw unsafe(context, raw, "contains a `..` component that could escape the image");
+      }
+      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
+        throw unsafe(context, raw, "has a name component longer than " + MAX_COMPONENT_BYTES + " bytes");
+      }
+      parts.add(part);
+    }
+    return parts;
+  }
+
+  /** Components of an absolute image path such as {@code /etc/passwd}, as ApplyOwnership takes. */
+  public static List<String> absoluteComponents(String path, String context) {
+    checkCharacters(path, context);
+    if (!path.startsWith("/")) {
+      throw unsafe(context, path, "is not an absolute path inside the image");
+    }
+    return components(path.substring(1), context);
+  }
+
+  /** Rejects characters that debugfs cannot quote or that would forge lines in its output. */
+  public static void checkCharacters(String name, String context) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '"') {
+        throw unsafe(context, name, "contains a double quote, which debugfs cannot encode");
+      }
+      if (c == '\n' || c == '\r') {
+        throw unsafe(context, name, "contains a newline or carriage return");
+      }
+      if (c == 0) {
+        throw unsafe(context, name, "contains a NUL character");
+      }
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+        throw unsafe(context, name, "contains the control character U+" + String.format("%04X", (int) c));
+      }
+      if (c == '\uFFFD') {
+        throw unsafe(context, name, "is not valid UTF-8");
+      }
+    }
+  }
+
+  /** Renders a hostile name printable: control characters become escapes. */
+  public static String quote(String name) {
+    StringBuilder out = new StringBuilder("\"");
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      switch (c) {
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        default -> {
+          if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  public static BangerException unsafe(String context, String name, String why) {
+    return BangerException.invalid(
+        context + ": entry " + quote(name) + " " + why + "; refusing to import this image");
+  }
+}

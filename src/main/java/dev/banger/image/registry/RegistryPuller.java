@@ -1,0 +1,329 @@
+package dev.banger.image.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import dev.banger.image.ImportProgress;
+import dev.banger.image.source.Blob;
+import dev.banger.image.source.Descriptor;
+import dev.banger.image.source.Digest;
+import dev.banger.image.source.ImageSource;
+import dev.banger.image.source.Manifests;
+import dev.banger.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.security.MessageDigest;
+
+/**
+ * A small OCI distribution client on {@code java.net.http}: manifests and indexes (OCI and Docker
+ * v2), platform selection, anonymous, bearer-token ({@code WWW-Authenticate}) and Basic auth,
+ * blobs streamed to disk with their sha256 and size checked. Redirects are followed by hand so
+ * that the {@code Authorization} header is never sent to another host (blob storage).
+ */
+public final class RegistryPuller {
+  private static final int MAX_REDIRECTS = 5;
+  private static final int MAX_DOCUMENT = 4 << 20;
+
+  private final HttpClient http;
+  private final Path dockerConfig;
+
+  public RegistryPuller() {
+    this(defaultDockerConfig());
+  }
+
+  /** @param dockerConfig a docker {@code config.json} to read {@code auths} from (may be absent) */
+  public RegistryPuller(Path dockerConfig) {
+    this.http = HttpClient.newBuilder()
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(30))
+        .build();
+    this.dockerConfig = dockerConfig;
+  }
+
+  static Path defaultDockerConfig() {
+    String env = System.getenv("DOCKER_CONFIG");
+    return env != null ? Path.of(env, "config.json") : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+  }
+
+  /**
+   * Downloads the image's layers into {@code blobDir} (verified) and returns a source over them.
+   * The caller owns {@code blobDir} and deletes it after the build.
+   */
+  public ImageSource pull(String text, String platform, boolean insecure, Optional<Credentials> credentials,
+      Path blobDir, ImportProgress progress) {
+    Reference ref = Reference.parse(text);
+    if (insecure && !ref.isLoopback()) {
+      throw BangerException.invalid("--insecure (plain HTTP) is only allowed for registries on localhost, not "
+          + ref.registry());
+    }
+    Session session = new Session(ref, insecure, credentials.or(() -> fromDockerConfig(ref.registry())));
+    try {
+      Files.createDirectories(blobDir);
+      progress.phase("download");
+      String where = "registry:" + text;
+      byte[] top = session.manifest(ref.manifestReference(), ref.digest());
+      Digest chosenDigest = ref.digest() != null ? ref.digest() : Digest.of(top);
+      Manifests.Document doc = Manifests.parse(top, where + " manifest");
+      for (int depth = 0; doc.index(); depth++) {
+        if (depth >= 3) {
+          throw BangerException.invalid(where + " nests image indexes too deeply");
+        }
+        Descriptor chosen = Manifests.select(doc.manifests(), platform, where + " index");
+        byte[] manifest = session.manifest(chosen.digest().toString(), chosen.digest());
+        chosenDigest = chosen.digest();
+        doc = Manifests.parse(manifest, where + " manifest " + chosen.digest());
+      }
+      List<Blob> layers = new ArrayList<>();
+      int n = doc.layers().size();
+      long total = doc.layers().stream().mapToLong(Descriptor::size).sum();
+      long[] done = {0};
+      for (int i = 0; i < n; i++) {
+        Descriptor layer = doc.layers().get(i);
+        String description = "layer " + (i + 1) + " of " + n + " (" + layer.digest().shortForm() + ")";
+        progress.layer(i + 1, n, layer.size());
+        Path file = blobDir.resolve(layer.digest().hex());
+        if (!Files.exists(file)) {
+          session.blob(layer, file, description, b -> progress.bytes(done[0] + b, total));
+        }
+        done[0] += layer.size();
+        layers.add(new Blob(description, layer.digest(), layer.size(), false,
+            () -> Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
+      }
+      return new ImageSource(chosenDigest, where, layers, null);
+    } catch (IOException e) {
+      throw new BangerException(ErrorKind.UNAVAILABLE, "Tried to pull " + text + " from " + ref.registry()
+          + " but failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BangerException(ErrorKind.UNAVAILABLE, "interrupted while pulling " + text, e);
+    }
+  }
+
+  private Optional<Credentials> fromDockerConfig(String registry) {
+    if (dockerConfig == null || !Files.isRegularFile(dockerConfig)) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode auths = Json.mapper().readTree(Files.readAllBytes(dockerConfig)).path("auths");
+      List<String> keys = new ArrayList<>(List.of(registry, "https://" + registry, "http://" + registry));
+      if (registry.equals("registry-1.docker.io")) {
+        keys.addAll(List.of("https://index.docker.io/v1/", "docker.io", "index.docker.io"));
+      }
+      for (String key : keys) {
+        String auth = auths.path(key).path("auth").asText("");
+        if (!auth.isEmpty()) {
+          String decoded = new String(Base64.getDecoder().decode(auth), StandardCharsets.UTF_8);
+          return Optional.of(Credentials.parse(decoded));
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw BangerException.invalid("could not read registry credentials from " + dockerConfig + ": " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  /** Auth state for one registry: the Authorization header learnt from its challenge. */
+  private final class Session {
+    private final Reference ref;
+    private final String base;
+    private final Optional<Credentials> credentials;
+    private String authorization;
+
+    Session(Reference ref, boolean insecure, Optional<Credentials> credentials) {
+      this.ref = ref;
+      this.base = (insecure ? "http://" : "https://") + ref.registry() + "/v2/" + ref.repository();
+      this.credentials = credentials;
+    }
+
+    byte[] manifest(String reference, Digest expected) throws IOException, InterruptedException {
+      HttpResponse<InputStream> response = get(URI.create(base + "/manifests/" + reference), Manifests.ACCEPT);
+      try (InputStream body = response.body()) {
+        byte[] bytes = body.readNBytes(MAX_DOCUMENT + 1);
+        if (bytes.length > MAX_DOCUMENT) {
+          throw BangerException.invalid("the manifest " + reference + " is larger than " + MAX_DOCUMENT + " bytes");
+        }
+        if (expected != null && !Digest.of(bytes).equals(expected)) {
+          throw BangerException.invalid("the registry returned a manifest for " + expected + " whose digest is "
+              + Digest.of(bytes) + "; refusing it");
+        }
+        return bytes;
+      }
+    }
+
+    void blob(Descriptor layer, Path file, String description, java.util.function.LongConsumer progress)
+        throws IOException, InterruptedException {
+      HttpResponse<InputStream> response = get(URI.create(base + "/blobs/" + layer.digest()), "*/*");
+      Path temp = file.resolveSibling(".part-" + layer.digest().hex());
+      MessageDigest sha = Digest.sha256();
+      long count = 0;
+      try (InputStream in = response.body();
+          OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buffer)) > 0) {
+          sha.update(buffer, 0, n);
+          out.write(buffer, 0, n);
+          count += n;
+          if (count > layer.size()) {
+            break;
+          }
+          progress.accept(count);
+        }
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(temp);
+        throw e;
+      }
+      Digest actual = new Digest(HexFormat.of().formatHex(sha.digest()));
+      if (count != layer.size() || !actual.equals(layer.digest())) {
+        Files.deleteIfExists(temp);
+        throw BangerException.invalid(description + " downloaded as " + count + " bytes with digest " + actual
+            + ", but the manifest says " + layer.size() + " bytes with " + layer.digest()
+            + " (truncated or tampered blob)");
+      }
+      Files.move(temp, file);
+    }
+
+    /** GET with auth negotiation and host-checked manual redirects. */
+    private HttpResponse<InputStream> get(URI uri, String accept) throws IOException, InterruptedException {
+      URI current = uri;
+      boolean retried = false;
+      for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(Duration.ofMinutes(10))
+            .header("Accept", accept).GET();
+        boolean sameHost = sameAuthority(current, uri);
+        if (authorization != null && sameHost) {
+          request.header("Authorization", authorization);
+        }
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        int status = response.statusCode();
+        if (status == 401 && sameHost && !retried) {
+          response.body().close();
+          authenticate(response.headers().firstValue("WWW-Authenticate").orElse(""));
+          retried = true;
+          hop--;
+          continue;
+        }
+        if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
+          response.body().close();
+          current = current.resolve(response.headers().firstValue("Location").get());
+          if (!"https".equals(current.getScheme()) && !"http".equals(current.getScheme())) {
+            throw BangerException.invalid("the registry redirected to an unsupported URL " + current);
+          }
+          continue;
+        }
+        if (status == 200) {
+          return response;
+        }
+        String body = new String(response.body().readNBytes(2000), StandardCharsets.UTF_8);
+        response.body().close();
+        ErrorKind kind = status == 404 ? ErrorKind.NOT_FOUND
+            : status == 401 || status == 403 ? ErrorKind.FAILED_PRECONDITION : ErrorKind.UNAVAILABLE;
+        throw new BangerException(kind, "GET " + current + " returned HTTP " + status
+            + (status == 401 ? " (credentials missing or refused; use --creds USER:PASS or docker login)" : "")
+            + ": " + body.strip());
+      }
+      throw BangerException.invalid("too many redirects fetching " + uri);
+    }
+
+    private void authenticate(String challenge) throws IOException, InterruptedException {
+      Map<String, String> params = parseChallenge(challenge);
+      String scheme = params.getOrDefault("", "");
+      if (scheme.equalsIgnoreCase("basic")) {
+        authorization = credentials.orElseThrow(() -> new BangerException(ErrorKind.FAILED_PRECONDITION,
+            ref.registry() + " requires credentials; use --creds USER:PASS or docker login")).basicHeader();
+        return;
+      }
+      if (!scheme.equalsIgnoreCase("bearer") || !params.containsKey("realm")) {
+        throw new BangerException(ErrorKind.FAILED_PRECONDITION, ref.registry()
+            + " answered 401 with an unsupported challenge: " + challenge);
+      }
+      StringBuilder url = new StringBuilder(params.get("realm"));
+      String sep = url.indexOf("?") >= 0 ? "&" : "?";
+      if (params.containsKey("service")) {
+        url.append(sep).append("service=").append(URLEncoder.encode(params.get("service"), StandardCharsets.UTF_8));
+        sep = "&";
+      }
+      String scope = params.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
+      url.append(sep).append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
+      URI realm = URI.create(url.toString());
+      boolean realmLoopback = "127.0.0.1".equals(realm.getHost()) || "localhost".equals(realm.getHost());
+      if (!"https".equals(realm.getScheme()) && !realmLoopback) {
+        throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token realm " + realm + " is not HTTPS; refusing it");
+      }
+      HttpRequest.Builder request = HttpRequest.newBuilder(realm).timeout(Duration.ofMinutes(1)).GET();
+      credentials.ifPresent(c -> request.header("Authorization", c.basicHeader()));
+      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      if (response.statusCode() != 200) {
+        throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token service " + realm.getHost()
+            + " refused a pull token (HTTP " + response.statusCode() + ")");
+      }
+      JsonNode body = Json.mapper().readTree(response.body());
+      String token = body.path("token").asText(body.path("access_token").asText(""));
+      if (token.isEmpty()) {
+        throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token service returned no token");
+      }
+      authorization = "Bearer " + token;
+    }
+  }
+
+  private static boolean sameAuthority(URI a, URI b) {
+    return a.getScheme().equals(b.getScheme()) && String.valueOf(a.getHost()).equalsIgnoreCase(String.valueOf(b.getHost()))
+        && a.getPort() == b.getPort();
+  }
+
+  /** Parses {@code Bearer realm="…",service="…",scope="…"}; the scheme is under the key "". */
+  static Map<String, String> parseChallenge(String header) {
+    Map<String, String> out = new LinkedHashMap<>();
+    String h = header.strip();
+    int space = h.indexOf(' ');
+    out.put("", space < 0 ? h : h.substring(0, space));
+    if (space < 0) {
+      return out;
+    }
+    String rest = h.substring(space + 1);
+    int i = 0;
+    while (i < rest.length()) {
+      int eq = rest.indexOf('=', i);
+      if (eq < 0) {
+        break;
+      }
+      String key = rest.substring(i, eq).strip().toLowerCase(java.util.Locale.ROOT);
+      int j = eq + 1;
+      String value;
+      if (j < rest.length() && rest.charAt(j) == '"') {
+        int end = rest.indexOf('"', j + 1);
+        end = end < 0 ? rest.length() : end;
+        value = rest.substring(j + 1, end);
+        j = end + 1;
+      } else {
+        int end = rest.indexOf(',', j);
+        end = end < 0 ? rest.length() : end;
+        value = rest.substring(j, end).strip();
+        j = end;
+      }
+      out.put(key, value);
+      int comma = rest.indexOf(',', j);
+      i = comma < 0 ? rest.length() : comma + 1;
+    }
+    return out;
+  }
+}
