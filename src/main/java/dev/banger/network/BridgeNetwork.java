@@ -80,7 +80,7 @@ public final class BridgeNetwork implements Network {
   }
 
   @Override
-  public GuestNetwork attach(String vmId, NetworkMode mode, List<PortForward> ports, HandleSink sink) {
+  public synchronized GuestNetwork attach(String vmId, NetworkMode mode, List<PortForward> ports, HandleSink sink) {
     GuestNetwork guest = lease(vmId, mode);
     if (mode == NetworkMode.NONE) {
       return guest;
@@ -108,7 +108,7 @@ public final class BridgeNetwork implements Network {
   }
 
   @Override
-  public void detach(String vmId, HandleSink sink) {
+  public synchronized void detach(String vmId, HandleSink sink) {
     String tap = VmNetNames.tapName(vmId);
     nat.removeForwards(vmId);
     deleteLink(tap);
@@ -126,7 +126,7 @@ public final class BridgeNetwork implements Network {
   }
 
   @Override
-  public SweepReport sweep(Set<String> keepTaps) {
+  public synchronized SweepReport sweep(Set<String> keepTaps) {
     SweepReport.Builder report = new SweepReport.Builder();
     for (JsonNode link : links()) {
       String name = link.path("ifname").asText();
