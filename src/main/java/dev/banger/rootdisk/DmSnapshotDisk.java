@@ -153,8 +153,9 @@ public final class DmSnapshotDisk implements RootDisk {
   public void release(DiskSpec spec, VmHandles handles, HandleSink sink) {
     SETUP_LOCK.lock();
     try {
-      dm.remove(targetName(spec.vmId()));
-      sink.apply(h -> h.withDm(null, null));
+      if (dm.remove(targetName(spec.vmId())) != DmSetup.Removal.GONE || handles.dmName() != null) {
+        sink.apply(h -> h.withDm(null, null));
+      }
       dm.remove(originName(spec.vmId()));
       if (handles.cowLoop() != null) {
         detach(handles.cowLoop(), spec.disk(), sink, true);
