@@ -4,21 +4,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.banger.host.ProcessCommandRunner;
 import dev.banger.testing.HostAssumptions;
-import org.junit.jupiter.api.BeforeAll;
 
-/** The dm strategy against the kernel's device-mapper, where the host has one. */
+/**
+ * The dm strategy against the kernel's device-mapper, where the host has one; each test skips
+ * with a message naming device-mapper where it does not.
+ */
 class DmSnapshotDiskRealIT extends RootDiskContract {
-  @BeforeAll
-  static void needsDeviceMapper() {
+  @Override
+  RootDisk newDisk() {
     HostAssumptions.assumeRoot();
     assumeTrue(
         RootDiskStrategy.deviceMapperAvailable(new ProcessCommandRunner(), RootDiskStrategy.MAPPER_CONTROL),
         "needs device-mapper: /dev/mapper/control is missing or `dmsetup version` fails"
             + " (modprobe dm_mod dm_snapshot)");
-  }
-
-  @Override
-  RootDisk newDisk() {
     return new DmSnapshotDisk(new ProcessCommandRunner());
   }
 }

@@ -35,6 +35,7 @@ abstract class RootDiskContract {
 
   @BeforeEach
   void setUpDisk() throws IOException {
+    sink = new RecordingSink();
     image = state.resolve("images/abc/rootfs.ext4");
     Files.createDirectories(image.getParent());
     try (RandomAccessFile raf = new RandomAccessFile(image.toFile(), "rw")) {
@@ -44,13 +45,14 @@ abstract class RootDiskContract {
     }
     spec = new DiskSpec("0123abcd-vm", image, state.resolve("vms/0123abcd-vm/root.cow"), 0);
     disk = newDisk();
-    sink = new RecordingSink();
   }
 
   @AfterEach
   void noLeaks() {
     try {
-      disk.release(spec, sink.current(), sink);
+      if (disk != null) {
+        disk.release(spec, sink.current(), sink);
+      }
     } finally {
       Leaks.assertNoLoopsUnder(state);
     }
