@@ -1,0 +1,257 @@
+package dev.banger.network;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.banger.error.BangerException;
+import dev.banger.host.Command;
+import dev.banger.host.CommandResult;
+import dev.banger.host.CommandRunner;
+import dev.banger.host.NetnsCommandRunner;
+import dev.banger.host.SweepReport;
+import dev.banger.json.Json;
+import dev.banger.model.HandleSink;
+import dev.banger.model.VmSpec.PortForward;
+import dev.banger.store.LeaseRepository;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The bridge network: one Linux bridge with the subnet's first address, IPv4 forwarding, NAT, and
+ * a persistent tap per running VM. With a netns configured, every command runs inside it.
+ */
+public final class BridgeNetwork implements Network {
+  private final CommandRunner runner;
+  private final NetworkConfig config;
+  private final LeaseRepository leases;
+  private final Nat nat;
+
+  BridgeNetwork(CommandRunner runner, NetworkConfig config, LeaseRepository leases, Nat nat) {
+    this.runner = Objects.requireNonNull(runner, "runner");
+    this.config = Objects.requireNonNull(config, "config");
+    this.leases = Objects.requireNonNull(leases, "leases");
+    this.nat = Objects.requireNonNull(nat, "nat");
+  }
+
+  /**
+   * A bridge network running its commands through {@code hostRunner} (wrapped for the configured
+   * netns), with nftables NAT, or iptables when {@code nft} is not installed.
+   */
+  public static BridgeNetwork create(CommandRunner hostRunner, NetworkConfig config, LeaseRepository leases) {
+    CommandRunner runner = NetnsCommandRunner.wrap(hostRunner, config.netns());
+    Nat nat = installed(runner, "nft", "--version") ? new NftNat(runner) : new IptablesNat(runner);
+    return new BridgeNetwork(runner, config, leases, nat);
+  }
+
+  public NetworkConfig config() {
+    return config;
+  }
+
+  @Override
+  public void setUp() {
+    checkNoOverlap();
+    ensureBridge();
+    runner.check("ip", "addr", "replace", config.subnet().gatewayCidr(), "dev", config.bridge());
+    runner.check("ip", "link", "set", "dev", config.bridge(), "up");
+    // Forwarding is a per-namespace switch; NAT is useless without it.
+    runner.check("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+    nat.setUp(config.subnet(), config.bridge(), uplink());
+  }
+
+  /** Removes the bridge and the NAT table (uninstall, tests). VMs' taps go with the bridge's ports. */
+  public void tearDown() {
+    nat.tearDown();
+    if (linkExists(config.bridge())) {
+      runner.check("ip", "link", "del", "dev", config.bridge());
+    }
+  }
+
+  @Override
+  public GuestNetwork lease(String vmId, NetworkMode mode) {
+    VmNetNames.checkVmId(vmId);
+    if (mode == NetworkMode.NONE) {
+      return GuestNetwork.none();
+    }
+    String ip = leases.allocate(vmId, config.subnet().guestAddresses());
+    return new GuestNetwork(
+        mode, ip, config.subnet().gateway(), config.subnet().netmask(), VmNetNames.mac(vmId),
+        VmNetNames.tapName(vmId), config.dns());
+  }
+
+  @Override
+  public synchronized GuestNetwork attach(String vmId, NetworkMode mode, List<PortForward> ports, HandleSink sink) {
+    GuestNetwork guest = lease(vmId, mode);
+    if (mode == NetworkMode.NONE) {
+      return guest;
+    }
+    ports.forEach(NftNat::protocol);
+    String tap = guest.tap();
+    // The name is fixed by the VM id, so it is recorded before the tap exists (intent first).
+    sink.apply(h -> h.withTap(tap));
+    try {
+      if (!linkExists(tap)) {
+        runner.check("ip", "tuntap", "add", "dev", tap, "mode", "tap");
+      }
+      runner.check("ip", "link", "set", "dev", tap, "master", config.bridge());
+      runner.check("ip", "link", "set", "dev", tap, "up");
+      nat.replaceForwards(vmId, guest.ip(), ports);
+    } catch (RuntimeException e) {
+      try {
+        detach(vmId, sink);
+      } catch (RuntimeException undo) {
+        e.addSuppressed(undo);
+      }
+      throw e;
+    }
+    return guest;
+  }
+
+  @Override
+  public synchronized void detach(String vmId, HandleSink sink) {
+    String tap = VmNetNames.tapName(vmId);
+    nat.removeForwards(vmId);
+    deleteLink(tap);
+    sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
+  }
+
+  @Override
+  public boolean releaseLease(String vmId) {
+    return leases.release(vmId);
+  }
+
+  @Override
+  public boolean tapExists(String tap) {
+    return linkExists(tap);
+  }
+
+  @Override
+  public synchronized SweepReport sweep(Set<String> keepTaps) {
+    SweepReport.Builder report = new SweepReport.Builder();
+    for (JsonNode link : links()) {
+      String name = link.path("ifname").asText();
+      String kind = link.path("linkinfo").path("info_kind").asText("");
+      if (!VmNetNames.TAP.matcher(name).matches() || !kind.equals("tun")) {
+        continue;
+      }
+      if (keepTaps.contains(name)) {
+        report.kept(name);
+        continue;
+      }
+      try {
+        deleteLink(name);
+        report.removed("tap " + name);
+      } catch (RuntimeException e) {
+        report.failed("tap " + name, e);
+      }
+    }
+    for (String vmId : nat.forwardOwners()) {
+      if (!keepTaps.contains(tapNameOrNull(vmId))) {
+        try {
+          nat.removeForwards(vmId);
+          report.removed("port forwards of VM " + vmId);
+        } catch (RuntimeException e) {
+          report.failed("port forwards of VM " + vmId, e);
+        }
+      }
+    }
+    return report.build();
+  }
+
+  private static String tapNameOrNull(String vmId) {
+    try {
+      return VmNetNames.tapName(vmId);
+    } catch (BangerException e) {
+      return null;
+    }
+  }
+
+  private void ensureBridge() {
+    Optional<JsonNode> existing = link(config.bridge());
+    if (existing.isEmpty()) {
+      runner.check("ip", "link", "add", "name", config.bridge(), "type", "bridge");
+      return;
+    }
+    String kind = existing.get().path("linkinfo").path("info_kind").asText("");
+    if (!kind.equals("bridge")) {
+      throw BangerException.precondition(
+          "Tried to use " + config.bridge() + " as banger's bridge but it is an existing interface of"
+              + " kind '" + kind + "'; choose another bridge name or remove it");
+    }
+  }
+
+  /** Refuses a subnet that overlaps a route we did not create (our own bridge's is fine). */
+  private void checkNoOverlap() {
+    JsonNode routes = json(runner.check("ip", "-4", "-j", "route", "show").stdout(), "ip route");
+    for (JsonNode route : routes) {
+      String dst = route.path("dst").asText("");
+      if (dst.isEmpty() || dst.equals("default") || config.bridge().equals(route.path("dev").asText())) {
+        continue;
+      }
+      if (config.subnet().overlapsRoute(dst)) {
+        throw BangerException.precondition(
+            "The VM subnet " + config.subnet() + " overlaps the existing route " + dst + " on "
+                + route.path("dev").asText("?") + "; guests would be unreachable or shadow that"
+                + " network. Choose another with --subnet (e.g. 10.213.0.0/16).");
+      }
+    }
+  }
+
+  /** The interface of the default route, where masquerade sends traffic out. */
+  private Optional<String> uplink() {
+    JsonNode routes = json(runner.check("ip", "-4", "-j", "route", "show", "default").stdout(), "ip route");
+    for (JsonNode route : routes) {
+      String dev = route.path("dev").asText("");
+      if (!dev.isEmpty()) {
+        return Optional.of(dev);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private boolean linkExists(String name) {
+    return link(name).isPresent();
+  }
+
+  private Optional<JsonNode> link(String name) {
+    CommandResult result = runner.run(Command.of("ip", "-d", "-j", "link", "show", "dev", name));
+    if (!result.ok()) {
+      if (result.stderr().contains("does not exist") || result.stderr().contains("Cannot find device")) {
+        return Optional.empty();
+      }
+      result.orThrow();
+    }
+    JsonNode links = json(result.stdout(), "ip link");
+    return links.isEmpty() ? Optional.empty() : Optional.of(links.get(0));
+  }
+
+  private JsonNode links() {
+    return json(runner.check("ip", "-d", "-j", "link", "show").stdout(), "ip link");
+  }
+
+  private void deleteLink(String name) {
+    CommandResult result = runner.run(Command.of("ip", "link", "del", "dev", name));
+    if (!result.ok() && linkExists(name)) {
+      result.orThrow();
+    }
+  }
+
+  private static boolean installed(CommandRunner runner, String... argv) {
+    try {
+      return runner.run(Command.of(argv)).ok();
+    } catch (BangerException e) {
+      return false;
+    }
+  }
+
+  private static JsonNode json(String text, String what) {
+    if (text.isBlank()) {
+      return Json.mapper().createArrayNode();
+    }
+    try {
+      return Json.mapper().readTree(text);
+    } catch (IOException e) {
+      throw BangerException.internal("could not parse `" + what + "` JSON output: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.banger.network;
+
+import dev.banger.host.SweepReport;
+import dev.banger.model.HandleSink;
+import dev.banger.model.VmSpec.PortForward;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * VM networking on one host (or inside one network namespace). Lifecycle:
+ *
+ * <ol>
+ *   <li>{@link #setUp()} once at daemon start: bridge, host address, forwarding, NAT. Idempotent;
+ *       refuses a subnet that overlaps an existing route.
+ *   <li>{@link #attach} on each VM start: lease (kept if the VM already has one), tap on the
+ *       bridge, port forwards. Reports the tap through the sink before creating it.
+ *   <li>{@link #detach} on each stop, error and reconcile: port forwards and tap removed; the
+ *       lease is kept so the VM gets the same address next time.
+ *   <li>{@link #releaseLease} on VM delete.
+ *   <li>{@link #sweep} after reconcile: removes banger-named taps no live VM owns.
+ * </ol>
+ *
+ * Every operation is idempotent, and "already gone" counts as success.
+ */
+public interface Network {
+  void setUp();
+
+  /**
+   * The VM's addressing without touching the host: leases an address (idempotently) for mode
+   * bridge, nothing for mode none. Useful at create time to show the IP before the first start.
+   */
+  GuestNetwork lease(String vmId, NetworkMode mode);
+
+  /** Wires the VM up; mode none returns {@link GuestNetwork#none()} and creates nothing. */
+  GuestNetwork attach(String vmId, NetworkMode mode, List<PortForward> ports, HandleSink sink);
+
+  /** Removes the VM's port forwards and tap; the sink learns the tap is gone. */
+  void detach(String vmId, HandleSink sink);
+
+  /** Releases the VM's address; true when it held one. */
+  boolean releaseLease(String vmId);
+
+  /** True when the tap exists (reconcile checks handles against the live OS). */
+  boolean tapExists(String tap);
+
+  /** Removes banger-named taps (and their port forwards) except those in {@code keepTaps}. */
+  SweepReport sweep(Set<String> keepTaps);
+}

@@ -1,0 +1,149 @@
+package dev.banger.store;
+
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The ip_leases table: at most one address per VM and one VM per address, both enforced by the
+ * schema (ip is the primary key, vm_id is unique), so no code path can hand an address out twice
+ * even with two daemons on one database. A lease lives as long as its VM row (ON DELETE CASCADE)
+ * unless released earlier, so a VM keeps its address across stop, start and daemon restarts.
+ */
+public final class LeaseRepository {
+  private static final int MAX_ATTEMPTS = 50;
+
+  private final Database db;
+  private final Clock clock;
+
+  public LeaseRepository(Database db) {
+    this(db, Clock.systemUTC());
+  }
+
+  public LeaseRepository(Database db, Clock clock) {
+    this.db = Objects.requireNonNull(db, "db");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public Optional<String> find(String vmId) {
+    return db.read(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("SELECT ip FROM ip_leases WHERE vm_id = ?")) {
+            ps.setString(1, vmId);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+          }
+        });
+  }
+
+  /**
+   * Returns the VM's lease, creating it from the first free address of {@code candidates} when
+   * it has none. Idempotent. A race with another connection that takes the same address ends in
+   * a constraint violation or a busy snapshot, and the allocation is simply retried.
+   *
+   * @throws BangerException FAILED_PRECONDITION when every candidate is taken or the VM row does
+   *     not exist
+   */
+  public String allocate(String vmId, Iterable<String> candidates) {
+    BangerException last = null;
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      try {
+        return db.transaction(c -> allocateOnce(c, vmId, candidates));
+      } catch (BangerException e) {
+        if (!retryable(e)) {
+          throw e;
+        }
+        last = e;
+        sleepBriefly(attempt);
+      }
+    }
+    throw new BangerException(
+        ErrorKind.UNAVAILABLE,
+        "Tried to lease an IP address for VM " + vmId + " " + MAX_ATTEMPTS
+            + " times but other writers kept winning the race; try again",
+        last);
+  }
+
+  private String allocateOnce(java.sql.Connection c, String vmId, Iterable<String> candidates)
+      throws java.sql.SQLException {
+    Set<String> taken = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT ip, vm_id FROM ip_leases");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        if (rs.getString(2).equals(vmId)) {
+          return rs.getString(1);
+        }
+        taken.add(rs.getString(1));
+      }
+    }
+    for (String ip : candidates) {
+      if (!taken.contains(ip)) {
+        try (PreparedStatement ps =
+            c.prepareStatement("INSERT INTO ip_leases (ip, vm_id, created_at) VALUES (?, ?, ?)")) {
+          ps.setString(1, ip);
+          ps.setString(2, vmId);
+          ps.setString(3, clock.instant().toString());
+          ps.executeUpdate();
+        }
+        return ip;
+      }
+    }
+    throw BangerException.precondition(
+        "Tried to lease an IP address for VM " + vmId + " but all " + taken.size()
+            + " addresses of the subnet are leased; delete unused VMs or choose a larger --subnet");
+  }
+
+  /** Drops the VM's lease; true when there was one. Releasing twice is fine. */
+  public boolean release(String vmId) {
+    return db.transaction(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM ip_leases WHERE vm_id = ?")) {
+            ps.setString(1, vmId);
+            return ps.executeUpdate() > 0;
+          }
+        });
+  }
+
+  /** Every lease, ip to VM id, in address order as stored. */
+  public Map<String, String> all() {
+    return db.read(
+        c -> {
+          Map<String, String> leases = new LinkedHashMap<>();
+          try (PreparedStatement ps = c.prepareStatement("SELECT ip, vm_id FROM ip_leases ORDER BY created_at, ip");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              leases.put(rs.getString(1), rs.getString(2));
+            }
+          }
+          return leases;
+        });
+  }
+
+  private static boolean retryable(BangerException e) {
+    String message = String.valueOf(e.getMessage());
+    if (e.kind() == ErrorKind.ALREADY_EXISTS) {
+      // The ip primary key, not vm_id: a racing allocation for the same VM is answered on retry.
+      return true;
+    }
+    return message.contains("SQLITE_BUSY") || message.contains("database is locked");
+  }
+
+  private static void sleepBriefly(int attempt) {
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L + Math.min(attempt, 10) * 5L));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BangerException(ErrorKind.UNAVAILABLE, "interrupted while leasing an IP address", e);
+    }
+  }
+}

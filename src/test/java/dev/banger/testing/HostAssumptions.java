@@ -1,0 +1,30 @@
+package dev.banger.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.banger.host.Command;
+import dev.banger.host.ProcessCommandRunner;
+
+/** Skips, with the reason, tests that need a facility this machine lacks. */
+public final class HostAssumptions {
+  private HostAssumptions() {}
+
+  public static void assumeRoot() {
+    String user = System.getProperty("user.name");
+    boolean root = "root".equals(user) || new ProcessCommandRunner().run(Command.of("id", "-u")).stdout().strip().equals("0");
+    assumeTrue(root, "needs root (loop devices, network namespaces); running as " + user);
+  }
+
+  public static void assumeProgram(String program, String... versionArgs) {
+    boolean present;
+    try {
+      String[] argv = new String[versionArgs.length + 1];
+      argv[0] = program;
+      System.arraycopy(versionArgs, 0, argv, 1, versionArgs.length);
+      present = new ProcessCommandRunner().run(Command.of(argv)).ok();
+    } catch (RuntimeException e) {
+      present = false;
+    }
+    assumeTrue(present, "needs " + program + " installed (apt-get install -y nftables iproute2 util-linux)");
+  }
+}
