@@ -1,0 +1,77 @@
+package dev.banger.vmm;
+
+import dev.banger.error.BangerException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where and how a VMM process is started. Paths derive from the VM directory by default, so the
+ * daemon (and a reconcile after a crash) can find them from the VM id alone.
+ *
+ * @param vmId the VM id; Firecracker's {@code --id} accepts 1-64 letters, digits or '-'
+ * @param vmDir the VM's directory; it holds the socket, the console log and the VMM's own logs
+ * @param apiSocket the VMM's API socket (at most 107 bytes: the sun_path limit)
+ * @param consoleLog the file the VMM's stdout and stderr (the serial console) are appended to
+ * @param consoleLogCapBytes when the console log grows past this size it is rotated to {@code
+ *     console.log.1}, so at most twice this much is kept
+ * @param netns a network namespace to start the VMM in (via {@code ip netns exec}), or null
+ */
+public record LaunchSpec(
+    String vmId, Path vmDir, Path apiSocket, Path consoleLog, long consoleLogCapBytes, String netns) {
+
+  public static final String SOCKET_NAME = "fc.sock";
+  public static final String CONSOLE_LOG_NAME = "console.log";
+  public static final long DEFAULT_CONSOLE_CAP = 8L * 1024 * 1024;
+  /** sun_path is 108 bytes including the terminating NUL. */
+  public static final int MAX_SOCKET_PATH_BYTES = 107;
+
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+  private static final Pattern NETNS = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+  public LaunchSpec {
+    if (vmId == null || !ID.matcher(vmId).matches()) {
+      throw BangerException.invalid(
+          "VM id '" + vmId + "' cannot be passed to the VMM: use 1-64 letters, digits or '-'");
+    }
+    Objects.requireNonNull(vmDir, "vmDir");
+    Objects.requireNonNull(apiSocket, "apiSocket");
+    Objects.requireNonNull(consoleLog, "consoleLog");
+    if (!vmDir.isAbsolute() || !apiSocket.isAbsolute() || !consoleLog.isAbsolute()) {
+      throw BangerException.invalid("VM paths must be absolute: " + vmDir + ", " + apiSocket + ", " + consoleLog);
+    }
+    int socketBytes = apiSocket.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (socketBytes > MAX_SOCKET_PATH_BYTES) {
+      throw BangerException.invalid(
+          "API socket path " + apiSocket + " is " + socketBytes + " bytes; Unix sockets allow at most "
+              + MAX_SOCKET_PATH_BYTES + ": choose a shorter state directory");
+    }
+    if (consoleLogCapBytes < 4096) {
+      throw BangerException.invalid("console log cap must be at least 4096 bytes, got " + consoleLogCapBytes);
+    }
+    if (netns != null && (!NETNS.matcher(netns).matches() || netns.equals(".") || netns.equals(".."))) {
+      throw BangerException.invalid(
+          "network namespace name '" + netns + "' is not valid: use 1-64 letters, digits, '.', '_' or '-'");
+    }
+  }
+
+  /** The default layout: {@code <vmDir>/fc.sock} and {@code <vmDir>/console.log}, 8 MiB cap. */
+  public static LaunchSpec of(String vmId, Path vmDir) {
+    Path dir = vmDir.toAbsolutePath();
+    return new LaunchSpec(
+        vmId, dir, dir.resolve(SOCKET_NAME), dir.resolve(CONSOLE_LOG_NAME), DEFAULT_CONSOLE_CAP, null);
+  }
+
+  public LaunchSpec withNetns(String namespace) {
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, consoleLogCapBytes, namespace);
+  }
+
+  public LaunchSpec withConsoleCap(long capBytes) {
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, capBytes, netns);
+  }
+
+  public LaunchSpec withApiSocket(Path socket) {
+    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns);
+  }
+}

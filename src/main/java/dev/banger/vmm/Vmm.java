@@ -1,0 +1,82 @@
+package dev.banger.vmm;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A virtual machine monitor: starts, configures, boots and stops one VMM process per VM.
+ *
+ * <p>Lifecycle, one call per start step so the caller can record each handle before the next
+ * side effect and push an undo after it:
+ *
+ * <ol>
+ *   <li>{@link #launch} spawns the process and returns at once with its identity (pid + start
+ *       time + API socket). Record it; the undo is {@link #stop} (or {@link #kill}). The process
+ *       is not tied to the daemon: it keeps running if the daemon exits or crashes.
+ *   <li>{@link #configure} waits for the API and sends the machine, kernel, disk and network.
+ *   <li>{@link #boot} starts the guest.
+ *   <li>While it runs, {@link VmmProcess#onExit()} completes within about a second of the
+ *       process ending (guest reboot, crash, or a stop).
+ *   <li>{@link #stop} asks the guest to shut down, waits, then kills; {@link #kill} kills at once.
+ * </ol>
+ *
+ * <p>After a daemon restart, {@link #adopt} turns a recorded identity back into a {@link
+ * VmmProcess}, or reports that the process is gone. No method signals a process whose pid, start
+ * time and command line do not all match; such a process counts as already gone. {@code stop}
+ * and {@code kill} are idempotent.
+ */
+public interface Vmm {
+  Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The VMM kind as stored in VmSpec: {@code firecracker} or {@code qemu}. */
+  String kind();
+
+  /**
+   * Spawns the VMM after removing a stale API socket. Returns without waiting for the API.
+   *
+   * @throws dev.banger.error.BangerException when the process cannot be started, dies at once, or
+   *     another process still listens on the socket
+   */
+  VmmProcess launch(LaunchSpec spec);
+
+  /**
+   * Waits for the API socket, then configures the machine before boot.
+   *
+   * @throws dev.banger.error.BangerException naming the call that failed and the VMM's reason;
+   *     the process is left running (the caller's undo stops it)
+   */
+  void configure(VmmProcess vmm, BootConfig config);
+
+  /** Starts the guest; returns once its vCPUs run. Throws like {@link #configure}. */
+  void boot(VmmProcess vmm);
+
+  /**
+   * Asks the guest to shut down and returns at once. Returns false when the VMM could not be
+   * asked (not booted yet, API unreachable): then only {@link #kill} will end it.
+   */
+  boolean requestStop(VmmProcess vmm);
+
+  /** Sends SIGKILL if the process still matches its identity. Returns true when it did. */
+  default boolean kill(VmmProcess vmm) {
+    return vmm.kill();
+  }
+
+  /**
+   * Graceful stop, then SIGKILL after {@code timeout}; returns how the process ended. Already
+   * gone counts as success. A VMM that could not be asked to stop is killed at once.
+   */
+  default VmmExit stop(VmmProcess vmm, Duration timeout) {
+    if (vmm.isAlive() && requestStop(vmm)) {
+      Optional<VmmExit> exited = vmm.awaitExit(timeout);
+      if (exited.isPresent()) {
+        return exited.get();
+      }
+    }
+    vmm.kill();
+    return vmm.awaitExit(Duration.ofSeconds(5))
+        .orElseThrow(() -> new IllegalStateException(vmm + " survived SIGKILL for 5 s"));
+  }
+
+  /** Re-attaches to a VMM started by an earlier daemon, or empty when it is gone. */
+  Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec);
+}

@@ -1,0 +1,153 @@
+package dev.banger.vmm;
+
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import dev.banger.host.ProcFs;
+import java.io.File;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Spawns a VMM process so that it outlives the daemon: stdin from /dev/null, stdout and stderr
+ * appended to the console log (a file, never a pipe into the JVM, which would break when the
+ * daemon exits), its own session ({@code setsid}) so a terminal's Ctrl-C or hang-up aimed at the
+ * daemon does not reach it, and optionally inside a network namespace ({@code ip netns exec}).
+ * Both wrappers exec in place, so the pid Java sees is the VMM's.
+ */
+public final class VmmLauncher {
+  private static final Duration EARLY_EXIT_WAIT = Duration.ofSeconds(2);
+
+  private final ProcFs procFs;
+  private final boolean newSession;
+
+  /**
+   * @param newSession start the VMM through {@code setsid}; tests and hosts without util-linux
+   *     may turn it off
+   */
+  public VmmLauncher(ProcFs procFs, boolean newSession) {
+    this.procFs = procFs;
+    this.newSession = newSession;
+  }
+
+  /** The full command line: the wrappers, then {@code vmmArgv}. */
+  public List<String> commandLine(LaunchSpec spec, List<String> vmmArgv) {
+    List<String> argv = new ArrayList<>();
+    if (spec.netns() != null) {
+      argv.addAll(List.of("ip", "netns", "exec", spec.netns()));
+    }
+    if (newSession) {
+      argv.add("setsid");
+    }
+    argv.addAll(vmmArgv);
+    return argv;
+  }
+
+  /**
+   * Removes a stale socket, then starts the VMM and returns as soon as it runs (it does not wait
+   * for the API socket: the caller records the identity first, then waits).
+   *
+   * @throws BangerException ALREADY_EXISTS when a live process still listens on the socket;
+   *     FAILED_PRECONDITION when the program cannot be started or dies at once
+   */
+  public VmmProcess launch(LaunchSpec spec, List<String> vmmArgv) {
+    List<String> argv = commandLine(spec, vmmArgv);
+    prepareDirectory(spec);
+    removeStaleSocket(spec.apiSocket());
+    new ConsoleLog(spec.consoleLog(), spec.consoleLogCapBytes()).enforceCap();
+    ProcessBuilder builder =
+        new ProcessBuilder(argv)
+            .directory(spec.vmDir().toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.consoleLog().toFile()))
+            .redirectErrorStream(true);
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new BangerException(
+          ErrorKind.FAILED_PRECONDITION,
+          "Tried to start the VMM for VM " + spec.vmId() + " with `" + String.join(" ", argv)
+              + "` but it could not be started: " + e.getMessage() + " (is the binary installed and executable?)",
+          e);
+    }
+    Optional<Long> startTime = procFs.startTime(process.pid());
+    if (startTime.isEmpty()) {
+      // Gone before we could read /proc: it has failed already (bad arguments, missing library).
+      int code = waitFor(process);
+      ConsoleLog console = new ConsoleLog(spec.consoleLog(), spec.consoleLogCapBytes());
+      throw new BangerException(
+          ErrorKind.FAILED_PRECONDITION,
+          "The VMM for VM " + spec.vmId() + " exited at once with code " + code
+              + tailNote(console.tail(20)));
+    }
+    ProcessIdentity identity = new ProcessIdentity(process.pid(), startTime.get(), spec.apiSocket());
+    return VmmProcess.spawned(identity, spec, process, procFs);
+  }
+
+  private static void prepareDirectory(LaunchSpec spec) {
+    try {
+      Files.createDirectories(spec.vmDir());
+      Files.createDirectories(spec.apiSocket().getParent());
+    } catch (IOException e) {
+      throw new BangerException(
+          ErrorKind.FAILED_PRECONDITION, "cannot create the VM directory " + spec.vmDir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Firecracker refuses to bind an existing path and never deletes its socket, so a socket left by
+   * an earlier run must go. But only if nothing listens on it: deleting a live VMM's socket would
+   * leave that VMM running with no way to reach it.
+   */
+  static void removeStaleSocket(Path socket) {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      return; // nothing there
+    }
+    if (!attrs.isOther()) {
+      throw BangerException.precondition(
+          "Tried to remove a stale VMM socket at " + socket + " but it is not a socket; remove it by hand");
+    }
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(socket));
+      throw BangerException.alreadyExists(
+          "a process is still listening on the VMM socket " + socket + "; stop that VMM before starting another");
+    } catch (IOException refused) {
+      // Connection refused: no listener, the socket is stale.
+    }
+    try {
+      Files.deleteIfExists(socket);
+    } catch (IOException e) {
+      throw BangerException.precondition("cannot remove the stale VMM socket " + socket + ": " + e.getMessage());
+    }
+  }
+
+  private static int waitFor(Process process) {
+    try {
+      if (process.waitFor(EARLY_EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process.destroyForcibly();
+    return -1;
+  }
+
+  static String tailNote(String tail) {
+    return tail.isEmpty() ? "" : "; last console output:\n" + tail;
+  }
+}

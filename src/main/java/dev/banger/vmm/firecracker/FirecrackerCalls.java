@@ -1,0 +1,80 @@
+package dev.banger.vmm.firecracker;
+
+import dev.banger.vmm.BootConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Every request the driver sends, built as data by pure functions: the configuration plan in
+ * its required order, and the actions. The driver only executes these lists, so the schema test
+ * can check each body the driver can send, and a variant (the jailer) only changes how host
+ * paths are spelled through {@code pathInVmm}.
+ */
+public final class FirecrackerCalls {
+  public static final String ROOT_DRIVE_ID = "rootfs";
+  public static final String IFACE_ID = "eth0";
+
+  private FirecrackerCalls() {}
+
+  /**
+   * The pre-boot configuration, in order: logger, metrics, machine-config, boot-source, root
+   * drive, network interface (when there is a tap).
+   *
+   * @param logPath where Firecracker writes its own log
+   * @param metricsPath where it flushes metrics
+   * @param logLevel Error, Warning, Info, Debug, Trace or Off
+   * @param pathInVmm how a host path is named to the VMM (identity, or chroot-relative in a jail)
+   */
+  public static List<ApiCall> configure(
+      BootConfig boot, Path logPath, Path metricsPath, String logLevel, Function<Path, String> pathInVmm) {
+    List<ApiCall> calls = new ArrayList<>();
+    calls.add(ApiCall.put(
+        "/logger",
+        new FirecrackerApi.Logger(pathInVmm.apply(logPath), logLevel, true, false),
+        "configure the VMM logger"));
+    calls.add(ApiCall.put(
+        "/metrics", new FirecrackerApi.Metrics(pathInVmm.apply(metricsPath)), "configure VMM metrics"));
+    calls.add(ApiCall.put(
+        "/machine-config",
+        new FirecrackerApi.MachineConfig(boot.vcpus(), boot.memoryMib(), null),
+        "set " + boot.vcpus() + " vCPUs and " + boot.memoryMib() + " MiB of memory"));
+    calls.add(ApiCall.put(
+        "/boot-source",
+        new FirecrackerApi.BootSource(
+            pathInVmm.apply(boot.kernel()),
+            boot.bootArgs(),
+            boot.initrd() == null ? null : pathInVmm.apply(boot.initrd())),
+        "set the kernel " + boot.kernel() + (boot.initrd() == null ? "" : " and initrd " + boot.initrd())));
+    calls.add(ApiCall.put(
+        "/drives/" + ROOT_DRIVE_ID,
+        new FirecrackerApi.Drive(ROOT_DRIVE_ID, pathInVmm.apply(boot.rootfs()), true, boot.rootReadOnly()),
+        "attach the root disk " + boot.rootfs()));
+    if (boot.hasNetwork()) {
+      calls.add(ApiCall.put(
+          "/network-interfaces/" + IFACE_ID,
+          new FirecrackerApi.NetworkInterface(IFACE_ID, boot.tap(), boot.guestMac()),
+          "attach the tap " + boot.tap()));
+    }
+    return List.copyOf(calls);
+  }
+
+  /** The plan with host paths passed through unchanged. */
+  public static List<ApiCall> configure(BootConfig boot, Path logPath, Path metricsPath, String logLevel) {
+    return configure(boot, logPath, metricsPath, logLevel, Path::toString);
+  }
+
+  public static ApiCall instanceStart() {
+    return ApiCall.put("/actions", FirecrackerApi.Action.INSTANCE_START, "start the guest (InstanceStart)");
+  }
+
+  public static ApiCall sendCtrlAltDel() {
+    return ApiCall.put("/actions", FirecrackerApi.Action.SEND_CTRL_ALT_DEL, "ask the guest to shut down (SendCtrlAltDel)");
+  }
+
+  /** {@code GET /}: instance id and state; also the readiness probe. */
+  public static ApiCall describe() {
+    return new ApiCall("GET", "/", null, "read the instance state");
+  }
+}

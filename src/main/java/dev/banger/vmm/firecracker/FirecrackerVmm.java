@@ -1,0 +1,183 @@
+package dev.banger.vmm.firecracker;
+
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import dev.banger.host.ProcFs;
+import dev.banger.http.SocketUnreachableException;
+import dev.banger.vmm.BootConfig;
+import dev.banger.vmm.ConsoleLog;
+import dev.banger.vmm.LaunchSpec;
+import dev.banger.vmm.ProcessIdentity;
+import dev.banger.vmm.Vmm;
+import dev.banger.vmm.VmmExit;
+import dev.banger.vmm.VmmLauncher;
+import dev.banger.vmm.VmmProcess;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs guests under Firecracker: {@code firecracker --api-sock <vm dir>/fc.sock --id <vm id>},
+ * configured over its API, booted with {@code InstanceStart}, stopped with {@code
+ * SendCtrlAltDel} and then SIGKILL. See {@link Vmm} for the lifecycle.
+ */
+public final class FirecrackerVmm implements Vmm {
+  public static final String LOG_NAME = "firecracker.log";
+  public static final String METRICS_NAME = "firecracker.metrics";
+  private static final Duration STOP_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+  private static final long SOCKET_POLL_MILLIS = 5;
+
+  private final FirecrackerConfig config;
+  private final ProcFs procFs;
+  private final VmmLauncher launcher;
+
+  public FirecrackerVmm(FirecrackerConfig config, ProcFs procFs) {
+    this.config = config;
+    this.procFs = procFs;
+    this.launcher = new VmmLauncher(procFs, config.newSession());
+  }
+
+  public FirecrackerVmm(FirecrackerConfig config) {
+    this(config, new ProcFs());
+  }
+
+  @Override
+  public String kind() {
+    return "firecracker";
+  }
+
+  /** Firecracker's own arguments (without the setsid / netns wrappers). */
+  public List<String> argv(LaunchSpec spec) {
+    return List.of(config.binary(), "--api-sock", spec.apiSocket().toString(), "--id", spec.vmId());
+  }
+
+  @Override
+  public VmmProcess launch(LaunchSpec spec) {
+    return launcher.launch(spec, argv(spec));
+  }
+
+  @Override
+  public void configure(VmmProcess vmm, BootConfig boot) {
+    waitForApi(vmm);
+    Path log = logPath(vmm.spec());
+    Path metrics = vmm.spec().vmDir().resolve(METRICS_NAME);
+    // Firecracker before 1.14 only opens existing log and metrics files.
+    touch(log);
+    touch(metrics);
+    FirecrackerClient client = client(vmm);
+    for (ApiCall call : FirecrackerCalls.configure(boot, log, metrics, config.logLevel())) {
+      send(vmm, client, call);
+    }
+  }
+
+  @Override
+  public void boot(VmmProcess vmm) {
+    send(vmm, client(vmm), FirecrackerCalls.instanceStart());
+  }
+
+  @Override
+  public boolean requestStop(VmmProcess vmm) {
+    if (!vmm.isAlive()) {
+      return false;
+    }
+    try {
+      new FirecrackerClient(vmm.spec().vmId(), vmm.spec().apiSocket(), STOP_REQUEST_TIMEOUT)
+          .send(FirecrackerCalls.sendCtrlAltDel());
+      return true;
+    } catch (BangerException e) {
+      // Not booted (400), or the API is wedged: the caller falls back to SIGKILL.
+      return false;
+    }
+  }
+
+  @Override
+  public Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec) {
+    return VmmProcess.adopt(identity, spec, procFs);
+  }
+
+  /** Firecracker's own log in the VM directory (the serial console is in the console log). */
+  public static Path logPath(LaunchSpec spec) {
+    return spec.vmDir().resolve(LOG_NAME);
+  }
+
+  private FirecrackerClient client(VmmProcess vmm) {
+    return new FirecrackerClient(vmm.spec().vmId(), vmm.spec().apiSocket(), config.apiTimeout());
+  }
+
+  private static void send(VmmProcess vmm, FirecrackerClient client, ApiCall call) {
+    try {
+      client.send(call);
+    } catch (FirecrackerApiException e) {
+      throw e.withLogTail(LOG_NAME, new ConsoleLog(logPath(vmm.spec()), Long.MAX_VALUE).tail(10));
+    } catch (SocketUnreachableException e) {
+      throw diedOrUnreachable(vmm, "Tried to " + call.purpose() + " (" + call.display() + ")", e);
+    }
+  }
+
+  /**
+   * Polls until {@code GET /} answers. A fresh Firecracker binds its socket within tens of
+   * milliseconds; waiting on the process as well means a VMM that dies at start is reported at
+   * once with its console output, not after the full timeout.
+   */
+  private void waitForApi(VmmProcess vmm) {
+    LaunchSpec spec = vmm.spec();
+    FirecrackerClient client = client(vmm);
+    long deadline = System.nanoTime() + config.socketTimeout().toNanos();
+    while (true) {
+      if (!vmm.isAlive()) {
+        throw diedOrUnreachable(vmm, "Tried to reach the Firecracker API at " + spec.apiSocket(), null);
+      }
+      if (Files.exists(spec.apiSocket())) {
+        try {
+          client.send(FirecrackerCalls.describe());
+          return;
+        } catch (SocketUnreachableException e) {
+          // Bound but not yet listening, or a stale file: keep polling.
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new BangerException(
+            ErrorKind.UNAVAILABLE,
+            "Tried to reach the Firecracker API of VM " + spec.vmId() + " at " + spec.apiSocket()
+                + " but it did not answer within " + config.socketTimeout().toMillis() + " ms"
+                + tail(vmm));
+      }
+      sleep(SOCKET_POLL_MILLIS);
+    }
+  }
+
+  private static BangerException diedOrUnreachable(VmmProcess vmm, String tried, Exception cause) {
+    Optional<VmmExit> exit = vmm.isAlive() ? Optional.empty() : vmm.awaitExit(Duration.ofSeconds(1));
+    String why = exit.map(e -> "the VMM " + e.describe()).orElse("nothing answers on the socket");
+    return new BangerException(
+        ErrorKind.FAILED_PRECONDITION, tried + " for VM " + vmm.spec().vmId() + " but " + why + tail(vmm), cause);
+  }
+
+  private static String tail(VmmProcess vmm) {
+    String console = vmm.console().tail(15);
+    return console.isEmpty() ? "" : "; last console output:\n" + console;
+  }
+
+  private static void touch(Path file) {
+    try {
+      Files.createFile(file);
+    } catch (FileAlreadyExistsException e) {
+      // Kept from an earlier boot: Firecracker appends.
+    } catch (IOException e) {
+      throw new BangerException(ErrorKind.FAILED_PRECONDITION, "cannot create " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BangerException(ErrorKind.UNAVAILABLE, "interrupted while waiting for the VMM", e);
+    }
+  }
+}

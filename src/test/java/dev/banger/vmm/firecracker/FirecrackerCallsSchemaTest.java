@@ -1,0 +1,134 @@
+package dev.banger.vmm.firecracker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.banger.json.Json;
+import dev.banger.vmm.BootArgs;
+import dev.banger.vmm.BootConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every request body the driver can send is accepted by the Firecracker v1.16.1 schema. */
+class FirecrackerCallsSchemaTest {
+  private static ApiSchema schema;
+
+  @BeforeAll
+  static void loadSchema() throws IOException {
+    Optional<Path> file = ApiSchema.locate(ApiSchema.repoRoot());
+    assumeTrue(
+        file.isPresent(),
+        "skipped: the Firecracker API schema " + ApiSchema.RELATIVE_DIR + "/" + ApiSchema.FILE
+            + " is not beside the repository (CI clones shared/ to ../shared)");
+    schema = ApiSchema.load(file.get());
+  }
+
+  /** The driver's whole repertoire: every configuration variant plus every action and probe. */
+  static List<ApiCall> everyCall() {
+    BootConfig plain =
+        new BootConfig(
+            Path.of("/var/lib/banger/kernels/k1/vmlinux"), null, BootArgs.firecracker(null, ""),
+            Path.of("/dev/mapper/banger-0123abcd"), false, null, null, 1, 128);
+    BootConfig full =
+        new BootConfig(
+            Path.of("/k/vmlinux"), Path.of("/k/initrd.img"),
+            BootArgs.firecracker("ip=172.16.0.2::172.16.0.1:255.255.255.252::eth0:off", "quiet init=/bin/sh"),
+            Path.of("/vms/x/root.ext4"), true, "bg0123abcd", "02:aa:bb:cc:dd:ee", 32, 65536);
+    List<ApiCall> calls = new ArrayList<>();
+    for (BootConfig boot : List.of(plain, full)) {
+      for (String level : List.of("Warning", "Info", "Error", "Debug", "Trace", "Off")) {
+        calls.addAll(FirecrackerCalls.configure(boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"), level));
+      }
+      calls.addAll(FirecrackerCalls.configure(
+          boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"), "Warning", p -> "/" + p.getFileName()));
+    }
+    calls.add(FirecrackerCalls.instanceStart());
+    calls.add(FirecrackerCalls.sendCtrlAltDel());
+    calls.add(ApiCall.put("/actions", FirecrackerApi.Action.FLUSH_METRICS, "flush metrics"));
+    calls.add(FirecrackerCalls.describe());
+    return calls;
+  }
+
+  @Test
+  void everyRequestTheDriverSendsMatchesTheSchema() throws IOException {
+    for (ApiCall call : everyCall()) {
+      JsonNode body = call.body() == null ? null : Json.mapper().readTree(Json.write(call.body()));
+      assertThat(schema.validate(call.method(), call.path(), body))
+          .as("%s %s", call.display(), body)
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void configurationComesInFirecrackersOrder() {
+    BootConfig boot =
+        new BootConfig(Path.of("/k"), null, "console=ttyS0", Path.of("/r"), false, "bg01234567", "02:00:00:00:00:01", 2, 256);
+    assertThat(FirecrackerCalls.configure(boot, Path.of("/l"), Path.of("/m"), "Warning"))
+        .extracting(ApiCall::display)
+        .containsExactly(
+            "PUT /logger", "PUT /metrics", "PUT /machine-config", "PUT /boot-source",
+            "PUT /drives/rootfs", "PUT /network-interfaces/eth0");
+  }
+
+  @Test
+  void bodiesUseSnakeCaseAndLeaveOutNulls() {
+    assertThat(Json.write(new FirecrackerApi.BootSource("/k", "console=ttyS0", null)))
+        .isEqualTo("{\"kernel_image_path\":\"/k\",\"boot_args\":\"console=ttyS0\"}");
+    assertThat(Json.write(new FirecrackerApi.Drive("rootfs", "/r", true, false)))
+        .isEqualTo("{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,\"is_read_only\":false}");
+    assertThat(Json.write(FirecrackerApi.Action.INSTANCE_START)).isEqualTo("{\"action_type\":\"InstanceStart\"}");
+  }
+
+  // The validator is itself a safety guard: prove it catches each kind of mistake.
+
+  @Test
+  void validatorRejectsUnknownFields() throws IOException {
+    assertThat(schema.validate("PUT", "/boot-source", json("{\"kernel_image_path\":\"/k\",\"kernel\":\"/k\"}")))
+        .containsExactly("body has the unknown field kernel");
+  }
+
+  @Test
+  void validatorRejectsMissingRequiredFields() throws IOException {
+    assertThat(schema.validate("PUT", "/machine-config", json("{\"vcpu_count\":1}")))
+        .containsExactly("body is missing the required field mem_size_mib");
+  }
+
+  @Test
+  void validatorRejectsWrongTypesEnumsAndBounds() throws IOException {
+    assertThat(schema.validate("PUT", "/machine-config", json("{\"vcpu_count\":\"1\",\"mem_size_mib\":128}")))
+        .containsExactly("body.vcpu_count must be an integer, got STRING");
+    assertThat(schema.validate("PUT", "/machine-config", json("{\"vcpu_count\":33,\"mem_size_mib\":128}")))
+        .containsExactly("body.vcpu_count 33 is above the maximum 32");
+    assertThat(schema.validate("PUT", "/actions", json("{\"action_type\":\"Reboot\"}")))
+        .hasSize(1).first().asString().contains("not one of");
+    assertThat(schema.validate("PUT", "/drives/rootfs",
+            json("{\"drive_id\":\"rootfs\",\"is_root_device\":\"yes\"}")))
+        .containsExactly("body.is_root_device must be a boolean, got STRING");
+  }
+
+  @Test
+  void validatorRejectsBadAndMismatchedIds() throws IOException {
+    assertThat(schema.validate("PUT", "/drives/root-fs", json("{\"drive_id\":\"root-fs\",\"is_root_device\":true}")))
+        .contains("path drive_id 'root-fs' must be alphanumeric or underscore",
+            "body.drive_id 'root-fs' must be alphanumeric or underscore");
+    assertThat(schema.validate("PUT", "/network-interfaces/eth0",
+            json("{\"iface_id\":\"eth1\",\"host_dev_name\":\"tap0\"}")))
+        .containsExactly("body iface_id 'eth1' does not match the path id 'eth0'");
+  }
+
+  @Test
+  void validatorRejectsUnknownPathsAndMethods() throws IOException {
+    assertThat(schema.validate("PUT", "/bogus", json("{}"))).hasSize(1);
+    assertThat(schema.validate("DELETE", "/boot-source", null)).hasSize(1);
+  }
+
+  private static JsonNode json(String text) throws IOException {
+    return Json.mapper().readTree(text);
+  }
+}
