@@ -1,18 +1,79 @@
 package dev.banger.api;
 
+import dev.banger.error.BangerException;
+import dev.banger.image.BuilderChoice;
+import dev.banger.image.ImageService;
+import dev.banger.image.ImportProgress;
+import dev.banger.image.registry.Credentials;
+import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.CreateVmRequest;
 import dev.banger.vm.VmService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The daemon's endpoints, all under {@code /v1/}. Each route only translates to a service call. */
 public final class Routes {
   private Routes() {}
 
-  public static List<Route> all(VmService vms) {
+  public static List<Route> all(VmService vms, ImageService images) {
     return List.of(
         new Route("GET", "/v1/version", r -> Map.of("version", Version.current(), "apiVersion", Version.API_VERSION)),
         new Route("GET", "/v1/vms", r -> vms.list().stream().map(VmSummary::of).toList()),
-        new Route("POST", "/v1/vms", r -> ApiResponse.created(VmSummary.of(vms.create(r.bodyAs(CreateVmRequest.class))))));
+        new Route("POST", "/v1/vms", r -> ApiResponse.created(VmSummary.of(vms.create(r.bodyAs(CreateVmRequest.class))))),
+        new Route("GET", "/v1/vms/{name}", r -> detail(vms, vms.get(r.param("name")))),
+        new Route("DELETE", "/v1/vms/{name}", r -> {
+          vms.delete(r.param("name"), r.flag("force"));
+          return null;
+        }),
+        new Route("POST", "/v1/vms/{name}/start", r -> detail(vms, vms.start(r.param("name")))),
+        new Route("POST", "/v1/vms/{name}/stop", r -> {
+          Requests.StopVm body = r.body().isBlank() ? new Requests.StopVm(null, null) : r.bodyAs(Requests.StopVm.class);
+          Duration timeout = body.timeoutSeconds() == null ? null : Duration.ofSeconds(body.timeoutSeconds());
+          return detail(vms, vms.stop(r.param("name"), timeout, Boolean.TRUE.equals(body.force())));
+        }),
+        new Route("POST", "/v1/vms/{name}/restart", r -> detail(vms, vms.restart(r.param("name")))),
+        new Route("GET", "/v1/vms/{name}/logs", r -> Map.of("log", readLog(vms.get(r.param("name"))))),
+        new Route("GET", "/v1/images", r -> images.list()),
+        // Image names may hold '/' and ':' (registry references), so they travel as a query parameter.
+        new Route("GET", "/v1/image", r -> images.inspect(required(r, "name"))),
+        new Route("DELETE", "/v1/image", r -> {
+          images.remove(required(r, "name"));
+          return null;
+        }),
+        new Route("POST", "/v1/images/import", r -> {
+          Requests.ImportImage body = r.bodyAs(Requests.ImportImage.class);
+          if (body.path() == null || !Path.of(body.path()).isAbsolute()) {
+            throw BangerException.invalid("import needs an absolute 'path'");
+          }
+          return ApiResponse.created(images.importPath(Path.of(body.path()), body.name(),
+              body.sizeBytes() == null ? OptionalLong.empty() : OptionalLong.of(body.sizeBytes()),
+              body.builder() == null ? null : BuilderChoice.parse(body.builder()), new ImportProgress() {}));
+        }),
+        new Route("POST", "/v1/images/pull", r -> {
+          Requests.PullImage body = r.bodyAs(Requests.PullImage.class);
+          Optional<Credentials> creds = body.username() == null
+              ? Optional.empty() : Optional.of(new Credentials(body.username(), body.password()));
+          return ApiResponse.created(images.pull(body.reference(), Optional.ofNullable(body.name()),
+              Optional.ofNullable(body.platform()), Boolean.TRUE.equals(body.insecure()), creds, new ImportProgress() {}));
+        }));
+  }
+
+  private static String required(ApiRequest r, String param) {
+    return r.queryParam(param).filter(v -> !v.isEmpty())
+        .orElseThrow(() -> BangerException.invalid("query parameter '" + param + "' is required"));
+  }
+
+  private static VmDetail detail(VmService vms, VmRow row) {
+    return VmDetail.of(row, vms.handles(row.runtime().id()));
+  }
+
+  private static String readLog(VmRow row) throws java.io.IOException {
+    Path log = Path.of(row.runtime().consoleLog());
+    return Files.exists(log) ? new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8) : "";
   }
 }

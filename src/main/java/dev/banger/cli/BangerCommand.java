@@ -11,7 +11,10 @@ import picocli.CommandLine.Mixin;
     versionProvider = BangerCommand.VersionProvider.class,
     description = "Runs container images and root filesystems as microVMs.%n"
         + "Every command except 'daemon' and 'doctor' talks to the daemon over its Unix socket.",
-    subcommands = {DaemonCommand.class, DoctorCommand.class, LsCommand.class, VersionCommand.class},
+    subcommands = {
+      VmCommands.Create.class, VmCommands.Run.class, VmCommands.Start.class, VmCommands.Stop.class,
+      VmCommands.Restart.class, VmCommands.Rm.class, LsCommand.class, VmCommands.Inspect.class, VmCommands.Logs.class,
+      ImageCommand.class, DaemonCommand.class, DoctorCommand.class, VersionCommand.class},
     showDefaultValues = true)
 final class BangerCommand implements Runnable {
   @Mixin GlobalOptions global;

@@ -7,9 +7,9 @@ import dev.banger.daemon.DaemonOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(
     name = "daemon",
@@ -22,15 +22,51 @@ import picocli.CommandLine.Model.CommandSpec;
 final class DaemonCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (env BANGER_STATE_DIR, config key 'stateDir', default /var/lib/banger).")
+  @Option(names = "--state-dir", paramLabel = "DIR", description = "State directory (env BANGER_STATE_DIR, config 'stateDir', default /var/lib/banger).")
   String stateDir;
+
+  @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace for the bridge, taps, NAT and VMMs (env BANGER_NETNS, config 'network.netns'; default: the host's).")
+  String netns;
+
+  @Option(names = "--subnet", paramLabel = "CIDR", description = "Guest subnet; refused if it overlaps an existing route (env BANGER_SUBNET, config 'network.subnet', default 172.30.0.0/16).")
+  String subnet;
+
+  @Option(names = "--bridge", paramLabel = "NAME", description = "Bridge name (env BANGER_BRIDGE, config 'network.bridge', default banger0).")
+  String bridge;
+
+  @Option(names = "--rootdisk", paramLabel = "auto|dm|copy", description = "Root disk strategy: dm-snapshot over loop devices, or a per-VM copy; auto picks dm where device-mapper exists (env BANGER_ROOTDISK, config 'rootdisk.strategy', default auto).")
+  String rootdisk;
+
+  @Option(names = "--image-builder", paramLabel = "auto|mount|offline", description = "How images become ext4: mount builds in a loop-mounted ext4, offline with mke2fs -d + debugfs; auto prefers mount (env BANGER_IMAGE_BUILDER, config 'image.builder', default auto).")
+  String imageBuilder;
+
+  @Option(names = "--firecracker-bin", paramLabel = "PATH", description = "Firecracker binary (env BANGER_FIRECRACKER_BIN, config 'firecracker.bin', default firecracker).")
+  String firecrackerBin;
+
+  @Option(names = "--jailer-bin", paramLabel = "PATH", description = "Jailer binary (env BANGER_JAILER_BIN, config 'firecracker.jailerBin', default jailer).")
+  String jailerBin;
+
+  @Option(names = "--qemu-bin", paramLabel = "PATH", description = "QEMU binary (env BANGER_QEMU_BIN, config 'qemu.bin', default qemu-system-x86_64).")
+  String qemuBin;
+
+  @Option(names = "--default-vmm", paramLabel = "auto|firecracker|qemu", description = "VMM for VMs created without --vmm; auto prefers Firecracker when it and /dev/kvm are usable (env BANGER_DEFAULT_VMM, config 'vmm.default', default auto).")
+  String defaultVmm;
 
   @Override
   public Integer call() throws Exception {
     Config config = GlobalOptions.of(spec).config();
     DaemonOptions options = new DaemonOptions(
         Path.of(config.get(Settings.STATE_DIR, stateDir)),
-        Path.of(config.get(Settings.SOCKET, GlobalOptions.of(spec).socket)));
+        Path.of(config.get(Settings.SOCKET, GlobalOptions.of(spec).socket)),
+        config.get(Settings.NETNS, netns),
+        config.get(Settings.SUBNET, subnet),
+        config.get(Settings.BRIDGE, bridge),
+        config.get(Settings.ROOTDISK, rootdisk),
+        config.get(Settings.IMAGE_BUILDER, imageBuilder),
+        config.get(Settings.FIRECRACKER_BIN, firecrackerBin),
+        config.get(Settings.JAILER_BIN, jailerBin),
+        config.get(Settings.QEMU_BIN, qemuBin),
+        config.get(Settings.DEFAULT_VMM, defaultVmm));
     return DaemonMain.run(options);
   }
 }

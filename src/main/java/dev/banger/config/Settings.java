@@ -16,5 +16,18 @@ public final class Settings {
   public static final Setting QEMU_BIN =
       new Setting("--qemu-bin", "BANGER_QEMU_BIN", "qemu.bin", "qemu-system-x86_64");
 
+  public static final Setting NETNS =
+      new Setting("--netns", "BANGER_NETNS", "network.netns", null);
+  public static final Setting SUBNET =
+      new Setting("--subnet", "BANGER_SUBNET", "network.subnet", "172.30.0.0/16");
+  public static final Setting BRIDGE =
+      new Setting("--bridge", "BANGER_BRIDGE", "network.bridge", "banger0");
+  public static final Setting ROOTDISK =
+      new Setting("--rootdisk", "BANGER_ROOTDISK", "rootdisk.strategy", "auto");
+  public static final Setting IMAGE_BUILDER =
+      new Setting("--image-builder", "BANGER_IMAGE_BUILDER", "image.builder", "auto");
+  public static final Setting DEFAULT_VMM =
+      new Setting("--default-vmm", "BANGER_DEFAULT_VMM", "vmm.default", "auto");
+
   private Settings() {}
 }

@@ -8,8 +8,6 @@ import dev.banger.error.ErrorKind;
 import dev.banger.http.SocketUnreachableException;
 import dev.banger.http.UnixHttpClient;
 import dev.banger.store.Database;
-import dev.banger.store.SqlCatalog;
-import dev.banger.store.VmRepository;
 import dev.banger.vm.VmService;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,10 +44,10 @@ public final class Daemon implements AutoCloseable {
       closers.push(InstanceLock.acquire(options.stateDir()));
       Database db = Database.open(options.stateDir().resolve("banger.db"));
       closers.push(db);
-      VmService vms = new VmService(new VmRepository(db), new SqlCatalog(db),
-          new VmService.Options(options.stateDir(), "firecracker"));
+      Services services = Services.wire(options, db);
+      VmService vms = services.vms();
       prepareSocketPath(options.socket());
-      ApiServer api = new ApiServer(options.socket(), Routes.all(vms));
+      ApiServer api = new ApiServer(options.socket(), Routes.all(vms, services.images()));
       api.start();
       closers.push(api);
       LOG.atInfo()

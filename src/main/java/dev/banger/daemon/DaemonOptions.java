@@ -4,12 +4,32 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * The daemon's resolved settings.
+ * The daemon's resolved settings (see {@link dev.banger.config.Settings} for their sources).
  *
  * @param stateDir where the database, images and VM directories live
  * @param socket the API socket path
+ * @param netns network namespace for the bridge, taps, NAT and VMMs, or null for the host's
+ * @param subnet the guests' IPv4 subnet in CIDR form
+ * @param bridge the bridge name
+ * @param rootdisk {@code auto}, {@code dm} or {@code copy}
+ * @param imageBuilder {@code auto}, {@code mount} or {@code offline}
+ * @param firecrackerBin the firecracker program
+ * @param jailerBin the jailer program
+ * @param qemuBin the qemu-system-x86_64 program
+ * @param defaultVmm {@code auto}, {@code firecracker} or {@code qemu}
  */
-public record DaemonOptions(Path stateDir, Path socket) {
+public record DaemonOptions(
+    Path stateDir,
+    Path socket,
+    String netns,
+    String subnet,
+    String bridge,
+    String rootdisk,
+    String imageBuilder,
+    String firecrackerBin,
+    String jailerBin,
+    String qemuBin,
+    String defaultVmm) {
   public DaemonOptions {
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(socket, "socket");

@@ -32,11 +32,36 @@ public final class VmService {
   private final VmRepository vms;
   private final Catalog catalog;
   private final Options options;
+  private final VmLifecycle lifecycle;
 
-  public VmService(VmRepository vms, Catalog catalog, Options options) {
+  public VmService(VmRepository vms, Catalog catalog, VmLifecycle lifecycle, Options options) {
     this.vms = vms;
     this.catalog = catalog;
+    this.lifecycle = lifecycle;
     this.options = options;
+  }
+
+  public VmRow start(String nameOrId) {
+    return lifecycle.start(get(nameOrId).runtime().id());
+  }
+
+  public VmRow stop(String nameOrId, java.time.Duration timeout, boolean force) {
+    return lifecycle.stop(get(nameOrId).runtime().id(), timeout, force);
+  }
+
+  public VmRow restart(String nameOrId) {
+    String id = get(nameOrId).runtime().id();
+    lifecycle.stop(id, null, false);
+    return lifecycle.start(id);
+  }
+
+  public void delete(String nameOrId, boolean force) {
+    lifecycle.delete(get(nameOrId).runtime().id(), force);
+  }
+
+  /** The live handles of a VM (empty when it holds nothing). */
+  public dev.banger.model.VmHandles handles(String vmId) {
+    return lifecycle.handles(vmId);
   }
 
   public List<VmRow> list() {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import dev.banger.testing.TestNetns;
 
 /**
  * Drives the real launcher ({@code bin/banger}) as a user would: a daemon on a temporary state
@@ -27,6 +28,8 @@ public final class Banger implements AutoCloseable {
   private final Path logFile;
   private final Map<String, String> env = new HashMap<>();
   private final List<Process> daemons = new ArrayList<>();
+  // The daemon's bridge, taps and NAT live in a namespace of the test's own, never the host's.
+  private final TestNetns netns = new TestNetns();
 
   public Banger(Path workDir) {
     this.stateDir = workDir.resolve("state");
@@ -36,6 +39,7 @@ public final class Banger implements AutoCloseable {
     env.put("BANGER_SOCKET", socket.toString());
     env.put("BANGER_CONFIG", workDir.resolve("config.json").toString());
     env.put("BANGER_CACHE_DIR", workDir.resolve("cache").toString());
+    env.put("BANGER_NETNS", netns.name());
     try {
       Files.writeString(workDir.resolve("config.json"), "{}");
     } catch (IOException e) {
@@ -49,6 +53,15 @@ public final class Banger implements AutoCloseable {
 
   public Path socket() {
     return socket;
+  }
+
+  public TestNetns netns() {
+    return netns;
+  }
+
+  /** Sets an environment variable for every later daemon and CLI run. */
+  public void env(String name, String value) {
+    env.put(name, value);
   }
 
   public Path launcher() {
@@ -133,6 +146,7 @@ public final class Banger implements AutoCloseable {
         }
       }
     }
+    netns.close();
     for (Process p : daemons) {
       assertThat(p.isAlive()).as("daemon %d still alive", p.pid()).isFalse();
     }

@@ -1,0 +1,181 @@
+package dev.banger.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The VM lifecycle commands: create, run, start, stop, restart, rm, inspect, logs. */
+final class VmCommands {
+  private VmCommands() {}
+
+  /** Options shared by create and run. */
+  static final class CreateOptions {
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or id.") String image;
+    @Option(names = "--name", required = true, description = "VM name: [a-z0-9][a-z0-9-]{0,62}.") String name;
+    @Option(names = "--kernel", description = "Kernel name or id; default: the default kernel.") String kernel;
+    @Option(names = "--cpus", defaultValue = "1", description = "vCPUs (default ${DEFAULT-VALUE}).") int cpus;
+    @Option(names = "--memory", defaultValue = "512M", converter = Sizes.class, description = "Memory, at least 128M (default ${DEFAULT-VALUE}).") long memory;
+    @Option(names = "--disk-size", converter = Sizes.class, description = "Root disk size; default: the image's size.") Long diskSize;
+    @Option(names = "--kernel-args", description = "Extra kernel command-line arguments.") String kernelArgs;
+    @Option(names = "--net", defaultValue = "bridge", paramLabel = "bridge|none", description = "Network (default ${DEFAULT-VALUE}).") String net;
+    @Option(names = "--vmm", paramLabel = "firecracker|qemu", description = "VMM; default: the daemon's (vmm.default).") String vmm;
+    @Option(names = "--ssh-key", paramLabel = "FILE", description = "Public key to install as root's authorized key.") Path sshKey;
+
+    Map<String, Object> body(CommandSpec spec) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("name", name);
+      body.put("image", image);
+      body.put("kernel", kernel);
+      body.put("vcpus", cpus);
+      body.put("memoryMib", memory >> 20);
+      body.put("diskSizeBytes", diskSize);
+      body.put("kernelArgs", kernelArgs);
+      body.put("network", net);
+      body.put("vmm", vmm);
+      if (sshKey != null) {
+        try {
+          body.put("sshKey", Files.readString(sshKey).strip());
+        } catch (java.io.IOException e) {
+          throw new ParameterException(spec.commandLine(), "cannot read --ssh-key " + sshKey + ": " + e.getMessage());
+        }
+      }
+      return body;
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a VM (does not start it).")
+  static final class Create implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin CreateOptions options;
+
+    @Override
+    public Integer call() {
+      return Show.object(spec, GlobalOptions.of(spec).client().post("/v1/vms", options.body(spec)));
+    }
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true, description = "Create and start a VM.")
+  static final class Run implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin CreateOptions options;
+    @Option(names = "--rm", description = "Delete the VM if it fails to start.") boolean rm;
+
+    @Override
+    public Integer call() {
+      var client = GlobalOptions.of(spec).client();
+      client.post("/v1/vms", options.body(spec));
+      try {
+        return Show.object(spec, client.post("/v1/vms/" + Show.path(options.name) + "/start", Map.of()));
+      } catch (RuntimeException e) {
+        if (rm) {
+          client.delete("/v1/vms/" + Show.path(options.name) + "?force=true");
+        }
+        throw e;
+      }
+    }
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true, description = "Start VMs.")
+  static final class Start implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
+
+    @Override
+    public Integer call() {
+      return each(spec, names, n -> GlobalOptions.of(spec).client().post("/v1/vms/" + Show.path(n) + "/start", Map.of()));
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop VMs: Ctrl-Alt-Del, then SIGKILL after the timeout.")
+  static final class Stop implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
+    @Option(names = "--timeout", defaultValue = "10", paramLabel = "SECONDS", description = "Grace period before SIGKILL (default ${DEFAULT-VALUE}).") long timeout;
+    @Option(names = "--force", description = "SIGKILL at once.") boolean force;
+
+    @Override
+    public Integer call() {
+      return each(spec, names, n -> GlobalOptions.of(spec).client().post("/v1/vms/" + Show.path(n) + "/stop",
+          Map.of("timeoutSeconds", timeout, "force", force)));
+    }
+  }
+
+  @Command(name = "restart", mixinStandardHelpOptions = true, description = "Stop and start VMs.")
+  static final class Restart implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
+
+    @Override
+    public Integer call() {
+      return each(spec, names, n -> GlobalOptions.of(spec).client().post("/v1/vms/" + Show.path(n) + "/restart", Map.of()));
+    }
+  }
+
+  @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete VMs and their disks.")
+  static final class Rm implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
+    @Option(names = {"-f", "--force"}, description = "Stop running VMs first.") boolean force;
+
+    @Override
+    public Integer call() {
+      return each(spec, names, n -> {
+        GlobalOptions.of(spec).client().delete("/v1/vms/" + Show.path(n) + (force ? "?force=true" : ""));
+        return Map.of("name", n);
+      });
+    }
+  }
+
+  @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Show a VM as JSON: spec, runtime, live handles.")
+  static final class Inspect implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      Output.json(spec.commandLine().getOut(), GlobalOptions.of(spec).client().get("/v1/vms/" + Show.path(name)));
+      return 0;
+    }
+  }
+
+  @Command(name = "logs", mixinStandardHelpOptions = true, description = "Print a VM's serial console log.")
+  static final class Logs implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Parameters(index = "0", paramLabel = "NAME") String name;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> log = GlobalOptions.of(spec).client().getObject("/v1/vms/" + Show.path(name) + "/logs");
+      spec.commandLine().getOut().print(log.get("log"));
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+  }
+
+  /** Runs {@code action} for every name, prints each result, and fails (exit 1) if any failed. */
+  static int each(CommandSpec spec, List<String> names, java.util.function.Function<String, Object> action) {
+    int failed = 0;
+    for (String n : names) {
+      try {
+        Show.object(spec, action.apply(n));
+      } catch (dev.banger.error.BangerException e) {
+        if (names.size() == 1) {
+          throw e;
+        }
+        spec.commandLine().getErr().println("banger: " + n + ": " + e.getMessage());
+        failed++;
+      }
+    }
+    spec.commandLine().getErr().flush();
+    return failed == 0 ? 0 : 1;
+  }
+}

@@ -1,0 +1,51 @@
+package dev.banger.daemon;
+
+import dev.banger.host.CommandRunner;
+import dev.banger.host.ProcFs;
+import dev.banger.host.ProcessCommandRunner;
+import dev.banger.image.BuilderChoice;
+import dev.banger.image.ImageService;
+import dev.banger.network.BridgeNetwork;
+import dev.banger.network.Ipv4Subnet;
+import dev.banger.network.NetworkConfig;
+import dev.banger.rootdisk.RootDisks;
+import dev.banger.store.Database;
+import dev.banger.store.LeaseRepository;
+import dev.banger.store.SqlCatalog;
+import dev.banger.store.VmRepository;
+import dev.banger.vm.VmLifecycle;
+import dev.banger.vm.VmService;
+import dev.banger.vmm.Vmm;
+import dev.banger.vmm.firecracker.FirecrackerConfig;
+import dev.banger.vmm.firecracker.FirecrackerVmm;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The daemon's object graph, built once at start from the resolved options. */
+record Services(VmService vms, ImageService images, BridgeNetwork network) {
+  private static final Logger LOG = LoggerFactory.getLogger(Services.class);
+
+  static Services wire(DaemonOptions options, Database db) {
+    CommandRunner host = new ProcessCommandRunner();
+    NetworkConfig netConfig = new NetworkConfig(options.bridge(), Ipv4Subnet.parse(options.subnet()), options.netns(),
+        NetworkConfig.hostDns(Path.of("/etc/resolv.conf")));
+    BridgeNetwork network = BridgeNetwork.create(host, netConfig, new LeaseRepository(db));
+    network.setUp();
+    RootDisks disks = RootDisks.fromOption(options.rootdisk(), host);
+    ImageService images = new ImageService(options.stateDir(), db, host, BuilderChoice.parse(options.imageBuilder()));
+    images.sweepLeftovers();
+    Map<String, Vmm> vmms = Map.of("firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()), new ProcFs()));
+    String defaultVmm = options.defaultVmm() == null || options.defaultVmm().equals("auto") ? "firecracker" : options.defaultVmm();
+    VmRepository repo = new VmRepository(db);
+    SqlCatalog catalog = new SqlCatalog(db);
+    VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms,
+        new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10)));
+    VmService vms = new VmService(repo, catalog, lifecycle, new VmService.Options(options.stateDir(), defaultVmm));
+    LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
+        .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).log("services ready");
+    return new Services(vms, images, network);
+  }
+}

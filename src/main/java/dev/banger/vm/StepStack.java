@@ -1,0 +1,74 @@
+package dev.banger.vm;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs named steps in order and keeps the undo of each one that succeeded. On failure the undos
+ * run once, in reverse, and every undo error is collected rather than stopping the unwind
+ * (STYLE.md #1, after firecracker-go-sdk's handler lists).
+ */
+final class StepStack {
+  private static final Logger LOG = LoggerFactory.getLogger(StepStack.class);
+
+  /** One side effect. */
+  @FunctionalInterface
+  interface Action {
+    void run() throws Exception;
+  }
+
+  private record Undo(String step, Action action) {}
+
+  private final String vmId;
+  private final Deque<Undo> undos = new ArrayDeque<>();
+
+  StepStack(String vmId) {
+    this.vmId = vmId;
+  }
+
+  /** Runs {@code action}; if it returns normally, {@code undo} is pushed. */
+  void run(String step, Action action, Action undo) throws StepFailedException {
+    CrashPoints.reach("start." + step + ".before");
+    try {
+      action.run();
+    } catch (Exception e) {
+      throw new StepFailedException(step, e);
+    }
+    undos.push(new Undo(step, undo));
+    CrashPoints.reach("start." + step + ".after");
+  }
+
+  /** Undoes every completed step in reverse order; returns the failures (empty when clean). */
+  List<String> unwind() {
+    List<String> failures = new ArrayList<>();
+    while (!undos.isEmpty()) {
+      Undo undo = undos.pop();
+      try {
+        undo.action().run();
+      } catch (Exception e) {
+        failures.add("undo of " + undo.step() + " failed: " + e.getMessage());
+        LOG.atWarn().addKeyValue("vm", vmId).addKeyValue("step", undo.step()).setCause(e).log("undo failed");
+      }
+    }
+    return failures;
+  }
+
+  /** A start step failed; {@link #step()} names it. */
+  static final class StepFailedException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String step;
+
+    StepFailedException(String step, Exception cause) {
+      super(step + ": " + cause.getMessage(), cause);
+      this.step = step;
+    }
+
+    String step() {
+      return step;
+    }
+  }
+}

@@ -1,0 +1,410 @@
+package dev.banger.vm;
+
+import dev.banger.error.BangerException;
+import dev.banger.model.Catalog;
+import dev.banger.model.Catalog.ImageRef;
+import dev.banger.model.Catalog.KernelRef;
+import dev.banger.model.HandleSink;
+import dev.banger.model.VmHandles;
+import dev.banger.model.VmRuntime;
+import dev.banger.model.VmSpec;
+import dev.banger.model.VmState;
+import dev.banger.network.GuestNetwork;
+import dev.banger.network.Network;
+import dev.banger.network.NetworkMode;
+import dev.banger.rootdisk.DiskSpec;
+import dev.banger.rootdisk.PreparedDisk;
+import dev.banger.rootdisk.RootDisk;
+import dev.banger.rootdisk.RootDiskStrategy;
+import dev.banger.rootdisk.RootDisks;
+import dev.banger.store.VmRepository;
+import dev.banger.store.VmRepository.VmRow;
+import dev.banger.vm.StepStack.StepFailedException;
+import dev.banger.vmm.BootConfig;
+import dev.banger.vmm.LaunchSpec;
+import dev.banger.vmm.ProcessIdentity;
+import dev.banger.vmm.Vmm;
+import dev.banger.vmm.VmmExit;
+import dev.banger.vmm.VmmProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts and stops VMs (DESIGN.md, "Lifecycle and crash safety"). Start is a list of named steps
+ * — disk.prepare, net.tap, vmm.spawn, vmm.configure, vmm.boot — each recording its handles
+ * (cache, handles.json, mirror) before the next; a failure unwinds what exists, in reverse.
+ * Teardown always runs in one fixed, idempotent order: VMM, tap, disk, API socket, then the
+ * recovery state is cleared. Commands on one VM are serialised by its lock; different VMs run in
+ * parallel.
+ */
+public final class VmLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(VmLifecycle.class);
+  private static final int CONSOLE_TAIL_LINES = 20;
+
+  /**
+   * Daemon-wide settings for starting VMMs.
+   *
+   * @param netns the network namespace VMMs run in, or null
+   * @param stopTimeout how long a graceful stop may take before SIGKILL
+   */
+  public record Options(String netns, Duration stopTimeout) {}
+
+  private final VmRepository repo;
+  private final Catalog catalog;
+  private final RootDisks disks;
+  private final Network network;
+  private final Map<String, Vmm> vmms;
+  private final Options options;
+  private final VmRecorder recorder;
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final Map<String, VmmProcess> live = new ConcurrentHashMap<>();
+
+  public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms, Options options) {
+    this.repo = repo;
+    this.catalog = catalog;
+    this.disks = disks;
+    this.network = network;
+    this.vmms = Map.copyOf(vmms);
+    this.options = options;
+    this.recorder = new VmRecorder(repo);
+  }
+
+  /** Runs {@code work} holding the VM's lock. */
+  <T> T locked(String vmId, java.util.function.Supplier<T> work) {
+    ReentrantLock lock = locks.computeIfAbsent(vmId, id -> new ReentrantLock());
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public VmHandles handles(String vmId) {
+    return recorder.current(vmId);
+  }
+
+  /** Starts a created, stopped or failed VM; on failure it ends in {@code error} holding nothing. */
+  public VmRow start(String vmId) {
+    return locked(vmId, () -> {
+      VmRow row = row(vmId);
+      VmState state = row.runtime().state();
+      if (state == VmState.RUNNING || state == VmState.STARTING) {
+        throw BangerException.precondition("VM '" + row.runtime().name() + "' is already " + state.wire());
+      }
+      if (state == VmState.ERROR || state == VmState.STOPPING) {
+        teardown(row);
+      }
+      Vmm vmm = vmmFor(row.spec());
+      setState(vmId, VmState.STARTING, null);
+      StepStack steps = new StepStack(vmId);
+      try {
+        boot(row, vmm, steps);
+      } catch (StepFailedException e) {
+        List<String> undoFailures = steps.unwind();
+        String reason = "start failed at " + e.step() + ": " + rootMessage(e) + consoleTail(row.runtime());
+        if (undoFailures.isEmpty() && recorder.current(vmId).holdsNothing()) {
+          recorder.clear(vmId);
+        } else {
+          reason += "; cleanup incomplete (" + String.join("; ", undoFailures) + "), the next reconcile retries it";
+        }
+        setState(vmId, VmState.ERROR, reason);
+        throw BangerException.precondition("VM '" + row.runtime().name() + "': " + reason);
+      }
+      VmRuntime running = row(vmId).runtime().withState(VmState.RUNNING, null).withStartedAt(Instant.now());
+      repo.updateRuntime(running);
+      return row(vmId);
+    });
+  }
+
+  private void boot(VmRow row, Vmm vmm, StepStack steps) throws StepFailedException {
+    String id = row.runtime().id();
+    HandleSink sink = recorder.sinkFor(id);
+    DiskSpec diskSpec = diskSpec(row);
+    RootDisk disk = diskFor(row.runtime());
+    PreparedDisk[] prepared = new PreparedDisk[1];
+    steps.run("disk.prepare",
+        () -> {
+          recordStrategy(id, disk.strategy());
+          prepared[0] = disk.prepare(diskSpec, recorder.current(id), sink);
+        },
+        () -> disk.release(diskSpec, recorder.current(id), sink));
+    GuestNetwork[] guest = new GuestNetwork[1];
+    NetworkMode mode = NetworkMode.fromWire(row.spec().network());
+    steps.run("net.tap",
+        () -> {
+          guest[0] = network.attach(id, mode, row.spec().ports(), sink);
+          recordAddress(id, guest[0]);
+        },
+        () -> network.detach(id, sink));
+    VmmProcess[] process = new VmmProcess[1];
+    LaunchSpec launch = launchSpec(row.runtime());
+    steps.run("vmm.spawn",
+        () -> {
+          process[0] = vmm.launch(launch);
+          ProcessIdentity who = process[0].identity();
+          sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
+          live.put(id, process[0]);
+        },
+        () -> {
+          vmm.kill(process[0]);
+          process[0].awaitExit(Duration.ofSeconds(10));
+          live.remove(id, process[0]);
+          sink.apply(h -> h.withProcess(null, null));
+        });
+    BootConfig config = bootConfig(row, prepared[0], guest[0]);
+    steps.run("vmm.configure", () -> vmm.configure(process[0], config), () -> {});
+    steps.run("vmm.boot", () -> vmm.boot(process[0]), () -> {});
+    watch(id, process[0]);
+  }
+
+  /** Stops a VM: graceful (or SIGKILL with {@code force}), then the fixed teardown. Idempotent. */
+  public VmRow stop(String vmId, Duration timeout, boolean force) {
+    return locked(vmId, () -> {
+      VmRow row = row(vmId);
+      if (row.runtime().state() == VmState.CREATED || row.runtime().state() == VmState.STOPPED) {
+        if (recorder.current(vmId).holdsNothing()) {
+          return row;
+        }
+      }
+      setState(vmId, VmState.STOPPING, null);
+      VmmProcess process = process(row);
+      if (process != null) {
+        CrashPoints.reach("stop.vmm.before");
+        Vmm vmm = vmmFor(row.spec());
+        if (force) {
+          vmm.kill(process);
+          process.awaitExit(Duration.ofSeconds(10));
+        } else {
+          vmm.stop(process, timeout == null ? options.stopTimeout() : timeout);
+        }
+        CrashPoints.reach("stop.vmm.after");
+      }
+      List<String> failures = teardown(row(vmId));
+      if (!failures.isEmpty()) {
+        String reason = "stop incomplete: " + String.join("; ", failures);
+        setState(vmId, VmState.ERROR, reason);
+        throw BangerException.internal("VM '" + row.runtime().name() + "': " + reason + "; the next reconcile retries it", null);
+      }
+      setState(vmId, VmState.STOPPED, null);
+      return row(vmId);
+    });
+  }
+
+  /** Removes the VM's disk file, lease, directory and row; refuses a running VM unless forced. */
+  public void delete(String vmId, boolean force) {
+    locked(vmId, () -> {
+      VmRow row = row(vmId);
+      VmState state = row.runtime().state();
+      boolean active = state == VmState.RUNNING || state == VmState.STARTING || state == VmState.STOPPING;
+      if (active && !force) {
+        throw BangerException.precondition("VM '" + row.runtime().name() + "' is " + state.wire() + "; stop it first or use `banger rm -f`");
+      }
+      if (active || !recorder.current(vmId).holdsNothing() || state == VmState.ERROR) {
+        stop(vmId, options.stopTimeout(), true);
+      }
+      VmRow stopped = row(vmId);
+      diskFor(stopped.runtime()).delete(diskSpec(stopped));
+      network.releaseLease(vmId);
+      removeVmDir(Path.of(stopped.runtime().vmDir()), vmId);
+      repo.delete(vmId);
+      recorder.forget(vmId);
+      locks.remove(vmId);
+      return null;
+    });
+  }
+
+  /**
+   * The fixed teardown: VMM process, tap, disk, API socket, then the recovery state. Each step
+   * treats "already gone" as success; returns what could not be removed (then the handles stay
+   * recorded for the next reconcile).
+   */
+  List<String> teardown(VmRow row) {
+    String id = row.runtime().id();
+    HandleSink sink = recorder.sinkFor(id);
+    List<String> failures = new ArrayList<>();
+    VmHandles handles = recorder.current(id);
+    if (handles.pid() != null) {
+      VmmProcess process = process(row);
+      if (process != null && process.isAlive()) {
+        vmmFor(row.spec()).kill(process);
+        if (process.awaitExit(Duration.ofSeconds(10)).isEmpty()) {
+          failures.add("VMM " + process + " survived SIGKILL");
+          return failures;
+        }
+      }
+      live.remove(id);
+      sink.apply(h -> h.withProcess(null, null));
+    }
+    CrashPoints.reach("stop.net.before");
+    try {
+      network.detach(id, sink);
+    } catch (RuntimeException e) {
+      failures.add("tap: " + e.getMessage());
+    }
+    CrashPoints.reach("stop.disk.before");
+    try {
+      diskFor(row.runtime()).release(diskSpec(row), recorder.current(id), sink);
+    } catch (RuntimeException e) {
+      failures.add("disk: " + e.getMessage());
+    }
+    try {
+      Files.deleteIfExists(Path.of(row.runtime().apiSocket()));
+    } catch (IOException e) {
+      failures.add("API socket: " + e.getMessage());
+    }
+    CrashPoints.reach("stop.clear.before");
+    if (failures.isEmpty() && recorder.current(id).holdsNothing()) {
+      recorder.clear(id);
+    }
+    return failures;
+  }
+
+  /** Notices a VMM that ends on its own (guest poweroff, crash) and tears the VM down. */
+  private void watch(String vmId, VmmProcess process) {
+    var unused = process.onExit().thenAcceptAsync(exit -> {
+      try {
+        onExit(vmId, process, exit);
+      } catch (RuntimeException e) {
+        LOG.atWarn().addKeyValue("vm", vmId).setCause(e).log("cleanup after VMM exit failed");
+      }
+    }, r -> Thread.ofVirtual().name("vm-exit-" + vmId).start(r));
+  }
+
+  private void onExit(String vmId, VmmProcess process, VmmExit exit) {
+    locked(vmId, () -> {
+      Optional<VmRow> found = repo.findById(vmId);
+      if (found.isEmpty() || live.get(vmId) != process || found.get().runtime().state() != VmState.RUNNING) {
+        return null; // A stop or delete is handling it.
+      }
+      LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("exit", exit.describe()).log("VMM exited on its own");
+      List<String> failures = teardown(found.get());
+      if (!failures.isEmpty()) {
+        setState(vmId, VmState.ERROR, "VMM " + exit.describe() + "; teardown incomplete: " + String.join("; ", failures));
+      } else if (exit.clean()) {
+        setState(vmId, VmState.STOPPED, null);
+      } else {
+        setState(vmId, VmState.ERROR, "VMM " + exit.describe() + consoleTail(found.get().runtime()));
+      }
+      return null;
+    });
+  }
+
+  private VmmProcess process(VmRow row) {
+    VmmProcess process = live.get(row.runtime().id());
+    if (process != null) {
+      return process;
+    }
+    LaunchSpec launch = launchSpec(row.runtime());
+    Optional<ProcessIdentity> identity = ProcessIdentity.fromHandles(recorder.current(row.runtime().id()), launch.apiSocket());
+    return identity.flatMap(who -> vmmFor(row.spec()).adopt(who, launch)).orElse(null);
+  }
+
+  private BootConfig bootConfig(VmRow row, PreparedDisk disk, GuestNetwork guest) {
+    KernelRef kernel = catalog.kernel(row.kernelId())
+        .orElseThrow(() -> BangerException.notFound("kernel " + row.kernelId() + " of VM '" + row.runtime().name() + "' is gone"));
+    String bootArgs = dev.banger.vmm.BootArgs.firecracker(guest.kernelArg(), row.spec().kernelArgs());
+    BootConfig config = new BootConfig(Path.of(kernel.vmlinuxPath()), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
+        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib());
+    return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
+  }
+
+  private DiskSpec diskSpec(VmRow row) {
+    ImageRef image = catalog.image(row.imageId())
+        .orElseThrow(() -> BangerException.notFound("image " + row.imageId() + " of VM '" + row.runtime().name() + "' is gone"));
+    return new DiskSpec(row.runtime().id(), Path.of(image.rootfsPath()), Path.of(row.runtime().cowPath()), row.spec().diskSizeBytes());
+  }
+
+  private RootDisk diskFor(VmRuntime runtime) {
+    return runtime.rootdiskStrategy() == null
+        ? disks.forDefault()
+        : disks.forStrategy(RootDiskStrategy.fromWire(runtime.rootdiskStrategy()));
+  }
+
+  private LaunchSpec launchSpec(VmRuntime runtime) {
+    return LaunchSpec.of(runtime.id(), Path.of(runtime.vmDir())).withApiSocket(Path.of(runtime.apiSocket())).withNetns(options.netns());
+  }
+
+  private Vmm vmmFor(VmSpec spec) {
+    Vmm vmm = vmms.get(spec.vmm());
+    if (vmm == null) {
+      throw BangerException.precondition("VMM '" + spec.vmm() + "' is not available on this daemon (available: " + vmms.keySet() + ")");
+    }
+    return vmm;
+  }
+
+  private void recordStrategy(String vmId, RootDiskStrategy strategy) {
+    VmRuntime r = row(vmId).runtime();
+    if (r.rootdiskStrategy() == null) {
+      repo.updateRuntime(new VmRuntime(r.id(), r.name(), r.state(), r.vmDir(), r.apiSocket(), r.cowPath(), r.consoleLog(),
+          r.guestIp(), r.guestMac(), strategy.wire(), r.lastError(), r.createdAt(), r.startedAt(), r.tapDevice(),
+          r.baseLoop(), r.cowLoop(), r.dmName(), r.dmDev()));
+    }
+  }
+
+  private void recordAddress(String vmId, GuestNetwork guest) {
+    VmRuntime r = row(vmId).runtime();
+    repo.updateRuntime(new VmRuntime(r.id(), r.name(), r.state(), r.vmDir(), r.apiSocket(), r.cowPath(), r.consoleLog(),
+        guest.ip(), guest.mac(), r.rootdiskStrategy(), r.lastError(), r.createdAt(), r.startedAt(), r.tapDevice(),
+        r.baseLoop(), r.cowLoop(), r.dmName(), r.dmDev()));
+  }
+
+  private void setState(String vmId, VmState state, String error) {
+    repo.updateRuntime(row(vmId).runtime().withState(state, error));
+  }
+
+  private VmRow row(String vmId) {
+    return repo.findById(vmId).orElseThrow(() -> BangerException.notFound("no VM with id " + vmId));
+  }
+
+  /** Deletes a VM directory: renamed to rm-&lt;id&gt; first, so a crash mid-way leaves a name a sweep knows. */
+  private static void removeVmDir(Path vmDir, String vmId) {
+    if (!Files.exists(vmDir)) {
+      return;
+    }
+    Path doomed = vmDir.resolveSibling("rm-" + vmId);
+    try {
+      Files.move(vmDir, doomed);
+      try (var walk = Files.walk(doomed)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    } catch (IOException e) {
+      throw BangerException.internal("cannot remove VM directory " + vmDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e.getCause() == null ? e : e.getCause();
+    return String.valueOf(cause.getMessage());
+  }
+
+  /** The last lines of the serial console, so a failed boot explains itself. */
+  static String consoleTail(VmRuntime runtime) {
+    if (runtime.consoleLog() == null) {
+      return "";
+    }
+    try {
+      List<String> lines = Files.readAllLines(Path.of(runtime.consoleLog()), java.nio.charset.StandardCharsets.UTF_8);
+      if (lines.isEmpty()) {
+        return "";
+      }
+      List<String> tail = lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size());
+      return "\n--- last console lines ---\n" + String.join("\n", tail);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "";
+    }
+  }
+}
