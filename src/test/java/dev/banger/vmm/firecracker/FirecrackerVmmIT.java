@@ -2,6 +2,7 @@ package dev.banger.vmm.firecracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
@@ -19,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +119,10 @@ class FirecrackerVmmIT {
     assertThat(console).contains(FakeFirecracker.BANNER).contains("Linux version").contains("exit_code=0");
     assertThat(vmDir.resolve(FirecrackerVmm.LOG_NAME)).exists();
     assertThat(vmDir.resolve(FirecrackerVmm.METRICS_NAME)).exists();
+    assertThat(spec().apiSocket()).as("Firecracker never deletes its socket").exists();
+    vmm.cleanup(spec());
+    assertThat(spec().apiSocket()).doesNotExist();
+    vmm.cleanup(spec());
   }
 
   @Test
@@ -269,6 +275,39 @@ class FirecrackerVmmIT {
     assertThat(vmm.adopt(new ProcessIdentity(real.pid(), real.startTime(), otherVm.apiSocket()), otherVm)).isEmpty();
     assertThat(vmm.adopt(real, spec())).isPresent();
     assertThat(process.isAlive()).as("failed adoptions signal nothing").isTrue();
+  }
+
+  @Test
+  void theVmmRunsInsideTheConfiguredNetworkNamespace() throws Exception {
+    assumeTrue("0".equals(runQuietly("id", "-u").strip()), "skipped: creating a network namespace needs root");
+    String netns = "bgvmt" + Long.toHexString(System.nanoTime() & 0xffffff);
+    assumeTrue(new ProcessBuilder("ip", "netns", "add", netns).inheritIO().start().waitFor() == 0,
+        "skipped: `ip netns add` failed (no CAP_SYS_ADMIN?)");
+    try {
+      FirecrackerVmm vmm = driver(FakeFirecrackerBinary.builder());
+      VmmProcess process = launch(vmm, spec().withNetns(netns));
+      vmm.configure(process, boot);
+      vmm.boot(process);
+
+      Object vmmNet = Files.readAttributes(Path.of("/proc", Long.toString(process.identity().pid()), "ns", "net"),
+          BasicFileAttributes.class).fileKey();
+      Object namespace = Files.readAttributes(Path.of("/run/netns", netns), BasicFileAttributes.class).fileKey();
+      assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(process.identity().pid()), "ns", "net")))
+          .isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+      assertThat(vmmNet).as("the VMM's network namespace is " + netns).isNotNull().isEqualTo(namespace);
+      assertThat(vmm.stop(process, Duration.ofSeconds(10)).clean()).isTrue();
+      assertGone(process.identity());
+    } finally {
+      new ProcessBuilder("ip", "netns", "del", netns).inheritIO().start().waitFor();
+    }
+    assertThat(Path.of("/run/netns", netns)).doesNotExist();
+  }
+
+  private static String runQuietly(String... argv) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
   }
 
   private static void waitForSocket(VmmProcess process) {
