@@ -3,13 +3,16 @@ package dev.banger.vmm.firecracker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.banger.json.Json;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +22,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -48,6 +53,8 @@ import java.util.Set;
  *       without a keyboard driver), so only SIGKILL ends it
  *   <li>{@code FAKE_FC_SHUTDOWN_MS}: delay between SendCtrlAltDel and exit (default 50)
  *   <li>{@code FAKE_FC_RECORD}: append one line per request, {@code METHOD PATH BODY}, to this file
+ *   <li>{@code FAKE_FC_CONTROL}: a properties file whose entries override all of the above; it
+ *       is re-read on every request (the start-up settings are read once, at start)
  * </ul>
  */
 public final class FakeFirecracker {
@@ -57,21 +64,19 @@ public final class FakeFirecracker {
       Set.of("/logger", "/metrics", "/machine-config", "/boot-source", "/drives/", "/network-interfaces/",
           "/vsock", "/balloon", "/mmds/config", "/entropy", "/serial", "/cpu-config", "/pmem/");
 
-  private final Map<String, String> env;
   private final String id;
   private final ApiSchema schema;
   private final Set<String> configured = new HashSet<>();
   private volatile boolean booted;
   private ObjectNode machineConfig = Json.mapper().createObjectNode().put("vcpu_count", 1).put("mem_size_mib", 128);
 
-  private FakeFirecracker(Map<String, String> env, String id, ApiSchema schema) {
-    this.env = env;
+  private FakeFirecracker(String id, ApiSchema schema) {
     this.id = id;
     this.schema = schema;
   }
 
   public static void main(String[] args) throws IOException, InterruptedException {
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = settings();
     Path socket = Path.of("/run/firecracker.socket");
     String id = "anonymous-instance";
     for (int i = 0; i < args.length; i++) {
@@ -96,21 +101,42 @@ public final class FakeFirecracker {
       say("Failed to open the API socket at: " + socket + ". Check that it is not already used.");
       System.exit(1);
     }
-    new FakeFirecracker(env, id, schema).serve(socket);
+    if (schema == null) {
+      say("warning: FAKE_FC_SCHEMA not set or missing: request bodies are only parsed as JSON");
+    }
+    new FakeFirecracker(id, schema).serve(socket);
   }
 
   private void serve(Path socket) throws IOException {
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socket));
       say("API socket " + socket + " ready");
-      while (true) {
-        try (SocketChannel client = server.accept()) {
-          handle(Channels.newInputStream(client), Channels.newOutputStream(client));
-        } catch (IOException e) {
-          say("connection error: " + e.getMessage());
-        }
+      serve(server);
+    }
+  }
+
+  private void serve(ServerSocketChannel server) {
+    while (server.isOpen()) {
+      try (SocketChannel client = server.accept()) {
+        handle(Channels.newInputStream(client), Channels.newOutputStream(client));
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        say("connection error: " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * Serves the API on a thread of this JVM, to time the driver without a process start-up. Close
+   * the returned channel to stop. Never send SendCtrlAltDel to it: that exits the JVM.
+   */
+  static ServerSocketChannel serveInProcess(Path socket, String id, ApiSchema schema) throws IOException {
+    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+    server.bind(UnixDomainSocketAddress.of(socket));
+    FakeFirecracker fake = new FakeFirecracker(id, schema);
+    Thread.ofPlatform().daemon().name("fake-firecracker-" + id).start(() -> fake.serve(server));
+    return server;
   }
 
   private void handle(InputStream in, OutputStream out) throws IOException {
@@ -246,7 +272,7 @@ public final class FakeFirecracker {
         say("[    0.000000] Linux version 6.1.0-banger-fake (stand-in guest)");
         say("[    0.100000] Run /sbin/init as init process");
         say("banger-guest login:");
-        exitLater(number(env, "FAKE_FC_EXIT_AFTER_BOOT_MS", -1), (int) number(env, "FAKE_FC_EXIT_CODE", 0),
+        exitLater(number(settings(), "FAKE_FC_EXIT_AFTER_BOOT_MS", -1), (int) number(settings(), "FAKE_FC_EXIT_CODE", 0),
             "guest reboot injected");
         return Reply.ok();
       }
@@ -254,11 +280,11 @@ public final class FakeFirecracker {
         if (!booted) {
           return Reply.fault("The requested operation is not supported before starting the microVM.");
         }
-        if ("1".equals(env.get("FAKE_FC_IGNORE_CTRL_ALT_DEL"))) {
+        if ("1".equals(settings().get("FAKE_FC_IGNORE_CTRL_ALT_DEL"))) {
           return Reply.ok();
         }
         return new Reply(204, null,
-            () -> exitLater(number(env, "FAKE_FC_SHUTDOWN_MS", 50), 0, "guest shut down on Ctrl-Alt-Del"));
+            () -> exitLater(number(settings(), "FAKE_FC_SHUTDOWN_MS", 50), 0, "guest shut down on Ctrl-Alt-Del"));
       }
       default -> {
         return Reply.ok(); // FlushMetrics
@@ -267,7 +293,7 @@ public final class FakeFirecracker {
   }
 
   private boolean injected(String variable, String method, String path, String action) {
-    String spec = env.get(variable);
+    String spec = settings().get(variable);
     if (spec == null || spec.isBlank()) {
       return false;
     }
@@ -277,7 +303,7 @@ public final class FakeFirecracker {
   }
 
   private void record(String method, String path, String body) {
-    String file = env.get("FAKE_FC_RECORD");
+    String file = settings().get("FAKE_FC_RECORD");
     if (file == null) {
       return;
     }
@@ -355,6 +381,26 @@ public final class FakeFirecracker {
       System.exit(153);
     }
     return args[i];
+  }
+
+  /**
+   * The environment, overlaid with the properties file named by {@code FAKE_FC_CONTROL} when it
+   * exists. Read again for every request, so a test can change the injected failure while a
+   * daemon that spawns stand-ins keeps running.
+   */
+  static Map<String, String> settings() {
+    Map<String, String> all = new HashMap<>(System.getenv());
+    String control = all.get("FAKE_FC_CONTROL");
+    if (control != null && Files.isRegularFile(Path.of(control))) {
+      Properties overrides = new Properties();
+      try (Reader reader = Files.newBufferedReader(Path.of(control), StandardCharsets.UTF_8)) {
+        overrides.load(reader);
+      } catch (IOException e) {
+        say("cannot read " + control + ": " + e.getMessage());
+      }
+      overrides.stringPropertyNames().forEach(k -> all.put(k, overrides.getProperty(k)));
+    }
+    return all;
   }
 
   private static long number(Map<String, String> env, String name, long fallback) {

@@ -50,6 +50,15 @@ public final class FakeFirecrackerBinary {
     return env("FAKE_FC_RECORD", file.toString());
   }
 
+  /**
+   * Reads settings from a properties file on every request, e.g. {@code
+   * FAKE_FC_FAIL_ON=/boot-source}: a daemon test can change the injected failure between starts
+   * without restarting the daemon.
+   */
+  public FakeFirecrackerBinary control(Path file) {
+    return env("FAKE_FC_CONTROL", file.toString());
+  }
+
   public FakeFirecrackerBinary ignoreCtrlAltDel() {
     return env("FAKE_FC_IGNORE_CTRL_ALT_DEL", "1");
   }

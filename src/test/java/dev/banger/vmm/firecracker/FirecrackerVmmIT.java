@@ -178,6 +178,22 @@ class FirecrackerVmmIT {
   }
 
   @Test
+  void aControlFileChangesTheInjectedFailureBetweenLaunches() throws IOException {
+    Path control = Files.writeString(tmp.resolve("fake.properties"), "FAKE_FC_FAIL_ON=/drives/rootfs\n");
+    FirecrackerVmm vmm = driver(FakeFirecrackerBinary.builder().control(control));
+    VmmProcess first = launch(vmm, spec());
+    assertThatThrownBy(() -> vmm.configure(first, boot))
+        .isInstanceOfSatisfying(FirecrackerApiException.class, e -> assertThat(e.call()).isEqualTo("PUT /drives/rootfs"));
+    vmm.stop(first, Duration.ofSeconds(5));
+
+    Files.writeString(control, "# no failure\n");
+    VmmProcess second = launch(vmm, spec());
+    vmm.configure(second, boot);
+    vmm.boot(second);
+    assertThat(vmm.stop(second, Duration.ofSeconds(10)).clean()).isTrue();
+  }
+
+  @Test
   void schemaViolationsComeBackAsFaults() {
     FirecrackerVmm vmm = driver(FakeFirecrackerBinary.builder());
     VmmProcess process = launch(vmm, spec());
