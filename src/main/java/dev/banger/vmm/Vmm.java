@@ -79,4 +79,13 @@ public interface Vmm {
 
   /** Re-attaches to a VMM started by an earlier daemon, or empty when it is gone. */
   Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec);
+
+  /**
+   * Removes what a stopped VMM leaves on disk (its API socket), the last step of teardown.
+   * Idempotent; refuses (ALREADY_EXISTS) while a process still listens on the socket. The console
+   * log is kept for {@code banger logs}.
+   */
+  default void cleanup(LaunchSpec spec) {
+    VmmLauncher.removeStaleSocket(spec.apiSocket());
+  }
 }

@@ -110,7 +110,7 @@ public final class VmmLauncher {
    * an earlier run must go. But only if nothing listens on it: deleting a live VMM's socket would
    * leave that VMM running with no way to reach it.
    */
-  static void removeStaleSocket(Path socket) {
+  public static void removeStaleSocket(Path socket) {
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
