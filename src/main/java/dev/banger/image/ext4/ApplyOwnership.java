@@ -38,7 +38,7 @@ public final class ApplyOwnership {
   private static final int SAMPLE = 64;
   private static final Pattern TYPE = Pattern.compile("Type: (regular|directory|symlink|FIFO|socket|character special|block special|bad type)");
   private static final Pattern MODE = Pattern.compile("Mode:\\s+(0[0-7]+)");
-  private static final Pattern OWNER = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)");
+  private static final Pattern OWNER = Pattern.compile("User:\\s+(-?\\d+)\\s+Group:\\s+(-?\\d+)");
   private static final Pattern DEVICE = Pattern.compile("Device major/minor number: (\\d+):(\\d+)");
 
   private final CommandRunner runner;
@@ -134,8 +134,9 @@ public final class ApplyOwnership {
       Matcher type = TYPE.matcher(stat);
       boolean ok = mode.find() && owner.find() && type.find()
           && Integer.parseInt(mode.group(1), 8) == e.meta().mode()
-          && Long.parseLong(owner.group(1)) == e.meta().uid()
-          && Long.parseLong(owner.group(2)) == e.meta().gid()
+          // debugfs prints ids above 2^31 as negative 32-bit numbers
+          && (Long.parseLong(owner.group(1)) & 0xFFFF_FFFFL) == e.meta().uid()
+          && (Long.parseLong(owner.group(2)) & 0xFFFF_FFFFL) == e.meta().gid()
           && type.group(1).equals(typeName(e.kind()));
       if (ok && (e.kind() == Kind.CHAR_DEVICE || e.kind() == Kind.BLOCK_DEVICE)) {
         Matcher dev = DEVICE.matcher(stat);
