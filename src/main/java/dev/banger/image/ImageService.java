@@ -199,27 +199,27 @@ public final class ImageService {
     }
   }
 
+  private record ScannedLayer(List<LayerEntry> entries, Digest stored) {}
+
   /** Pass one: read every layer in parallel (digests checked), then run the model dry. */
   private Node scan(ImageSource source, ImportProgress progress, List<Digest> storedDigests) {
     List<Blob> blobs = source.layers();
     int threads = Math.max(1, Math.min(blobs.size(), Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      List<Future<List<LayerEntry>>> futures = new ArrayList<>();
-      List<Future<Digest>> digests = new ArrayList<>();
+      List<Future<ScannedLayer>> futures = new ArrayList<>();
       for (Blob blob : blobs) {
-        List<LayerEntry> entries = new ArrayList<>();
-        Future<Digest> d = pool.submit(() -> LayerReader.read(blob, (e, content) -> entries.add(e), progress::warning));
-        digests.add(d);
         futures.add(pool.submit(() -> {
-          d.get();
-          return entries;
+          List<LayerEntry> entries = new ArrayList<>();
+          Digest d = LayerReader.read(blob, (e, content) -> entries.add(e), progress::warning);
+          return new ScannedLayer(entries, d);
         }));
       }
       Flattener model = new Flattener(TreeWriter.NONE);
       for (int i = 0; i < blobs.size(); i++) {
-        List<LayerEntry> entries = futures.get(i).get();
-        storedDigests.add(digests.get(i).get());
+        ScannedLayer scannedLayer = futures.get(i).get();
+        List<LayerEntry> entries = scannedLayer.entries();
+        storedDigests.add(scannedLayer.stored());
         progress.layer(i + 1, blobs.size(), blobs.get(i).size());
         model.beginLayer(blobs.get(i).description());
         for (LayerEntry e : entries) {

@@ -38,7 +38,7 @@ public final class ApplyOwnership {
   private static final int SAMPLE = 64;
   private static final Pattern TYPE = Pattern.compile("Type: (regular|directory|symlink|FIFO|socket|character special|block special|bad type)");
   private static final Pattern MODE = Pattern.compile("Mode:\\s+(0[0-7]+)");
-  private static final Pattern OWNER = Pattern.compile("User:\\s+(\\d+)\\s+Group:\\s+(\\d+)");
+  private static final Pattern OWNER = Pattern.compile("User:\\s+(-?\\d+)\\s+Group:\\s+(-?\\d+)");
   private static final Pattern DEVICE = Pattern.compile("Device major/minor number: (\\d+):(\\d+)");
 
   private final CommandRunner runner;
@@ -62,7 +62,7 @@ public final class ApplyOwnership {
     Path scratch = Files.createTempDirectory(image.getParent(), ".debugfs-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     try {
-      checkParents(image, scratch, checked);
+      checkParents(image, scratch, checked, entries);
       StringBuilder script = new StringBuilder();
       for (OwnershipEntry e : entries) {
         List<String> parts = checked.get(e.path());
@@ -86,25 +86,62 @@ public final class ApplyOwnership {
     }
   }
 
-  /** Every proper prefix of every path must be a directory (not a symlink) in the image. */
-  private void checkParents(Path image, Path scratch, Map<String, List<String>> checked) throws IOException {
+  /**
+   * Every proper prefix of every path must be a directory (not a symlink) in the image, and a
+   * special file to create must not exist yet: debugfs's mknod would add a second entry with the
+   * same name rather than fail.
+   */
+  private void checkParents(Path image, Path scratch, Map<String, List<String>> checked, List<OwnershipEntry> entries)
+      throws IOException {
     Set<String> prefixes = new LinkedHashSet<>();
     for (List<String> parts : checked.values()) {
       for (int i = 1; i < parts.size(); i++) {
         prefixes.add("/" + String.join("/", parts.subList(0, i)));
       }
     }
-    if (prefixes.isEmpty()) {
+    Map<String, Set<String>> creates = new LinkedHashMap<>();
+    for (OwnershipEntry e : entries) {
+      if (e.creates()) {
+        List<String> parts = checked.get(e.path());
+        String parent = "/" + String.join("/", parts.subList(0, parts.size() - 1));
+        if (!creates.computeIfAbsent(parent, k -> new LinkedHashSet<>()).add(parts.get(parts.size() - 1))) {
+          throw NameSafety.unsafe(CONTEXT, e.path(), "is listed twice to be created");
+        }
+      }
+    }
+    if (prefixes.isEmpty() && creates.isEmpty()) {
       return;
     }
     StringBuilder script = new StringBuilder();
     prefixes.forEach(p -> script.append("stat ").append(q(p)).append('\n'));
-    Map<String, String> stats = split(run(image, scratch, script.toString(), false), List.copyOf(prefixes));
+    Map<String, String> out = prefixes.isEmpty() ? Map.of()
+        : split(run(image, scratch, script.toString(), false), List.copyOf(prefixes));
     for (String prefix : prefixes) {
-      Matcher type = TYPE.matcher(stats.getOrDefault(prefix, ""));
+      Matcher type = TYPE.matcher(out.getOrDefault(prefix, ""));
       if (!type.find() || !type.group(1).equals("directory")) {
         throw NameSafety.unsafe(CONTEXT, prefix, "is on the way to a path to change but is "
             + (type.find(0) ? "a " + type.group(1) + ", not a directory (symlinks are never followed)" : "missing"));
+      }
+    }
+    if (creates.isEmpty()) {
+      return;
+    }
+    // Only now that every parent is known to be a real directory is it safe to list them.
+    StringBuilder listing = new StringBuilder();
+    List<String> keys = new ArrayList<>();
+    for (String parent : creates.keySet()) {
+      listing.append("ls -p ").append(q(parent)).append('\n');
+      keys.add("ls " + parent);
+    }
+    Map<String, String> listed = split(run(image, scratch, listing.toString(), false), keys);
+    for (Map.Entry<String, Set<String>> parent : creates.entrySet()) {
+      // ls -p prints one "/inode/mode/uid/gid/name/size/" line per entry; names hold no '/' or newline.
+      for (String line : listed.getOrDefault("ls " + parent.getKey(), "").split("\n")) {
+        String[] fields = line.split("/", -1);
+        if (fields.length >= 7 && parent.getValue().contains(fields[5])) {
+          String path = (parent.getKey().equals("/") ? "" : parent.getKey()) + "/" + fields[5];
+          throw NameSafety.unsafe(CONTEXT, path, "already exists; refusing to create a special file over it");
+        }
       }
     }
   }
@@ -134,8 +171,9 @@ public final class ApplyOwnership {
       Matcher type = TYPE.matcher(stat);
       boolean ok = mode.find() && owner.find() && type.find()
           && Integer.parseInt(mode.group(1), 8) == e.meta().mode()
-          && Long.parseLong(owner.group(1)) == e.meta().uid()
-          && Long.parseLong(owner.group(2)) == e.meta().gid()
+          // debugfs prints ids above 2^31 as negative 32-bit numbers
+          && (Long.parseLong(owner.group(1)) & 0xFFFF_FFFFL) == e.meta().uid()
+          && (Long.parseLong(owner.group(2)) & 0xFFFF_FFFFL) == e.meta().gid()
           && type.group(1).equals(typeName(e.kind()));
       if (ok && (e.kind() == Kind.CHAR_DEVICE || e.kind() == Kind.BLOCK_DEVICE)) {
         Matcher dev = DEVICE.matcher(stat);

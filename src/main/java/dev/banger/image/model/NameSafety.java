@@ -97,7 +97,6 @@ public final class NameSafety {
   }
 
   public static BangerException unsafe(String context, String name, String why) {
-    return BangerException.invalid(
-        context + ": entry " + quote(name) + " " + why + "; refusing to import this image");
+    return BangerException.invalid(context + ": entry " + quote(name) + " " + why);
   }
 }

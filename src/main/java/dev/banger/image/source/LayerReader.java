@@ -8,6 +8,7 @@ import dev.banger.image.model.Meta;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -35,26 +36,14 @@ public final class LayerReader {
     try (InputStream raw = new BufferedInputStream(blob.open(), 1 << 16)) {
       VerifyingInputStream stored = new VerifyingInputStream(raw,
           blob.digestOfUncompressed() ? null : blob.digest(), blob.size(), blob.description());
-      InputStream decompressed = decompress(stored);
-      VerifyingInputStream plain = blob.digest() != null && blob.digestOfUncompressed()
-          ? new VerifyingInputStream(decompressed, blob.digest(), -1, blob.description()) : null;
-      InputStream tarBytes = plain != null ? plain : decompressed;
-      TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, "UTF-8");
-      TarArchiveEntry entry;
-      boolean warnedXattr = false;
-      while ((entry = tar.getNextEntry()) != null) {
-        if (!warnedXattr && hasXattrs(entry)) {
-          warnings.accept(blob.description() + ": extended attributes (e.g. on " + entry.getName()
-              + ") are not preserved in the image; file capabilities must be re-added in the guest");
-          warnedXattr = true;
+      try {
+        readTar(blob, stored, visitor, warnings);
+      } catch (IOException | UncheckedIOException | BangerException e) {
+        // A tampered blob often breaks decompression first; the digest is the better diagnosis.
+        if (blob.digest() != null && !blob.digestOfUncompressed() && !(e instanceof java.nio.file.FileSystemException)) {
+          stored.verify();
         }
-        visitor.entry(convert(entry, blob.description()), tar);
-      }
-      // Drain past the tar's end-of-archive marker so the whole blob is hashed and a corrupt
-      // compressed tail is noticed.
-      tarBytes.transferTo(OutputStreamHolder.NULL);
-      if (plain != null) {
-        plain.verify();
+        throw e;
       }
       return stored.verify();
     } catch (BangerException e) {
@@ -66,6 +55,31 @@ public final class LayerReader {
     }
   }
 
+  private static void readTar(Blob blob, InputStream stored, Visitor visitor, Consumer<String> warnings)
+      throws IOException {
+    InputStream decompressed = decompress(stored);
+    VerifyingInputStream plain = blob.digest() != null && blob.digestOfUncompressed()
+        ? new VerifyingInputStream(decompressed, blob.digest(), -1, blob.description()) : null;
+    InputStream tarBytes = plain != null ? plain : decompressed;
+    TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, "UTF-8");
+    TarArchiveEntry entry;
+    boolean warnedXattr = false;
+    while ((entry = tar.getNextEntry()) != null) {
+      if (!warnedXattr && hasXattrs(entry)) {
+        warnings.accept(blob.description() + ": extended attributes (e.g. on " + entry.getName()
+            + ") are not preserved in the image; file capabilities must be re-added in the guest");
+        warnedXattr = true;
+      }
+      visitor.entry(convert(entry, blob.description()), tar);
+    }
+    // Drain past the tar's end-of-archive marker so the whole blob is hashed and a corrupt
+    // compressed tail is noticed.
+    tarBytes.transferTo(OutputStream.nullOutputStream());
+    if (plain != null) {
+      plain.verify();
+    }
+  }
+
   private static BangerException corrupt(Blob blob, IOException e) {
     if (e instanceof java.nio.file.FileSystemException || e instanceof java.io.InterruptedIOException) {
       return BangerException.internal("Tried to write " + blob.description() + " into the image but failed: " + e, e);
@@ -73,10 +87,6 @@ public final class LayerReader {
     String why = e instanceof ZipException ? "corrupt gzip data" : e.getClass().getSimpleName() + ": " + e.getMessage();
     return BangerException.invalid(blob.description() + " could not be read (" + why
         + "); the layer is truncated or corrupt");
-  }
-
-  private static final class OutputStreamHolder {
-    static final java.io.OutputStream NULL = java.io.OutputStream.nullOutputStream();
   }
 
   /** Wraps {@code in} in the decompressor its first bytes call for. */
