@@ -39,9 +39,12 @@ public final class DmSnapshotDisk implements RootDisk {
   }
 
   DmSnapshotDisk(CommandRunner runner, DmSetup.Sleeper sleeper) {
-    Objects.requireNonNull(runner, "runner");
-    this.loops = new LoopDevices(runner);
-    this.dm = new DmSetup(runner, sleeper);
+    this(runner, new DmSetup(runner, sleeper));
+  }
+
+  DmSnapshotDisk(CommandRunner runner, DmSetup dm) {
+    this.loops = new LoopDevices(Objects.requireNonNull(runner, "runner"));
+    this.dm = Objects.requireNonNull(dm, "dm");
   }
 
   public static String targetName(String vmId) {
@@ -98,7 +101,8 @@ public final class DmSnapshotDisk implements RootDisk {
       if (diskSectors > imageSectors) {
         String name = originName(spec.vmId());
         undo.push(() -> dm.remove(name));
-        dm.create(name, originTable(base, imageSectors, diskSectors));
+        // Read-only: its linear segment sits on the read-only base loop.
+        dm.create(name, originTable(base, imageSectors, diskSectors), true);
         origin = "/dev/mapper/" + name;
       }
       String target = targetName(spec.vmId());
@@ -110,7 +114,7 @@ public final class DmSnapshotDisk implements RootDisk {
             dm.remove(target);
             sink.apply(h -> h.withDm(null, null));
           });
-      dm.create(target, snapshotTable(origin, cow, diskSectors));
+      dm.create(target, snapshotTable(origin, cow, diskSectors), false);
     } catch (RuntimeException e) {
       while (!undo.isEmpty()) {
         try {

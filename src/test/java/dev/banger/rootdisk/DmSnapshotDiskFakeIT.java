@@ -72,6 +72,11 @@ class DmSnapshotDiskFakeIT extends RootDiskContract {
             "banger-0123abcd-vm",
             "0 32768 snapshot /dev/mapper/banger-0123abcd-vm-origin " + h.cowLoop() + " P 8\n");
 
+    assertThat(dmsetup.calls())
+        .as("the origin sits on a read-only loop, so it must be read-only itself")
+        .contains(List.of("create", "--readonly", "banger-0123abcd-vm-origin"))
+        .contains(List.of("create", "banger-0123abcd-vm"));
+
     disk.release(larger, h, sink);
 
     assertThat(dmsetup.targets()).isEmpty();
