@@ -40,7 +40,8 @@ public final class BridgeNetwork implements Network {
    */
   public static BridgeNetwork create(CommandRunner hostRunner, NetworkConfig config, LeaseRepository leases) {
     CommandRunner runner = NetnsCommandRunner.wrap(hostRunner, config.netns());
-    Nat nat = installed(runner, "nft", "--version") ? new NftNat(runner) : new IptablesNat(runner);
+    // Which program is installed is a host question: ask outside the namespace, which may not exist yet.
+    Nat nat = installed(hostRunner, "nft", "--version") ? new NftNat(runner) : new IptablesNat(runner);
     return new BridgeNetwork(runner, config, leases, nat);
   }
 
@@ -50,6 +51,7 @@ public final class BridgeNetwork implements Network {
 
   @Override
   public void setUp() {
+    checkNetns();
     checkNoOverlap();
     ensureBridge();
     runner.check("ip", "addr", "replace", config.subnet().gatewayCidr(), "dev", config.bridge());
@@ -177,6 +179,19 @@ public final class BridgeNetwork implements Network {
       throw BangerException.precondition(
           "Tried to use " + config.bridge() + " as banger's bridge but it is an existing interface of"
               + " kind '" + kind + "'; choose another bridge name or remove it");
+    }
+  }
+
+  private void checkNetns() {
+    if (config.netns() == null) {
+      return;
+    }
+    CommandResult probe = runner.run(Command.of("ip", "link", "show", "lo"));
+    if (!probe.ok()) {
+      throw BangerException.precondition(
+          "Tried to set up the VM network inside network namespace " + config.netns() + " but cannot"
+              + " enter it: " + probe.stderr().strip() + ". Create it first (`ip netns add "
+              + config.netns() + "`) and give it an uplink, or drop --netns.");
     }
   }
 

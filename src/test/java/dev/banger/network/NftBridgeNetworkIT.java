@@ -48,4 +48,15 @@ class NftBridgeNetworkIT extends BridgeNetworkContract {
 
     assertThat(natRules()).contains("masquerade");
   }
+
+  @Test
+  void aMissingNamespaceIsAClearError() {
+    NetworkConfig config = new NetworkConfig("banger0", Ipv4Subnet.parse("172.30.0.0/16"), netns.name() + "-missing", null);
+    BridgeNetwork missing = BridgeNetwork.create(new dev.banger.host.ProcessCommandRunner(), config,
+        new dev.banger.store.LeaseRepository(db));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(missing::setUp)
+        .hasMessageContaining("cannot enter it")
+        .hasMessageContaining("ip netns add " + netns.name() + "-missing");
+  }
 }
