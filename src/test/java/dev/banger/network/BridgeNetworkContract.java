@@ -45,8 +45,18 @@ abstract class BridgeNetworkContract {
     HostAssumptions.assumeProgram("ip", "-V");
   }
 
+  List<String> hostLinksBefore;
+
+  static List<String> hostLinks() {
+    return java.util.Arrays.stream(new ProcessCommandRunner().check("ip", "-o", "link", "show").stdout().split("\n"))
+        .filter(line -> !line.isBlank())
+        .map(line -> line.split(":\\s+", 3)[1].split("@")[0])
+        .toList();
+  }
+
   @BeforeEach
   void setUp() {
+    hostLinksBefore = hostLinks();
     netns = new TestNetns();
     ns = netns.runner();
     // A veth pair inside the namespace stands in for the host's uplink (no dummy module here).
@@ -93,6 +103,7 @@ abstract class BridgeNetworkContract {
       }
     }
     assertThat(TestNetns.exists(name)).as("the test namespace is gone").isFalse();
+    assertThat(hostLinks()).as("interfaces in the host namespace").isEqualTo(hostLinksBefore);
   }
 
   @Test
