@@ -231,7 +231,9 @@ public final class BridgeNetwork implements Network {
   private Optional<JsonNode> link(String name) {
     CommandResult result = runner.run(Command.of("ip", "-d", "-j", "link", "show", "dev", name));
     if (!result.ok()) {
-      if (result.stderr().contains("does not exist") || result.stderr().contains("Cannot find device")) {
+      // A namespace that is gone took its interfaces with it: for teardown, that is "gone".
+      if (result.stderr().contains("does not exist") || result.stderr().contains("Cannot find device")
+          || result.stderr().contains("Cannot open network namespace")) {
         return Optional.empty();
       }
       result.orThrow();
