@@ -2,6 +2,7 @@ package dev.banger.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.banger.error.BangerException;
+import dev.banger.host.Cleanup;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
@@ -112,9 +113,13 @@ public final class BridgeNetwork implements Network {
   @Override
   public synchronized void detach(String vmId, HandleSink sink) {
     String tap = VmNetNames.tapName(vmId);
-    nat.removeForwards(vmId);
-    deleteLink(tap);
-    sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
+    new Cleanup()
+        .step(() -> nat.removeForwards(vmId))
+        .step(() -> {
+          deleteLink(tap);
+          sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
+        })
+        .finish();
   }
 
   @Override

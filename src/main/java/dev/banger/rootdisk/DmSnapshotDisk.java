@@ -1,5 +1,6 @@
 package dev.banger.rootdisk;
 
+import dev.banger.host.Cleanup;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.LoopDevices;
 import dev.banger.host.LoopDevices.Detach;
@@ -157,21 +158,31 @@ public final class DmSnapshotDisk implements RootDisk {
   public void release(DiskSpec spec, VmHandles handles, HandleSink sink) {
     SETUP_LOCK.lock();
     try {
-      if (dm.remove(targetName(spec.vmId())) != DmSetup.Removal.GONE || handles.dmName() != null) {
-        sink.apply(h -> h.withDm(null, null));
-      }
-      dm.remove(originName(spec.vmId()));
-      if (handles.cowLoop() != null) {
-        detach(handles.cowLoop(), spec.disk(), sink, true);
-      }
-      for (LoopDevices.Loop loop : loops.list()) {
-        if (LoopDevices.samePath(loop.backingPath(), spec.disk())) {
-          loops.detachUnchecked(loop.device());
-        }
-      }
-      if (handles.baseLoop() != null) {
-        detach(handles.baseLoop(), spec.image(), sink, false);
-      }
+      new Cleanup()
+          .step(() -> {
+            if (dm.remove(targetName(spec.vmId())) != DmSetup.Removal.GONE || handles.dmName() != null) {
+              sink.apply(h -> h.withDm(null, null));
+            }
+          })
+          .step(() -> dm.remove(originName(spec.vmId())))
+          .step(() -> {
+            if (handles.cowLoop() != null) {
+              detach(handles.cowLoop(), spec.disk(), sink, true);
+            }
+          })
+          .step(() -> {
+            for (LoopDevices.Loop loop : loops.list()) {
+              if (LoopDevices.samePath(loop.backingPath(), spec.disk())) {
+                loops.detachUnchecked(loop.device());
+              }
+            }
+          })
+          .step(() -> {
+            if (handles.baseLoop() != null) {
+              detach(handles.baseLoop(), spec.image(), sink, false);
+            }
+          })
+          .finish();
     } finally {
       SETUP_LOCK.unlock();
     }

@@ -139,6 +139,18 @@ class DmSnapshotDiskFakeIT extends RootDiskContract {
   }
 
   @Test
+  void aTargetThatWillNotGoStillLetsTheLoopsGoAndIsReported() {
+    disk.prepare(spec, VmHandles.EMPTY, sink);
+    dmsetup.failRemove("banger-0123abcd-vm");
+
+    assertThatThrownBy(() -> disk.release(spec, sink.current(), sink)).hasMessageContaining("Invalid argument");
+
+    assertThat(Leaks.loopsUnder(state)).as("both loops detached despite the dm failure").isEmpty();
+    assertThat(sink.current().dmName()).as("the target is still recorded").isEqualTo("banger-0123abcd-vm");
+    dmsetup.failRemove(null);
+  }
+
+  @Test
   void existenceIsAskedOfDmsetupInfoNotOfDevMapper() {
     disk.prepare(spec, VmHandles.EMPTY, sink);
 

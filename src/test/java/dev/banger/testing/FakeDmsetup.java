@@ -27,6 +27,7 @@ public final class FakeDmsetup implements CommandRunner {
   private final List<List<String>> calls = new ArrayList<>();
   private final Map<String, Integer> busyRemovals = new LinkedHashMap<>();
   private String failCreate;
+  private String failRemove;
 
   public FakeDmsetup(CommandRunner real) {
     this.real = real;
@@ -41,6 +42,12 @@ public final class FakeDmsetup implements CommandRunner {
   /** Creating {@code name} fails (as a kernel without dm-snapshot would). */
   public synchronized FakeDmsetup failCreate(String name) {
     failCreate = name;
+    return this;
+  }
+
+  /** Every remove of {@code name} fails with an error that is not "busy". */
+  public synchronized FakeDmsetup failRemove(String name) {
+    failRemove = name;
     return this;
   }
 
@@ -154,6 +161,9 @@ public final class FakeDmsetup implements CommandRunner {
   private CommandResult remove(Command command, String name, boolean deferred) {
     if (!targets.containsKey(name)) {
       return fail(command, "Device " + name + " not found\nCommand failed.\n");
+    }
+    if (name.equals(failRemove)) {
+      return fail(command, "device-mapper: remove ioctl on " + name + " failed: Invalid argument\n");
     }
     int busy = busyRemovals.getOrDefault(name, 0);
     if (busy > 0 && !deferred) {
