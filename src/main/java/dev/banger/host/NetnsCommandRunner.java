@@ -20,7 +20,16 @@ public final class NetnsCommandRunner implements CommandRunner {
   private NetnsCommandRunner(CommandRunner delegate, String netns) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.netns = checkName(netns);
-    this.prefix = List.of("ip", "netns", "exec", netns);
+    this.prefix = prefix(netns);
+  }
+
+  /**
+   * The argv prefix that runs a program inside {@code netns}, for long-running processes (a VMM)
+   * that are started outside the runner: {@code ip netns exec} execs in place, so the pid of the
+   * started process is the program's own.
+   */
+  public static List<String> prefix(String netns) {
+    return List.of("ip", "netns", "exec", checkName(netns));
   }
 
   /** The runner itself when {@code netns} is null or blank, else one that runs inside it. */

@@ -2,6 +2,7 @@ package dev.banger.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.banger.error.BangerException;
+import dev.banger.host.Cleanup;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
@@ -40,7 +41,8 @@ public final class BridgeNetwork implements Network {
    */
   public static BridgeNetwork create(CommandRunner hostRunner, NetworkConfig config, LeaseRepository leases) {
     CommandRunner runner = NetnsCommandRunner.wrap(hostRunner, config.netns());
-    Nat nat = installed(runner, "nft", "--version") ? new NftNat(runner) : new IptablesNat(runner);
+    // Which program is installed is a host question: ask outside the namespace, which may not exist yet.
+    Nat nat = installed(hostRunner, "nft", "--version") ? new NftNat(runner) : new IptablesNat(runner);
     return new BridgeNetwork(runner, config, leases, nat);
   }
 
@@ -50,6 +52,7 @@ public final class BridgeNetwork implements Network {
 
   @Override
   public void setUp() {
+    checkNetns();
     checkNoOverlap();
     ensureBridge();
     runner.check("ip", "addr", "replace", config.subnet().gatewayCidr(), "dev", config.bridge());
@@ -110,9 +113,13 @@ public final class BridgeNetwork implements Network {
   @Override
   public synchronized void detach(String vmId, HandleSink sink) {
     String tap = VmNetNames.tapName(vmId);
-    nat.removeForwards(vmId);
-    deleteLink(tap);
-    sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
+    new Cleanup()
+        .step(() -> nat.removeForwards(vmId))
+        .step(() -> {
+          deleteLink(tap);
+          sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
+        })
+        .finish();
   }
 
   @Override
@@ -180,6 +187,19 @@ public final class BridgeNetwork implements Network {
     }
   }
 
+  private void checkNetns() {
+    if (config.netns() == null) {
+      return;
+    }
+    CommandResult probe = runner.run(Command.of("ip", "link", "show", "lo"));
+    if (!probe.ok()) {
+      throw BangerException.precondition(
+          "Tried to set up the VM network inside network namespace " + config.netns() + " but cannot"
+              + " enter it: " + probe.stderr().strip() + ". Create it first (`ip netns add "
+              + config.netns() + "`) and give it an uplink, or drop --netns.");
+    }
+  }
+
   /** Refuses a subnet that overlaps a route we did not create (our own bridge's is fine). */
   private void checkNoOverlap() {
     JsonNode routes = json(runner.check("ip", "-4", "-j", "route", "show").stdout(), "ip route");
@@ -216,7 +236,9 @@ public final class BridgeNetwork implements Network {
   private Optional<JsonNode> link(String name) {
     CommandResult result = runner.run(Command.of("ip", "-d", "-j", "link", "show", "dev", name));
     if (!result.ok()) {
-      if (result.stderr().contains("does not exist") || result.stderr().contains("Cannot find device")) {
+      // A namespace that is gone took its interfaces with it: for teardown, that is "gone".
+      if (result.stderr().contains("does not exist") || result.stderr().contains("Cannot find device")
+          || result.stderr().contains("Cannot open network namespace")) {
         return Optional.empty();
       }
       result.orThrow();

@@ -39,6 +39,7 @@ public final class CopyDisk implements RootDisk {
     try {
       if (!Files.exists(spec.disk())) {
         Files.createDirectories(spec.disk().getParent());
+        DiskFiles.removeStaleTemps(spec.disk());
         Path temp = DiskFiles.tempBeside(spec.disk());
         try {
           copy(spec.image(), temp);

@@ -30,10 +30,28 @@ final class DiskFiles {
     return target.resolveSibling(NEW_PREFIX + target.getFileName() + "-" + UUID.randomUUID());
   }
 
+  /**
+   * Removes temporaries a crash left beside {@code target} ({@code .new-<name>-<uuid>}); they are
+   * recognisable by name and never the VM's disk itself.
+   */
+  static void removeStaleTemps(Path target) throws IOException {
+    Path dir = target.getParent();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    String prefix = NEW_PREFIX + target.getFileName() + "-";
+    try (var entries = Files.newDirectoryStream(dir, entry -> entry.getFileName().toString().startsWith(prefix))) {
+      for (Path entry : entries) {
+        Files.deleteIfExists(entry);
+      }
+    }
+  }
+
   /** Creates {@code file} sparse at {@code size} unless it exists; grows it if it is smaller. */
   static void ensureSparse(Path file, long size) {
     try {
       Files.createDirectories(file.getParent());
+      removeStaleTemps(file);
       if (!Files.exists(file)) {
         Path temp = tempBeside(file);
         try {

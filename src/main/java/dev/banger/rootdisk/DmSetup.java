@@ -5,6 +5,8 @@ import dev.banger.error.ErrorKind;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,12 +37,35 @@ final class DmSetup {
     DEFERRED
   }
 
+  /** Where a running udev daemon listens; without one, dmsetup must not wait for it. */
+  static final Path UDEV_CONTROL = Path.of("/run/udev/control");
+
   private final CommandRunner runner;
   private final Sleeper sleeper;
+  private final boolean udev;
 
   DmSetup(CommandRunner runner, Sleeper sleeper) {
+    this(runner, sleeper, Files.exists(UDEV_CONTROL));
+  }
+
+  DmSetup(CommandRunner runner, Sleeper sleeper, boolean udev) {
     this.runner = Objects.requireNonNull(runner, "runner");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.udev = udev;
+  }
+
+  /**
+   * dmsetup with {@code --noudevsync} when no udev daemon runs (containers, minimal hosts):
+   * otherwise it waits forever on a udev cookie nobody will release.
+   */
+  private Command dmsetup(String... args) {
+    List<String> argv = new ArrayList<>(List.of("dmsetup"));
+    argv.add(args[0]);
+    if (!udev && (args[0].equals("create") || args[0].equals("remove"))) {
+      argv.add("--noudevsync");
+    }
+    argv.addAll(List.of(args).subList(1, args.length));
+    return Command.of(argv);
   }
 
   boolean exists(String name) {
@@ -57,9 +82,13 @@ final class DmSetup {
             + result.stderr().strip());
   }
 
-  /** Creates a target from a table (one line per segment), fed on stdin. */
-  void create(String name, String table) {
-    runner.check(Command.of("dmsetup", "create", name).withStdin(table));
+  /**
+   * Creates a target from a table (one line per segment), fed on stdin. A target over a
+   * read-only device must itself be read-only: the kernel refuses to open it for writing.
+   */
+  void create(String name, String table, boolean readOnly) {
+    Command create = readOnly ? dmsetup("create", "--readonly", name) : dmsetup("create", name);
+    runner.check(create.withStdin(table));
     // Without udev, make sure the /dev/mapper node the VMM will open is there.
     runner.run(Command.of("dmsetup", "mknodes", name));
   }
@@ -88,7 +117,7 @@ final class DmSetup {
     }
     CommandResult last = null;
     for (int attempt = 0; attempt <= BACKOFF.size(); attempt++) {
-      last = runner.run(Command.of("dmsetup", "remove", name));
+      last = runner.run(dmsetup("remove", name));
       if (last.ok()) {
         return Removal.REMOVED;
       }
@@ -101,7 +130,7 @@ final class DmSetup {
       pause(BACKOFF.get(attempt));
     }
     if (busy(last)) {
-      CommandResult deferred = runner.run(Command.of("dmsetup", "remove", "--deferred", name));
+      CommandResult deferred = runner.run(dmsetup("remove", "--deferred", name));
       if (deferred.ok() || !exists(name)) {
         return Removal.DEFERRED;
       }

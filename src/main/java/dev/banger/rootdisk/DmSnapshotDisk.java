@@ -1,5 +1,6 @@
 package dev.banger.rootdisk;
 
+import dev.banger.host.Cleanup;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.LoopDevices;
 import dev.banger.host.LoopDevices.Detach;
@@ -39,9 +40,12 @@ public final class DmSnapshotDisk implements RootDisk {
   }
 
   DmSnapshotDisk(CommandRunner runner, DmSetup.Sleeper sleeper) {
-    Objects.requireNonNull(runner, "runner");
-    this.loops = new LoopDevices(runner);
-    this.dm = new DmSetup(runner, sleeper);
+    this(runner, new DmSetup(runner, sleeper));
+  }
+
+  DmSnapshotDisk(CommandRunner runner, DmSetup dm) {
+    this.loops = new LoopDevices(Objects.requireNonNull(runner, "runner"));
+    this.dm = Objects.requireNonNull(dm, "dm");
   }
 
   public static String targetName(String vmId) {
@@ -98,7 +102,8 @@ public final class DmSnapshotDisk implements RootDisk {
       if (diskSectors > imageSectors) {
         String name = originName(spec.vmId());
         undo.push(() -> dm.remove(name));
-        dm.create(name, originTable(base, imageSectors, diskSectors));
+        // Read-only: its linear segment sits on the read-only base loop.
+        dm.create(name, originTable(base, imageSectors, diskSectors), true);
         origin = "/dev/mapper/" + name;
       }
       String target = targetName(spec.vmId());
@@ -110,7 +115,7 @@ public final class DmSnapshotDisk implements RootDisk {
             dm.remove(target);
             sink.apply(h -> h.withDm(null, null));
           });
-      dm.create(target, snapshotTable(origin, cow, diskSectors));
+      dm.create(target, snapshotTable(origin, cow, diskSectors), false);
     } catch (RuntimeException e) {
       while (!undo.isEmpty()) {
         try {
@@ -153,21 +158,31 @@ public final class DmSnapshotDisk implements RootDisk {
   public void release(DiskSpec spec, VmHandles handles, HandleSink sink) {
     SETUP_LOCK.lock();
     try {
-      if (dm.remove(targetName(spec.vmId())) != DmSetup.Removal.GONE || handles.dmName() != null) {
-        sink.apply(h -> h.withDm(null, null));
-      }
-      dm.remove(originName(spec.vmId()));
-      if (handles.cowLoop() != null) {
-        detach(handles.cowLoop(), spec.disk(), sink, true);
-      }
-      for (LoopDevices.Loop loop : loops.list()) {
-        if (LoopDevices.samePath(loop.backingPath(), spec.disk())) {
-          loops.detachUnchecked(loop.device());
-        }
-      }
-      if (handles.baseLoop() != null) {
-        detach(handles.baseLoop(), spec.image(), sink, false);
-      }
+      new Cleanup()
+          .step(() -> {
+            if (dm.remove(targetName(spec.vmId())) != DmSetup.Removal.GONE || handles.dmName() != null) {
+              sink.apply(h -> h.withDm(null, null));
+            }
+          })
+          .step(() -> dm.remove(originName(spec.vmId())))
+          .step(() -> {
+            if (handles.cowLoop() != null) {
+              detach(handles.cowLoop(), spec.disk(), sink, true);
+            }
+          })
+          .step(() -> {
+            for (LoopDevices.Loop loop : loops.list()) {
+              if (LoopDevices.samePath(loop.backingPath(), spec.disk())) {
+                loops.detachUnchecked(loop.device());
+              }
+            }
+          })
+          .step(() -> {
+            if (handles.baseLoop() != null) {
+              detach(handles.baseLoop(), spec.image(), sink, false);
+            }
+          })
+          .finish();
     } finally {
       SETUP_LOCK.unlock();
     }

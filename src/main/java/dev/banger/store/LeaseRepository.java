@@ -60,6 +60,11 @@ public final class LeaseRepository {
       try {
         return db.transaction(c -> allocateOnce(c, vmId, candidates));
       } catch (BangerException e) {
+        if (String.valueOf(e.getMessage()).contains("FOREIGN KEY")) {
+          throw BangerException.notFound(
+              "Tried to lease an IP address for VM " + vmId + " but there is no such VM; a lease is"
+                  + " stored against its VM row, so create the VM first");
+        }
         if (!retryable(e)) {
           throw e;
         }
@@ -114,7 +119,7 @@ public final class LeaseRepository {
         });
   }
 
-  /** Every lease, ip to VM id, in address order as stored. */
+  /** Every lease, ip to VM id, oldest first. */
   public Map<String, String> all() {
     return db.read(
         c -> {

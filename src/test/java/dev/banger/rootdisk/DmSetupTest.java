@@ -44,7 +44,7 @@ class DmSetupTest {
   void aMissingTargetIsAlreadyGone() {
     Scripted runner = new Scripted().then("info banger-x", 1, "Device does not exist.\nCommand failed.");
 
-    assertThat(new DmSetup(runner, sleeps::add).remove("banger-x")).isEqualTo(DmSetup.Removal.GONE);
+    assertThat(new DmSetup(runner, sleeps::add, true).remove("banger-x")).isEqualTo(DmSetup.Removal.GONE);
   }
 
   @Test
@@ -54,7 +54,7 @@ class DmSetupTest {
         .then("remove banger-x", 1, "Device banger-x not found")
         .then("info banger-x", 1, "Device does not exist.");
 
-    assertThat(new DmSetup(runner, sleeps::add).remove("banger-x")).isEqualTo(DmSetup.Removal.GONE);
+    assertThat(new DmSetup(runner, sleeps::add, true).remove("banger-x")).isEqualTo(DmSetup.Removal.GONE);
   }
 
   @Test
@@ -67,7 +67,7 @@ class DmSetupTest {
         .then("info banger-x", 0, "")
         .then("remove banger-x", 0, "");
 
-    assertThat(new DmSetup(runner, sleeps::add).remove("banger-x")).isEqualTo(DmSetup.Removal.REMOVED);
+    assertThat(new DmSetup(runner, sleeps::add, true).remove("banger-x")).isEqualTo(DmSetup.Removal.REMOVED);
     assertThat(sleeps).containsExactly(Duration.ofMillis(50), Duration.ofMillis(100));
   }
 
@@ -78,7 +78,7 @@ class DmSetupTest {
         .then("remove banger-x", 1, "device-mapper: remove ioctl failed: Invalid argument")
         .then("info banger-x", 0, "");
 
-    assertThatThrownBy(() -> new DmSetup(runner, sleeps::add).remove("banger-x"))
+    assertThatThrownBy(() -> new DmSetup(runner, sleeps::add, true).remove("banger-x"))
         .isInstanceOf(BangerException.class)
         .hasMessageContaining("Tried to remove device-mapper target banger-x")
         .hasMessageContaining("Invalid argument");
@@ -89,7 +89,7 @@ class DmSetupTest {
   void infoFailingForAnotherReasonIsNotMistakenForAbsence() {
     Scripted runner = new Scripted().then("info banger-x", 1, "/dev/mapper/control: open failed: Permission denied");
 
-    assertThatThrownBy(() -> new DmSetup(runner, sleeps::add).exists("banger-x"))
+    assertThatThrownBy(() -> new DmSetup(runner, sleeps::add, true).exists("banger-x"))
         .hasMessageContaining("Permission denied");
   }
 
@@ -98,7 +98,18 @@ class DmSetupTest {
     CommandRunner none = command -> new CommandResult(command, 0, "No devices found\n", "");
     CommandRunner two = command -> new CommandResult(command, 0, "banger-a\t(253:0)\nother\t(253:1)\n", "");
 
-    assertThat(new DmSetup(none, sleeps::add).list()).isEmpty();
-    assertThat(new DmSetup(two, sleeps::add).list()).containsExactly("banger-a", "other");
+    assertThat(new DmSetup(none, sleeps::add, true).list()).isEmpty();
+    assertThat(new DmSetup(two, sleeps::add, true).list()).containsExactly("banger-a", "other");
+  }
+
+  @Test
+  void withoutUdevDmsetupDoesNotWaitForIt() {
+    Scripted runner = new Scripted()
+        .then("create --noudevsync --readonly banger-x-origin", 0, "")
+        .then("mknodes banger-x-origin", 0, "");
+
+    new DmSetup(runner, sleeps::add, false).create("banger-x-origin", "0 8 zero\n", true);
+
+    assertThat(runner.replies).isEmpty();
   }
 }

@@ -72,6 +72,11 @@ class DmSnapshotDiskFakeIT extends RootDiskContract {
             "banger-0123abcd-vm",
             "0 32768 snapshot /dev/mapper/banger-0123abcd-vm-origin " + h.cowLoop() + " P 8\n");
 
+    assertThat(dmsetup.calls())
+        .as("the origin sits on a read-only loop, so it must be read-only itself")
+        .contains(List.of("create", "--readonly", "banger-0123abcd-vm-origin"))
+        .contains(List.of("create", "banger-0123abcd-vm"));
+
     disk.release(larger, h, sink);
 
     assertThat(dmsetup.targets()).isEmpty();
@@ -131,6 +136,18 @@ class DmSnapshotDiskFakeIT extends RootDiskContract {
     assertThat(sleeps).hasSize(DmSetup.BACKOFF.size());
     assertThat(dmsetup.calls()).contains(List.of("remove", "--deferred", "banger-0123abcd-vm"));
     assertThat(dmsetup.targets()).isEmpty();
+  }
+
+  @Test
+  void aTargetThatWillNotGoStillLetsTheLoopsGoAndIsReported() {
+    disk.prepare(spec, VmHandles.EMPTY, sink);
+    dmsetup.failRemove("banger-0123abcd-vm");
+
+    assertThatThrownBy(() -> disk.release(spec, sink.current(), sink)).hasMessageContaining("Invalid argument");
+
+    assertThat(Leaks.loopsUnder(state)).as("both loops detached despite the dm failure").isEmpty();
+    assertThat(sink.current().dmName()).as("the target is still recorded").isEqualTo("banger-0123abcd-vm");
+    dmsetup.failRemove(null);
   }
 
   @Test

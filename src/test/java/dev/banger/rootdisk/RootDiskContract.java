@@ -154,4 +154,18 @@ abstract class RootDiskContract {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("root.cow");
     }
   }
+
+  @Test
+  void temporariesLeftByACrashAreRemovedOnTheNextPrepare() throws IOException {
+    Files.createDirectories(spec.disk().getParent());
+    Path stale = spec.disk().resolveSibling(".new-root.cow-0b1e7f3a");
+    Files.write(stale, new byte[16]);
+    Path unrelated = spec.disk().resolveSibling(".new-console.log-1");
+    Files.write(unrelated, new byte[16]);
+
+    disk.prepare(spec, VmHandles.EMPTY, sink);
+
+    assertThat(stale).doesNotExist();
+    assertThat(unrelated).exists();
+  }
 }

@@ -122,7 +122,8 @@ class LeaseRepositoryTest {
   void aLeaseNeedsAVm() {
     try (Database db = Database.open(dir.resolve("state.db"))) {
       assertThatThrownBy(() -> new LeaseRepository(db).allocate("cccccccc", addresses(10)))
-          .isInstanceOf(BangerException.class);
+          .isInstanceOfSatisfying(BangerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND))
+          .hasMessageContaining("no such VM");
       assertThat(new LeaseRepository(db).all()).isEmpty();
     }
   }

@@ -27,6 +27,7 @@ public final class FakeDmsetup implements CommandRunner {
   private final List<List<String>> calls = new ArrayList<>();
   private final Map<String, Integer> busyRemovals = new LinkedHashMap<>();
   private String failCreate;
+  private String failRemove;
 
   public FakeDmsetup(CommandRunner real) {
     this.real = real;
@@ -41,6 +42,12 @@ public final class FakeDmsetup implements CommandRunner {
   /** Creating {@code name} fails (as a kernel without dm-snapshot would). */
   public synchronized FakeDmsetup failCreate(String name) {
     failCreate = name;
+    return this;
+  }
+
+  /** Every remove of {@code name} fails with an error that is not "busy". */
+  public synchronized FakeDmsetup failRemove(String name) {
+    failRemove = name;
     return this;
   }
 
@@ -62,15 +69,17 @@ public final class FakeDmsetup implements CommandRunner {
     if (!command.program().equals("dmsetup")) {
       return real.run(command);
     }
-    List<String> args = command.argv().subList(1, command.argv().size());
-    calls.add(List.copyOf(args));
+    List<String> all = command.argv().subList(1, command.argv().size());
+    calls.add(all.stream().filter(a -> !a.equals("--noudevsync")).toList());
+    boolean readOnly = all.contains("--readonly");
+    List<String> args = all.stream().filter(a -> !a.equals("--noudevsync") && !a.equals("--readonly")).toList();
     return switch (args.get(0)) {
       case "version" -> ok(command, "Library version: fake\nDriver version: fake\n");
       case "info" -> targets.containsKey(args.get(1)) ? ok(command, "Name: " + args.get(1) + "\nState: ACTIVE\n")
           : fail(command, "Device does not exist.\nCommand failed.\n");
       case "ls" -> ok(command, targets.isEmpty() ? "No devices found\n" : list());
       case "mknodes" -> ok(command, "");
-      case "create" -> create(command, args.get(1), command.stdin());
+      case "create" -> create(command, args.get(1), command.stdin(), readOnly);
       case "remove" -> remove(command, args.get(args.size() - 1), args.contains("--deferred"));
       default -> fail(command, "fake dmsetup: unsupported " + args);
     };
@@ -85,14 +94,14 @@ public final class FakeDmsetup implements CommandRunner {
     return out.toString();
   }
 
-  private CommandResult create(Command command, String name, String table) {
+  private CommandResult create(Command command, String name, String table, boolean readOnly) {
     if (targets.containsKey(name)) {
       return fail(command, "device-mapper: create ioctl on " + name + " failed: Device or resource busy\n");
     }
     if (name.equals(failCreate)) {
       return fail(command, "device-mapper: reload ioctl on " + name + " failed: No such device or address\n");
     }
-    String problem = checkTable(table);
+    String problem = checkTable(table, readOnly);
     if (problem != null) {
       return fail(command, "fake dmsetup: bad table for " + name + ": " + problem + "\n" + table);
     }
@@ -101,7 +110,7 @@ public final class FakeDmsetup implements CommandRunner {
   }
 
   /** Null when the table is what the kernel would accept, else why not. */
-  private String checkTable(String table) {
+  private String checkTable(String table, boolean readOnly) {
     if (!table.endsWith("\n")) {
       return "table does not end with a newline";
     }
@@ -118,6 +127,10 @@ public final class FakeDmsetup implements CommandRunner {
         if (!deviceExists(linear.group(1))) {
           return "no device " + linear.group(1);
         }
+        if (!readOnly && readOnlyLoop(linear.group(1))) {
+          // The kernel opens a linear target's device in the table's mode: Permission denied.
+          return "Permission denied: read-write linear segment over read-only " + linear.group(1);
+        }
       } else if (snapshot.matches()) {
         if (!deviceExists(snapshot.group(1)) || !deviceExists(snapshot.group(2))) {
           return "snapshot origin or COW device missing in: " + line;
@@ -127,6 +140,15 @@ public final class FakeDmsetup implements CommandRunner {
       }
     }
     return next > 0 ? null : "empty table";
+  }
+
+  private static boolean readOnlyLoop(String device) {
+    Path ro = Path.of("/sys/block", Path.of(device).getFileName().toString(), "ro");
+    try {
+      return Files.exists(ro) && Files.readString(ro).strip().equals("1");
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   private boolean deviceExists(String device) {
@@ -139,6 +161,9 @@ public final class FakeDmsetup implements CommandRunner {
   private CommandResult remove(Command command, String name, boolean deferred) {
     if (!targets.containsKey(name)) {
       return fail(command, "Device " + name + " not found\nCommand failed.\n");
+    }
+    if (name.equals(failRemove)) {
+      return fail(command, "device-mapper: remove ioctl on " + name + " failed: Invalid argument\n");
     }
     int busy = busyRemovals.getOrDefault(name, 0);
     if (busy > 0 && !deferred) {

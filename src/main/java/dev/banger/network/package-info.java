@@ -1,0 +1,19 @@
+/**
+ * VM networking: bridge, taps, IP leases, NAT and port forwards, optionally inside a named
+ * network namespace.
+ *
+ * <p>Wiring (daemon start): {@code NetworkConfig config = new NetworkConfig(bridge,
+ * Ipv4Subnet.parse(subnetOption), netnsOption, dnsOrNull)} (or {@code NetworkConfig.defaults()}),
+ * {@code BridgeNetwork network = BridgeNetwork.create(runner, config, new LeaseRepository(db))},
+ * then {@code network.setUp()} before serving requests; it refuses an overlapping subnet.
+ *
+ * <p>Per VM: {@code attach} in the {@code net.tap} start step (its {@link
+ * dev.banger.network.GuestNetwork} gives the MAC for the VMM and {@code kernelArg()} for the
+ * kernel command line), {@code detach} in teardown right after the VMM is gone,
+ * {@code releaseLease} on delete (deleting the vms row also drops it). Reconcile checks taps with
+ * {@code tapExists} and ends with {@code sweep(keepTaps)}.
+ *
+ * <p>VMM processes that must run inside the namespace prefix their argv with
+ * {@link dev.banger.host.NetnsCommandRunner#prefix(String)}.
+ */
+package dev.banger.network;
