@@ -41,6 +41,7 @@ public final class Banger implements AutoCloseable {
     env.put("BANGER_CACHE_DIR", workDir.resolve("cache").toString());
     env.put("BANGER_NETNS", netns.name());
     try {
+      Files.createDirectories(workDir);
       Files.writeString(workDir.resolve("config.json"), "{}");
     } catch (IOException e) {
       throw new IllegalStateException(e);
