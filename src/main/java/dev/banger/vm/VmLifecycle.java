@@ -91,6 +91,24 @@ public final class VmLifecycle {
     }
   }
 
+  VmRecorder recorder() {
+    return recorder;
+  }
+
+  Network network() {
+    return network;
+  }
+
+  /** Marks a VMM as this VM's live process (reconcile adopting a running VM). */
+  void adoptLive(String vmId, VmmProcess process) {
+    live.put(vmId, process);
+  }
+
+  /** The ids of VMs whose VMM this daemon is watching. */
+  java.util.Set<String> liveIds() {
+    return java.util.Set.copyOf(live.keySet());
+  }
+
   public VmHandles handles(String vmId) {
     return recorder.current(vmId);
   }
@@ -272,7 +290,7 @@ public final class VmLifecycle {
   }
 
   /** Notices a VMM that ends on its own (guest poweroff, crash) and tears the VM down. */
-  private void watch(String vmId, VmmProcess process) {
+  void watch(String vmId, VmmProcess process) {
     var unused = process.onExit().thenAcceptAsync(exit -> {
       try {
         onExit(vmId, process, exit);
@@ -320,23 +338,23 @@ public final class VmLifecycle {
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
   }
 
-  private DiskSpec diskSpec(VmRow row) {
+  DiskSpec diskSpec(VmRow row) {
     ImageRef image = catalog.image(row.imageId())
         .orElseThrow(() -> BangerException.notFound("image " + row.imageId() + " of VM '" + row.runtime().name() + "' is gone"));
     return new DiskSpec(row.runtime().id(), Path.of(image.rootfsPath()), Path.of(row.runtime().cowPath()), row.spec().diskSizeBytes());
   }
 
-  private RootDisk diskFor(VmRuntime runtime) {
+  RootDisk diskFor(VmRuntime runtime) {
     return runtime.rootdiskStrategy() == null
         ? disks.forDefault()
         : disks.forStrategy(RootDiskStrategy.fromWire(runtime.rootdiskStrategy()));
   }
 
-  private LaunchSpec launchSpec(VmRuntime runtime) {
+  LaunchSpec launchSpec(VmRuntime runtime) {
     return LaunchSpec.of(runtime.id(), Path.of(runtime.vmDir())).withApiSocket(Path.of(runtime.apiSocket())).withNetns(options.netns());
   }
 
-  private Vmm vmmFor(VmSpec spec) {
+  Vmm vmmFor(VmSpec spec) {
     Vmm vmm = vmms.get(spec.vmm());
     if (vmm == null) {
       throw BangerException.precondition("VMM '" + spec.vmm() + "' is not available on this daemon (available: " + vmms.keySet() + ")");
@@ -360,7 +378,7 @@ public final class VmLifecycle {
         r.baseLoop(), r.cowLoop(), r.dmName(), r.dmDev()));
   }
 
-  private void setState(String vmId, VmState state, String error) {
+  void setState(String vmId, VmState state, String error) {
     repo.updateRuntime(row(vmId).runtime().withState(state, error));
   }
 

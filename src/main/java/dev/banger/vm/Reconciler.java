@@ -1,0 +1,201 @@
+package dev.banger.vm;
+
+import dev.banger.host.ProcFs;
+import dev.banger.host.SweepReport;
+import dev.banger.model.VmHandles;
+import dev.banger.model.VmState;
+import dev.banger.network.NetworkMode;
+import dev.banger.rootdisk.DiskSweep;
+import dev.banger.store.HandlesFile;
+import dev.banger.store.VmRepository;
+import dev.banger.store.VmRepository.VmRow;
+import dev.banger.vmm.LaunchSpec;
+import dev.banger.vmm.ProcessIdentity;
+import dev.banger.vmm.VmmProcess;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings the daemon's view and the host back in line (DESIGN.md, "Lifecycle and crash safety"):
+ * for every VM that may own resources, load its handles (handles.json, else the VmRuntime mirror
+ * plus a /proc search for its VMM), verify them against the live OS, and either adopt the VM
+ * (alive and consistent) or tear down what is left and mark it stopped. Then sweep banger-named
+ * resources no VM owns. Runs at daemon start before the API opens, periodically, and on demand.
+ */
+public final class Reconciler {
+  private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+  /** What one pass found and did. */
+  public record Report(int checked, List<String> adopted, List<String> stopped, List<String> swept, List<String> failures) {}
+
+  private final VmRepository repo;
+  private final VmLifecycle lifecycle;
+  private final DiskSweep diskSweep;
+  private final ProcFs proc;
+  private final Path stateDir;
+
+  public Reconciler(VmRepository repo, VmLifecycle lifecycle, DiskSweep diskSweep, ProcFs proc, Path stateDir) {
+    this.repo = repo;
+    this.lifecycle = lifecycle;
+    this.diskSweep = diskSweep;
+    this.proc = proc;
+    this.stateDir = stateDir;
+  }
+
+  public synchronized Report reconcile() {
+    List<String> adopted = new ArrayList<>();
+    List<String> stopped = new ArrayList<>();
+    List<String> failures = new ArrayList<>();
+    int checked = 0;
+    for (VmRow row : repo.list()) {
+      boolean mirrorHolds = !row.runtime().mirror().holdsNothing();
+      if (!row.runtime().state().mayOwnResources() && !mirrorHolds) {
+        continue;
+      }
+      checked++;
+      String id = row.runtime().id();
+      try {
+        Outcome outcome = lifecycle.locked(id, () -> reconcileOne(id));
+        (outcome == Outcome.ADOPTED ? adopted : stopped).add(row.runtime().name());
+      } catch (RuntimeException e) {
+        failures.add(row.runtime().name() + ": " + e.getMessage());
+        LOG.atWarn().addKeyValue("vm", id).setCause(e).log("reconcile failed; retried on the next pass");
+      }
+    }
+    List<String> swept = sweep(failures);
+    Report report = new Report(checked, adopted, stopped, swept, failures);
+    LOG.atInfo().addKeyValue("checked", checked).addKeyValue("adopted", adopted.size()).addKeyValue("stopped", stopped.size())
+        .addKeyValue("swept", swept.size()).addKeyValue("failures", failures.size()).log("reconciled");
+    return report;
+  }
+
+  private enum Outcome { ADOPTED, STOPPED, UNCHANGED }
+
+  private Outcome reconcileOne(String id) {
+    Optional<VmRow> found = repo.findById(id);
+    if (found.isEmpty()) {
+      return Outcome.UNCHANGED;
+    }
+    VmRow row = found.get();
+    VmState state = row.runtime().state();
+    VmRecorder recorder = lifecycle.recorder();
+    if (state == VmState.RUNNING && lifecycle.liveIds().contains(id) && recorder.cached(id).isPresent()) {
+      return Outcome.ADOPTED; // Watched by this daemon: its exit watcher keeps it honest.
+    }
+    VmHandles handles = load(row);
+    recorder.adopt(id, handles); // The cache and a healed handles.json, before any teardown step.
+    LaunchSpec launch = lifecycle.launchSpec(row.runtime());
+    Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.apiSocket())
+        .flatMap(who -> lifecycle.vmmFor(row.spec()).adopt(who, launch));
+    boolean consistent = process.isPresent()
+        && (state == VmState.RUNNING || state == VmState.STARTING || state == VmState.STOPPING)
+        && (NetworkMode.fromWire(row.spec().network()) == NetworkMode.NONE
+            || (handles.tapDevice() != null && lifecycle.network().tapExists(handles.tapDevice())))
+        && lifecycle.diskFor(row.runtime()).isActive(lifecycle.diskSpec(row), handles);
+    if (consistent && state != VmState.STOPPING) {
+      lifecycle.adoptLive(id, process.get());
+      lifecycle.setState(id, VmState.RUNNING, null);
+      lifecycle.watch(id, process.get());
+      LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");
+      return Outcome.ADOPTED;
+    }
+    List<String> failures = lifecycle.teardown(repo.findById(id).orElseThrow());
+    if (failures.isEmpty()) {
+      lifecycle.setState(id, VmState.STOPPED, state == VmState.ERROR ? row.runtime().lastError() : null);
+    } else {
+      lifecycle.setState(id, VmState.ERROR, "teardown incomplete: " + String.join("; ", failures));
+    }
+    LOG.atInfo().addKeyValue("vm", id).addKeyValue("was", state.wire()).log("stale VM torn down");
+    return Outcome.STOPPED;
+  }
+
+  /**
+   * The best record of a VM's handles: handles.json when it is sound, else the mirror on its row,
+   * completed by a /proc search for a process naming this VM's API socket.
+   */
+  private VmHandles load(VmRow row) {
+    String id = row.runtime().id();
+    HandlesFile.Load load = new HandlesFile(Path.of(row.runtime().vmDir()), id).load();
+    if (load instanceof HandlesFile.Load.Present present) {
+      return present.handles();
+    }
+    String why = load instanceof HandlesFile.Load.Corrupt corrupt ? corrupt.reason() : "handles.json is missing";
+    VmHandles mirror = row.runtime().mirror();
+    Optional<Long> pid = findVmm(row.runtime().apiSocket());
+    LOG.atWarn().addKeyValue("vm", id).addKeyValue("reason", why).addKeyValue("pidFound", pid.isPresent())
+        .log("using the mirrored handles");
+    return pid.flatMap(p -> proc.startTime(p).map(t -> mirror.withProcess(p, t))).orElse(mirror);
+  }
+
+  private Optional<Long> findVmm(String apiSocket) {
+    if (apiSocket == null) {
+      return Optional.empty();
+    }
+    for (long pid : proc.pids()) {
+      if (proc.cmdline(pid).filter(argv -> argv.contains(apiSocket)).isPresent()) {
+        return Optional.of(pid);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Removes banger-named taps, dm targets, loops and VMM processes that no VM owns. */
+  private List<String> sweep(List<String> failures) {
+    Set<String> keepTaps = new HashSet<>();
+    Set<String> keepDevices = new HashSet<>();
+    Set<String> keepSockets = new HashSet<>();
+    for (VmRow row : repo.list()) {
+      VmHandles h = lifecycle.recorder().cached(row.runtime().id()).orElse(row.runtime().mirror());
+      addIfPresent(keepTaps, h.tapDevice());
+      addIfPresent(keepDevices, h.baseLoop());
+      addIfPresent(keepDevices, h.cowLoop());
+      addIfPresent(keepDevices, h.dmName());
+      if (h.pid() != null) {
+        addIfPresent(keepSockets, row.runtime().apiSocket());
+      }
+    }
+    List<String> swept = new ArrayList<>(sweepProcesses(keepSockets));
+    for (SweepReport report : List.of(lifecycle.network().sweep(keepTaps), diskSweep.sweep(keepDevices))) {
+      swept.addAll(report.removed());
+      failures.addAll(report.failures());
+    }
+    return swept;
+  }
+
+  /** Kills VMM processes whose command line names a socket under our VM directories, unowned. */
+  private List<String> sweepProcesses(Set<String> keepSockets) {
+    List<String> killed = new ArrayList<>();
+    String vmsDir = stateDir.resolve("vms").toString() + "/";
+    for (long pid : proc.pids()) {
+      Optional<List<String>> argv = proc.cmdline(pid);
+      Optional<Long> start = proc.startTime(pid);
+      if (argv.isEmpty() || start.isEmpty() || pid == ProcessHandle.current().pid()) {
+        continue;
+      }
+      Optional<String> socket = argv.get().stream().filter(a -> a.startsWith(vmsDir) && a.endsWith(".sock")).findFirst();
+      if (socket.isEmpty() || keepSockets.contains(socket.get())) {
+        continue;
+      }
+      ProcessIdentity who = new ProcessIdentity(pid, start.get(), Path.of(socket.get()));
+      // Signal only if the identity still holds at the moment of the kill.
+      if (who.matches(proc)) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        killed.add("process " + pid + " (" + socket.get() + ")");
+        LOG.atWarn().addKeyValue("pid", pid).addKeyValue("socket", socket.get()).log("killed orphaned VMM");
+      }
+    }
+    return killed;
+  }
+
+  private static void addIfPresent(Set<String> set, String value) {
+    if (value != null) {
+      set.add(value);
+    }
+  }
+}
