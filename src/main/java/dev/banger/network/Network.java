@@ -2,7 +2,10 @@ package dev.banger.network;
 
 import dev.banger.host.SweepReport;
 import dev.banger.model.HandleSink;
+import dev.banger.model.VmHandles;
 import dev.banger.model.VmSpec.PortForward;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -42,6 +45,17 @@ public interface Network {
 
   /** True when the tap exists (reconcile checks handles against the live OS). */
   boolean tapExists(String tap);
+
+  /** The keep-set for {@link #sweep}: the taps recorded for every live VM. */
+  static Set<String> keepFor(Collection<VmHandles> live) {
+    Set<String> keep = new HashSet<>();
+    for (VmHandles h : live) {
+      if (h.tapDevice() != null) {
+        keep.add(h.tapDevice());
+      }
+    }
+    return keep;
+  }
 
   /** Removes banger-named taps (and their port forwards) except those in {@code keepTaps}. */
   SweepReport sweep(Set<String> keepTaps);

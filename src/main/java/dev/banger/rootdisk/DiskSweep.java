@@ -5,10 +5,14 @@ import dev.banger.host.LoopDevices;
 import dev.banger.host.SweepReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.banger.model.VmHandles;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * Removes root-disk leftovers no live VM owns: device-mapper targets named {@code banger-*} and
@@ -32,6 +36,15 @@ public final class DiskSweep {
     this.dm = new DmSetup(runner, sleeper);
     this.stateDir = LoopDevices.canonical(Objects.requireNonNull(stateDir, "stateDir"));
     this.mapperControl = mapperControl;
+  }
+
+  /** The keep-set for {@link #sweep}: the dm names and loops recorded for every live VM. */
+  public static Set<String> keepFor(Collection<VmHandles> live) {
+    Set<String> keep = new HashSet<>();
+    for (VmHandles h : live) {
+      Stream.of(h.dmName(), h.baseLoop(), h.cowLoop()).filter(Objects::nonNull).forEach(keep::add);
+    }
+    return keep;
   }
 
   /**

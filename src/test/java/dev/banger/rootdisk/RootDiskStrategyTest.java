@@ -57,4 +57,14 @@ class RootDiskStrategyTest {
     assertThatThrownBy(() -> new DiskSpec("0123abcd", image, image, 0)).isInstanceOf(BangerException.class);
     assertThatThrownBy(() -> new DiskSpec("0123abcd", image, dir.resolve("cow"), -1)).isInstanceOf(BangerException.class);
   }
+
+  @Test
+  void keepSetsComeFromTheLiveVmsHandles() {
+    var live = java.util.List.of(
+        new dev.banger.model.VmHandles(1L, 2L, "bg01234567", "/dev/loop1", "/dev/loop2", "banger-01234567", "/dev/mapper/banger-01234567"),
+        dev.banger.model.VmHandles.EMPTY);
+
+    assertThat(DiskSweep.keepFor(live)).containsExactlyInAnyOrder("/dev/loop1", "/dev/loop2", "banger-01234567");
+    assertThat(dev.banger.network.Network.keepFor(live)).containsExactly("bg01234567");
+  }
 }

@@ -25,6 +25,12 @@ public final class HostAssumptions {
     } catch (RuntimeException e) {
       present = false;
     }
-    assumeTrue(present, "needs " + program + " installed (apt-get install -y nftables iproute2 util-linux)");
+    String pkg = switch (program) {
+      case "nft" -> "nftables";
+      case "ip" -> "iproute2";
+      case "losetup" -> "util-linux";
+      default -> program;
+    };
+    assumeTrue(present, "needs " + program + " installed (Debian: apt-get install -y " + pkg + ")");
   }
 }
