@@ -51,6 +51,12 @@ public final class ApiClient {
     return (Map<String, Object>) get(path);
   }
 
+  /** Sends a body-less request with {@code method} and returns the JSON object it answers. */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> getObject(String path, String method) {
+    return (Map<String, Object>) call(method, path, null);
+  }
+
   @SuppressWarnings("unchecked")
   public List<Map<String, Object>> getList(String path) {
     return (List<Map<String, Object>>) get(path);

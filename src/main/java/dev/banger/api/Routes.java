@@ -7,6 +7,7 @@ import dev.banger.image.ImportProgress;
 import dev.banger.image.registry.Credentials;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.CreateVmRequest;
+import dev.banger.vm.Reconciler;
 import dev.banger.vm.VmService;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +21,10 @@ import java.util.OptionalLong;
 public final class Routes {
   private Routes() {}
 
-  public static List<Route> all(VmService vms, ImageService images) {
+  public static List<Route> all(VmService vms, ImageService images, Reconciler reconciler) {
     return List.of(
         new Route("GET", "/v1/version", r -> Map.of("version", Version.current(), "apiVersion", Version.API_VERSION)),
+        new Route("POST", "/v1/system/reconcile", r -> reconciler.reconcile()),
         new Route("GET", "/v1/vms", r -> vms.list().stream().map(VmSummary::of).toList()),
         new Route("POST", "/v1/vms", r -> ApiResponse.created(VmSummary.of(vms.create(r.bodyAs(CreateVmRequest.class))))),
         new Route("GET", "/v1/vms/{name}", r -> detail(vms, vms.get(r.param("name")))),

@@ -52,6 +52,9 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--default-vmm", paramLabel = "auto|firecracker|qemu", description = "VMM for VMs created without --vmm; auto prefers Firecracker when it and /dev/kvm are usable (env BANGER_DEFAULT_VMM, config 'vmm.default', default auto).")
   String defaultVmm;
 
+  @Option(names = "--reconcile-interval", paramLabel = "SECONDS", description = "Background reconcile period, 0 to turn it off (env BANGER_RECONCILE_INTERVAL, config 'reconcile.intervalSeconds', default 30).")
+  String reconcileInterval;
+
   @Override
   public Integer call() throws Exception {
     Config config = GlobalOptions.of(spec).config();
@@ -66,7 +69,20 @@ final class DaemonCommand implements Callable<Integer> {
         config.get(Settings.FIRECRACKER_BIN, firecrackerBin),
         config.get(Settings.JAILER_BIN, jailerBin),
         config.get(Settings.QEMU_BIN, qemuBin),
-        config.get(Settings.DEFAULT_VMM, defaultVmm));
+        config.get(Settings.DEFAULT_VMM, defaultVmm),
+        seconds(config.get(Settings.RECONCILE_INTERVAL, reconcileInterval)));
     return DaemonMain.run(options);
+  }
+
+  private java.time.Duration seconds(String value) {
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return java.time.Duration.ofSeconds(n);
+    } catch (NumberFormatException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--reconcile-interval must be a whole number of seconds, got '" + value + "'");
+    }
   }
 }

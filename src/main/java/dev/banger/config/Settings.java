@@ -29,5 +29,8 @@ public final class Settings {
   public static final Setting DEFAULT_VMM =
       new Setting("--default-vmm", "BANGER_DEFAULT_VMM", "vmm.default", "auto");
 
+  public static final Setting RECONCILE_INTERVAL =
+      new Setting("--reconcile-interval", "BANGER_RECONCILE_INTERVAL", "reconcile.intervalSeconds", "30");
+
   private Settings() {}
 }

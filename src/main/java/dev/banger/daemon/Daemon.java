@@ -17,6 +17,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import dev.banger.vm.Reconciler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +50,11 @@ public final class Daemon implements AutoCloseable {
       closers.push(db);
       Services services = Services.wire(options, db);
       VmService vms = services.vms();
+      // Reconcile before the socket opens: no request ever sees a VM the daemon has not verified.
+      services.reconciler().reconcile();
+      closers.push(schedulePeriodicReconcile(services.reconciler(), options.reconcileInterval()));
       prepareSocketPath(options.socket());
-      ApiServer api = new ApiServer(options.socket(), Routes.all(vms, services.images()));
+      ApiServer api = new ApiServer(options.socket(), Routes.all(vms, services.images(), services.reconciler()));
       api.start();
       closers.push(api);
       LOG.atInfo()
@@ -79,6 +86,25 @@ public final class Daemon implements AutoCloseable {
       }
     }
     stopped.countDown();
+  }
+
+  /** Catches VMMs killed behind the daemon's back; a pass that throws is logged and retried. */
+  private static AutoCloseable schedulePeriodicReconcile(Reconciler reconciler, Duration interval) {
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "reconcile");
+      t.setDaemon(true);
+      return t;
+    });
+    if (!interval.isZero()) {
+      var unused = timer.scheduleWithFixedDelay(() -> {
+        try {
+          reconciler.reconcile();
+        } catch (RuntimeException e) {
+          LOG.atWarn().setCause(e).log("periodic reconcile failed");
+        }
+      }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return timer::shutdownNow;
   }
 
   private static void createPrivateDir(Path dir) {

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param jailerBin the jailer program
  * @param qemuBin the qemu-system-x86_64 program
  * @param defaultVmm {@code auto}, {@code firecracker} or {@code qemu}
+ * @param reconcileInterval how often to reconcile in the background; zero turns it off
  */
 public record DaemonOptions(
     Path stateDir,
@@ -29,7 +30,8 @@ public record DaemonOptions(
     String firecrackerBin,
     String jailerBin,
     String qemuBin,
-    String defaultVmm) {
+    String defaultVmm,
+    java.time.Duration reconcileInterval) {
   public DaemonOptions {
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(socket, "socket");

@@ -8,11 +8,13 @@ import dev.banger.image.ImageService;
 import dev.banger.network.BridgeNetwork;
 import dev.banger.network.Ipv4Subnet;
 import dev.banger.network.NetworkConfig;
+import dev.banger.rootdisk.DiskSweep;
 import dev.banger.rootdisk.RootDisks;
 import dev.banger.store.Database;
 import dev.banger.store.LeaseRepository;
 import dev.banger.store.SqlCatalog;
 import dev.banger.store.VmRepository;
+import dev.banger.vm.Reconciler;
 import dev.banger.vm.VmLifecycle;
 import dev.banger.vm.VmService;
 import dev.banger.vmm.Vmm;
@@ -25,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The daemon's object graph, built once at start from the resolved options. */
-record Services(VmService vms, ImageService images, BridgeNetwork network) {
+record Services(VmService vms, ImageService images, BridgeNetwork network, Reconciler reconciler) {
   private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
   static Services wire(DaemonOptions options, Database db) {
@@ -46,6 +48,7 @@ record Services(VmService vms, ImageService images, BridgeNetwork network) {
     VmService vms = new VmService(repo, catalog, lifecycle, new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
         .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).log("services ready");
-    return new Services(vms, images, network);
+    Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
+    return new Services(vms, images, network, reconciler);
   }
 }

@@ -4,6 +4,7 @@ import dev.banger.host.ProcFs;
 import dev.banger.host.SweepReport;
 import dev.banger.model.VmHandles;
 import dev.banger.model.VmState;
+import dev.banger.network.Network;
 import dev.banger.network.NetworkMode;
 import dev.banger.rootdisk.DiskSweep;
 import dev.banger.store.HandlesFile;
@@ -147,21 +148,17 @@ public final class Reconciler {
 
   /** Removes banger-named taps, dm targets, loops and VMM processes that no VM owns. */
   private List<String> sweep(List<String> failures) {
-    Set<String> keepTaps = new HashSet<>();
-    Set<String> keepDevices = new HashSet<>();
+    List<VmHandles> held = new ArrayList<>();
     Set<String> keepSockets = new HashSet<>();
     for (VmRow row : repo.list()) {
       VmHandles h = lifecycle.recorder().cached(row.runtime().id()).orElse(row.runtime().mirror());
-      addIfPresent(keepTaps, h.tapDevice());
-      addIfPresent(keepDevices, h.baseLoop());
-      addIfPresent(keepDevices, h.cowLoop());
-      addIfPresent(keepDevices, h.dmName());
-      if (h.pid() != null) {
-        addIfPresent(keepSockets, row.runtime().apiSocket());
+      held.add(h);
+      if (h.pid() != null && row.runtime().apiSocket() != null) {
+        keepSockets.add(row.runtime().apiSocket());
       }
     }
     List<String> swept = new ArrayList<>(sweepProcesses(keepSockets));
-    for (SweepReport report : List.of(lifecycle.network().sweep(keepTaps), diskSweep.sweep(keepDevices))) {
+    for (SweepReport report : List.of(lifecycle.network().sweep(Network.keepFor(held)), diskSweep.sweep(DiskSweep.keepFor(held)))) {
       swept.addAll(report.removed());
       failures.addAll(report.failures());
     }
@@ -193,9 +190,4 @@ public final class Reconciler {
     return killed;
   }
 
-  private static void addIfPresent(Set<String> set, String value) {
-    if (value != null) {
-      set.add(value);
-    }
-  }
 }

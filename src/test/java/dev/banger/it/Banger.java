@@ -29,7 +29,7 @@ public final class Banger implements AutoCloseable {
   private final Map<String, String> env = new HashMap<>();
   private final List<Process> daemons = new ArrayList<>();
   // The daemon's bridge, taps and NAT live in a namespace of the test's own, never the host's.
-  private final TestNetns netns = new TestNetns();
+  private final TestNetns netns;
 
   public Banger(Path workDir) {
     this.stateDir = workDir.resolve("state");
@@ -39,13 +39,15 @@ public final class Banger implements AutoCloseable {
     env.put("BANGER_SOCKET", socket.toString());
     env.put("BANGER_CONFIG", workDir.resolve("config.json").toString());
     env.put("BANGER_CACHE_DIR", workDir.resolve("cache").toString());
-    env.put("BANGER_NETNS", netns.name());
     try {
       Files.createDirectories(workDir);
       Files.writeString(workDir.resolve("config.json"), "{}");
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    // Created last, so a failure above cannot leak it.
+    netns = new TestNetns();
+    env.put("BANGER_NETNS", netns.name());
   }
 
   public Path stateDir() {
@@ -75,7 +77,12 @@ public final class Banger implements AutoCloseable {
 
   /** Starts a daemon and waits until it answers; returns its process. */
   public Process startDaemon(String... extraArgs) throws Exception {
-    Process daemon = spawnDaemon(extraArgs);
+    return startDaemonWith(Map.of(), extraArgs);
+  }
+
+  /** Like {@link #startDaemon}, with extra environment for the daemon alone (e.g. a crash point). */
+  public Process startDaemonWith(Map<String, String> daemonEnv, String... extraArgs) throws Exception {
+    Process daemon = spawnDaemon(daemonEnv, extraArgs);
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
       if (!daemon.isAlive()) {
@@ -91,10 +98,15 @@ public final class Banger implements AutoCloseable {
 
   /** Starts a daemon process without waiting for it. */
   public Process spawnDaemon(String... extraArgs) throws IOException {
+    return spawnDaemon(Map.of(), extraArgs);
+  }
+
+  public Process spawnDaemon(Map<String, String> daemonEnv, String... extraArgs) throws IOException {
     List<String> argv = new ArrayList<>(List.of(launcher().toString(), "daemon"));
     argv.addAll(List.of(extraArgs));
     ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     pb.environment().putAll(env);
+    pb.environment().putAll(daemonEnv);
     Process p = pb.start();
     daemons.add(p);
     return p;

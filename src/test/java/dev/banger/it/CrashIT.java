@@ -1,0 +1,236 @@
+package dev.banger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.banger.image.TarBuilder;
+import dev.banger.store.HandlesFile;
+import dev.banger.vmm.firecracker.FakeFirecrackerBinary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Kills the daemon (as abruptly as kill -9: Runtime.halt at a crash point) at every step of start
+ * and stop, restarts it, and checks that VM states are right, that stop and rm then work, and
+ * that nothing leaks. Prints a table of scenarios and leaked resources at the end.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CrashIT {
+  @TempDir Path work;
+  private Banger banger;
+  private Process daemon;
+  private final List<String> table = new ArrayList<>();
+  private int counter;
+
+  @BeforeAll
+  void setUp() throws Exception {
+    banger = new Banger(work);
+    Path bin = FakeFirecrackerBinary.builder().write(Files.createDirectories(work.resolve("bin")));
+    banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
+    banger.env("BANGER_RECONCILE_INTERVAL", "0");
+    daemon = banger.startDaemon();
+    Path rootfs = work.resolve("rootfs.tar");
+    Files.write(rootfs, new TarBuilder().dir("etc").file("etc/os-release", "ID=crash\n").build());
+    assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
+    Path vmlinux = work.resolve("vmlinux");
+    Files.writeString(vmlinux, "placeholder kernel: the stand-in does not boot it");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + banger.stateDir().resolve("banger.db"));
+        Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 5000");
+      s.execute("INSERT INTO kernels (id, name, vmlinux_path, is_default, created_at) VALUES ('k0', 'test', '" + vmlinux + "', 1, '2026-01-01T00:00:00Z')");
+    }
+  }
+
+  @AfterAll
+  void tearDown() {
+    System.out.println("\ncrash-safety scenarios (leaked = taps + loops + VMM processes + stale sockets left after cleanup)");
+    System.out.printf("%-44s %-9s %s%n", "scenario", "state", "leaked");
+    table.forEach(System.out::println);
+    System.out.printf("scenarios run: %d%n%n", table.size());
+    banger.close();
+  }
+
+  private String newVm() throws Exception {
+    counter++;
+    String name = "vm" + counter;
+    assertThat(banger.run("create", "tiny", "--name", name).exitCode()).isZero();
+    return name;
+  }
+
+  private Map<String, Object> inspect(String name) throws Exception {
+    Banger.Run run = banger.run("inspect", name);
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    return JSON.std.mapFrom(run.stdout());
+  }
+
+  @SuppressWarnings("unchecked")
+  private String runtimeField(String name, String field) throws Exception {
+    return (String) ((Map<String, Object>) inspect(name).get("runtime")).get(field);
+  }
+
+  /** Restarts the daemon, normally this time; startup reconcile runs before the socket opens. */
+  private void restart() throws Exception {
+    if (daemon.isAlive()) {
+      banger.stop(daemon);
+    }
+    daemon = banger.startDaemon();
+  }
+
+  private void crashAt(String point, String... cliArgs) throws Exception {
+    banger.stop(daemon);
+    daemon = banger.startDaemonWith(Map.of("BANGER_CRASH_AT", point));
+    banger.run(cliArgs);
+    assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).as("daemon halted at " + point).isTrue();
+    assertThat(daemon.exitValue()).isEqualTo(137);
+  }
+
+  /** Stops and removes the VM through the CLI, then checks nothing is left; records a table row. */
+  private void finish(String scenario, String name, String stateAfterRestart) throws Exception {
+    Banger.Run stop = banger.run("stop", name);
+    assertThat(stop.exitCode()).as(scenario + ": stop " + stop.stderr()).isZero();
+    Path socket = Path.of(runtimeField(name, "apiSocket"));
+    Banger.Run rm = banger.run("rm", "-f", name);
+    assertThat(rm.exitCode()).as(scenario + ": rm " + rm.stderr()).isZero();
+    List<String> leaks = new ArrayList<>(Leaks.find(banger.netns(), banger.stateDir()));
+    if (Files.exists(socket)) {
+      leaks.add("socket " + socket);
+    }
+    table.add(String.format("%-44s %-9s %d %s", scenario, stateAfterRestart, leaks.size(), leaks.isEmpty() ? "" : leaks));
+    assertThat(leaks).as(scenario).isEmpty();
+  }
+
+  @Order(1)
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "start.disk.prepare.before", "start.disk.prepare.after", "start.net.tap.before", "start.net.tap.after",
+      "start.vmm.spawn.before", "start.vmm.spawn.after", "start.vmm.configure.before", "start.vmm.configure.after",
+      "start.vmm.boot.before", "start.vmm.boot.after"})
+  void crashDuringStart(String point) throws Exception {
+    String name = newVm();
+    crashAt(point, "start", name);
+    restart();
+    String state = (String) inspect(name).get("state");
+    // Only a VM whose boot completed is adopted; anything earlier is torn down.
+    assertThat(state).isEqualTo(point.equals("start.vmm.boot.after") ? "running" : "stopped");
+    finish("kill -9 at " + point, name, state);
+  }
+
+  @Order(2)
+  @ParameterizedTest
+  @ValueSource(strings = {"stop.vmm.before", "stop.vmm.after", "stop.net.before", "stop.disk.before", "stop.clear.before"})
+  void crashDuringStop(String point) throws Exception {
+    String name = newVm();
+    assertThat(banger.run("start", name).exitCode()).isZero();
+    crashAt(point, "stop", name);
+    restart();
+    String state = (String) inspect(name).get("state");
+    assertThat(state).isEqualTo("stopped");
+    finish("kill -9 at " + point, name, state);
+  }
+
+  /** Damages handles.json while the daemon is down; reconcile falls back to the mirror. */
+  @Order(3)
+  @ParameterizedTest
+  @ValueSource(strings = {"deleted", "empty", "truncated", "garbage"})
+  void damagedHandlesFileWhileTheDaemonIsDown(String damage) throws Exception {
+    String name = newVm();
+    assertThat(banger.run("start", name).exitCode()).isZero();
+    Path file = Path.of(runtimeField(name, "vmDir")).resolve(HandlesFile.FILE_NAME);
+    banger.stop(daemon);
+    switch (damage) {
+      case "deleted" -> Files.delete(file);
+      case "empty" -> Files.write(file, new byte[0]);
+      case "truncated" -> Files.write(file, java.util.Arrays.copyOf(Files.readAllBytes(file), 20));
+      default -> Files.writeString(file, "\u0000garbage{{{");
+    }
+    restart();
+    String state = (String) inspect(name).get("state");
+    assertThat(state).as("the VMM is alive and found by its socket").isEqualTo("running");
+    assertThat(HandlesFile.Load.Present.class).isEqualTo(new HandlesFile(file.getParent(), (String) inspect(name).get("id")).load().getClass());
+    finish("handles.json " + damage, name, state);
+  }
+
+  @Order(4)
+  @Test
+  void handlesNamingAPidNowUsedByAnUnrelatedProcess() throws Exception {
+    String name = newVm();
+    assertThat(banger.run("start", name).exitCode()).isZero();
+    String id = (String) inspect(name).get("id");
+    Path dir = Path.of(runtimeField(name, "vmDir"));
+    banger.stop(daemon);
+    long vmmPid = new HandlesFile(dir, id).load() instanceof HandlesFile.Load.Present p ? p.handles().pid() : -1;
+    ProcessHandle.of(vmmPid).ifPresent(ProcessHandle::destroyForcibly);
+    Process unrelated = new ProcessBuilder("sleep", "60").start();
+    try {
+      HandlesFile.Load load = new HandlesFile(dir, id).load();
+      var h = ((HandlesFile.Load.Present) load).handles();
+      long start = new dev.banger.host.ProcFs().startTime(unrelated.pid()).orElseThrow();
+      new HandlesFile(dir, id).write(h.withProcess(unrelated.pid(), start));
+      restart();
+      assertThat(unrelated.isAlive()).as("an unrelated process is never signalled").isTrue();
+      String state = (String) inspect(name).get("state");
+      assertThat(state).isEqualTo("stopped");
+      finish("handles.json names an unrelated pid", name, state);
+    } finally {
+      unrelated.destroyForcibly().waitFor();
+    }
+  }
+
+  @Order(5)
+  @Test
+  void vmmKilledWhileTheDaemonIsDownThenTwoRestartsAndALeftoverSocket() throws Exception {
+    String name = newVm();
+    assertThat(banger.run("start", name).exitCode()).isZero();
+    Object pid = ((Map<?, ?>) inspect(name).get("handles")).get("pid");
+    banger.stop(daemon);
+    ProcessHandle.of(((Number) pid).longValue()).ifPresent(ProcessHandle::destroyForcibly);
+    Files.createDirectories(banger.socket().getParent());
+    if (!Files.exists(banger.socket())) {
+      Files.createFile(banger.socket());
+    }
+    restart();
+    restart();
+    String state = (String) inspect(name).get("state");
+    assertThat(state).isEqualTo("stopped");
+    finish("VMM killed while down + 2 restarts", name, state);
+  }
+
+  @Order(6)
+  @Test
+  void mirrorAndHandlesFileDisagree() throws Exception {
+    String name = newVm();
+    assertThat(banger.run("start", name).exitCode()).isZero();
+    String id = (String) inspect(name).get("id");
+    Path dir = Path.of(runtimeField(name, "vmDir"));
+    banger.stop(daemon);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + banger.stateDir().resolve("banger.db"));
+        Statement s = c.createStatement()) {
+      s.execute("PRAGMA busy_timeout = 5000");
+      s.execute("UPDATE vms SET tap_device = 'bg00000000', cow_loop = '/dev/loop999' WHERE id = '" + id + "'");
+    }
+    restart();
+    String state = (String) inspect(name).get("state");
+    assertThat(state).as("handles.json wins over the mirror").isEqualTo("running");
+    assertThat(runtimeField(name, "tapDevice")).as("the mirror is rewritten from handles.json").isNotEqualTo("bg00000000");
+    assertThat(dir.resolve(HandlesFile.FILE_NAME)).exists();
+    finish("mirror and handles.json disagree", name, state);
+  }
+}
