@@ -25,6 +25,7 @@ public final class DiskSweep {
   private final DmSetup dm;
   private final Path stateDir;
   private final Path mapperControl;
+  private final CommandRunner runner;
 
   public DiskSweep(CommandRunner runner, Path stateDir) {
     this(runner, stateDir, RootDiskStrategy.MAPPER_CONTROL, d -> Thread.sleep(d.toMillis()));
@@ -32,6 +33,7 @@ public final class DiskSweep {
 
   DiskSweep(CommandRunner runner, Path stateDir, Path mapperControl, DmSetup.Sleeper sleeper) {
     Objects.requireNonNull(runner, "runner");
+    this.runner = runner;
     this.loops = new LoopDevices(runner);
     this.dm = new DmSetup(runner, sleeper);
     this.stateDir = LoopDevices.canonical(Objects.requireNonNull(stateDir, "stateDir"));
@@ -57,7 +59,9 @@ public final class DiskSweep {
     SweepReport.Builder report = new SweepReport.Builder();
     DmSnapshotDisk.SETUP_LOCK.lock();
     try {
-      if (Files.exists(mapperControl)) {
+      // A /dev/mapper/control node can exist without a kernel driver behind it (dmsetup installed
+      // on a kernel without dm): ask dmsetup, as the strategy choice does.
+      if (RootDiskStrategy.deviceMapperAvailable(runner, mapperControl)) {
         sweepTargets(keep, report);
       }
       sweepLoops(keep, report);

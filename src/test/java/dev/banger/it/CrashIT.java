@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrashIT {
-  @TempDir Path work;
+  @TempDir static Path work;
   private Banger banger;
   private Process daemon;
   private final List<String> table = new ArrayList<>();
