@@ -289,6 +289,18 @@ class FirecrackerVmmIT {
     assertThat(Path.of("/run/netns", netns)).doesNotExist();
   }
 
+  @Test
+  void aMissingNetworkNamespaceIsReportedWithIpsOwnMessage() {
+    FirecrackerVmm vmm = driver(FakeFirecrackerBinary.builder());
+    LaunchSpec spec = spec().withNetns("bgvmt-missing");
+
+    // Either launch sees ip exit at once, or configure sees it die before the socket appears.
+    assertThatThrownBy(() -> vmm.configure(launch(vmm, spec), boot))
+        .isInstanceOf(BangerException.class)
+        .hasMessageContaining("exited")
+        .hasMessageContaining("Cannot open network namespace \"bgvmt-missing\"");
+  }
+
   private static String runQuietly(String... argv) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
