@@ -1,5 +1,7 @@
 package dev.banger.vmm;
 
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -72,9 +74,12 @@ public interface Vmm {
         return exited.get();
       }
     }
-    vmm.kill();
+    kill(vmm);
     return vmm.awaitExit(Duration.ofSeconds(5))
-        .orElseThrow(() -> new IllegalStateException(vmm + " survived SIGKILL for 5 s"));
+        .orElseThrow(() -> new BangerException(
+            ErrorKind.UNAVAILABLE,
+            "Tried to stop " + vmm + " but it was still there 5 s after SIGKILL (stuck in the kernel?);"
+                + " its resources are kept until it goes"));
   }
 
   /** Re-attaches to a VMM started by an earlier daemon, or empty when it is gone. */

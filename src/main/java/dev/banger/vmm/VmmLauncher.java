@@ -92,7 +92,7 @@ public final class VmmLauncher {
               + tailNote(console.tail(20)));
     }
     ProcessIdentity identity = new ProcessIdentity(process.pid(), startTime.get(), spec.apiSocket());
-    return VmmProcess.spawned(identity, spec, process, procFs);
+    return HostVmmProcess.spawned(identity, spec, process, procFs);
   }
 
   private static void prepareDirectory(LaunchSpec spec) {

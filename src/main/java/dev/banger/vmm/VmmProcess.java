@@ -1,153 +1,42 @@
 package dev.banger.vmm;
 
-import dev.banger.host.ProcFs;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * A running VMM process, either spawned by this daemon (its child) or adopted after a daemon
- * restart from the identity in {@code handles.json}.
+ * One running VMM, as returned by {@link Vmm#launch} or {@link Vmm#adopt}. The host
+ * implementation is {@link HostVmmProcess}; tests may supply an in-memory one.
  *
- * <p>Exit is noticed within {@link #POLL_INTERVAL}: for a child through {@link Process#onExit()}
- * (with its exit code), for an adopted process by polling /proc until the identity no longer
- * matches (exit code unknown). The same watcher keeps the console log under its cap.
- *
- * <p>Signals go only to a process that matches pid, start time and API socket; a process that
- * does not match is treated as already gone.
+ * <p>Exit is noticed within {@link #POLL_INTERVAL} of the process ending. {@link #kill} signals
+ * only a process that still matches {@link #identity()}; one that does not counts as gone.
  */
-public final class VmmProcess {
-  public static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+public interface VmmProcess {
+  /** How often an adopted process is checked (and the console log capped). */
+  Duration POLL_INTERVAL = Duration.ofMillis(200);
 
-  private final ProcessIdentity identity;
-  private final LaunchSpec spec;
-  private final Process child;
-  private final ProcFs procFs;
-  private final ConsoleLog console;
-  private final CompletableFuture<VmmExit> exit = new CompletableFuture<>();
-  private volatile boolean forced;
+  /** pid + start time + API socket: what goes into VmHandles. */
+  ProcessIdentity identity();
 
-  private VmmProcess(ProcessIdentity identity, LaunchSpec spec, Process child, ProcFs procFs) {
-    this.identity = Objects.requireNonNull(identity, "identity");
-    this.spec = Objects.requireNonNull(spec, "spec");
-    this.child = child;
-    this.procFs = procFs;
-    this.console = new ConsoleLog(spec.consoleLog(), spec.consoleLogCapBytes());
-    if (child != null) {
-      var unused = child.onExit().thenAccept(p -> exit.complete(new VmmExit(p.exitValue(), forced)));
-    }
-    Thread.ofVirtual().name("vmm-watch-" + spec.vmId()).start(this::watch);
-  }
+  LaunchSpec spec();
 
-  /** Wraps a child this daemon just spawned. */
-  static VmmProcess spawned(ProcessIdentity identity, LaunchSpec spec, Process child, ProcFs procFs) {
-    return new VmmProcess(identity, spec, Objects.requireNonNull(child, "child"), procFs);
-  }
+  /** The serial console log, for {@code banger logs} and error messages. */
+  ConsoleLog console();
 
-  /**
-   * Adopts a VMM left running by an earlier daemon, or returns empty when no live process matches
-   * the identity (it exited, or the pid now belongs to someone else).
-   */
-  public static Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec, ProcFs procFs) {
-    if (!identity.apiSocket().equals(spec.apiSocket())) {
-      throw new IllegalArgumentException(
-          "identity names socket " + identity.apiSocket() + " but the VM's is " + spec.apiSocket());
-    }
-    if (!identity.matches(procFs)) {
-      return Optional.empty();
-    }
-    return Optional.of(new VmmProcess(identity, spec, null, procFs));
-  }
+  /** True when this daemon spawned the process, so its exit code will be known. */
+  boolean isChild();
 
-  public ProcessIdentity identity() {
-    return identity;
-  }
-
-  public LaunchSpec spec() {
-    return spec;
-  }
-
-  public ConsoleLog console() {
-    return console;
-  }
-
-  /** True when this daemon spawned the process (so its exit code will be known). */
-  public boolean isChild() {
-    return child != null;
-  }
-
-  public boolean isAlive() {
-    if (exit.isDone()) {
-      return false;
-    }
-    return child != null ? child.isAlive() : identity.matches(procFs);
-  }
+  boolean isAlive();
 
   /** Completes when the process is gone. Never completes exceptionally. */
-  public CompletableFuture<VmmExit> onExit() {
-    return exit;
-  }
+  CompletableFuture<VmmExit> onExit();
 
   /** Waits up to {@code timeout} for the process to end; empty if it is still running. */
-  public Optional<VmmExit> awaitExit(Duration timeout) {
-    try {
-      return Optional.of(exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (TimeoutException e) {
-      return Optional.empty();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the exit future never fails", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.empty();
-    }
-  }
+  Optional<VmmExit> awaitExit(Duration timeout);
 
   /**
    * Sends SIGKILL if the process still matches its identity; does nothing when it is gone.
    * Returns true when a signal was sent.
    */
-  public boolean kill() {
-    if (exit.isDone()) {
-      return false;
-    }
-    if (identity.matches(procFs)) {
-      forced = true;
-      // ProcessHandle re-checks its own start time before kill(2), a second guard against reuse.
-      return ProcessHandle.of(identity.pid()).map(ProcessHandle::destroyForcibly).orElse(false);
-    }
-    if (child != null && child.isAlive()) {
-      // Our child, not yet reaped, so the pid cannot have been reused; its cmdline can only
-      // lack the socket if a wrapper did not exec the VMM. Killing it is still safe.
-      forced = true;
-      child.destroyForcibly();
-      return true;
-    }
-    return false;
-  }
-
-  private void watch() {
-    while (!exit.isDone()) {
-      console.enforceCap();
-      if (child == null && !identity.matches(procFs)) {
-        exit.complete(new VmmExit(null, forced));
-        return;
-      }
-      try {
-        Thread.sleep(POLL_INTERVAL);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    console.enforceCap();
-  }
-
-  @Override
-  public String toString() {
-    return "VMM of " + spec.vmId() + " (" + identity + (child != null ? ", child" : ", adopted") + ")";
-  }
+  boolean kill();
 }

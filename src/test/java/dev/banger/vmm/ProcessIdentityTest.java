@@ -73,16 +73,16 @@ class ProcessIdentityTest {
   @Test
   void adoptionRefusesAStranger() {
     ProcFs procFs = new ProcFs(proc);
-    assertThat(VmmProcess.adopt(identity(999), spec, procFs)).isEmpty();
+    assertThat(HostVmmProcess.adopt(identity(999), spec, procFs)).isEmpty();
     LaunchSpec other = LaunchSpec.of("0123abcd", tmp.resolve("elsewhere"));
-    assertThat(VmmProcess.adopt(new ProcessIdentity(sleeper.pid(), 1234, other.apiSocket()), other, procFs)).isEmpty();
+    assertThat(HostVmmProcess.adopt(new ProcessIdentity(sleeper.pid(), 1234, other.apiSocket()), other, procFs)).isEmpty();
     assertThat(sleeper.isAlive()).isTrue();
   }
 
   @Test
   void aReusedPidIsNeverSignalled() throws IOException {
     ProcFs procFs = new ProcFs(proc);
-    VmmProcess adopted = VmmProcess.adopt(identity(1234), spec, procFs).orElseThrow();
+    VmmProcess adopted = HostVmmProcess.adopt(identity(1234), spec, procFs).orElseThrow();
     // The VMM dies and its pid is handed to another process (here: the same sleeper, restarted).
     fakeProc(5678, List.of("sleep", "60"));
 
@@ -98,8 +98,8 @@ class ProcessIdentityTest {
     ProcFs real = new ProcFs();
     long startTime = real.startTime(sleeper.pid()).orElseThrow();
     // sleep's real cmdline does not name the socket: a real stranger.
-    assertThat(VmmProcess.adopt(new ProcessIdentity(sleeper.pid(), startTime, spec.apiSocket()), spec, real)).isEmpty();
-    VmmProcess adopted = VmmProcess.adopt(identity(1234), spec, new ProcFs(proc)).orElseThrow();
+    assertThat(HostVmmProcess.adopt(new ProcessIdentity(sleeper.pid(), startTime, spec.apiSocket()), spec, real)).isEmpty();
+    VmmProcess adopted = HostVmmProcess.adopt(identity(1234), spec, new ProcFs(proc)).orElseThrow();
 
     assertThat(adopted.kill()).isTrue();
     assertThat(sleeper.waitFor(5, TimeUnit.SECONDS)).isTrue();

@@ -6,6 +6,7 @@ import dev.banger.host.ProcFs;
 import dev.banger.http.SocketUnreachableException;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.ConsoleLog;
+import dev.banger.vmm.HostVmmProcess;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
@@ -96,7 +97,7 @@ public final class FirecrackerVmm implements Vmm {
 
   @Override
   public Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec) {
-    return VmmProcess.adopt(identity, spec, procFs);
+    return HostVmmProcess.adopt(identity, spec, procFs);
   }
 
   /** Firecracker's own log in the VM directory (the serial console is in the console log). */

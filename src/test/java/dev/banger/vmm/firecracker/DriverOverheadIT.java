@@ -11,6 +11,7 @@ import dev.banger.vmm.VmmProcess;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -58,6 +59,19 @@ class DriverOverheadIT {
           assertThat(server.isOpen()).isTrue();
         }
       }
+      Files.deleteIfExists(spec.apiSocket());
+      List<Long> getMicros = new ArrayList<>();
+      try (ServerSocketChannel server = FakeFirecracker.serveInProcess(spec.apiSocket(), spec.vmId(), schema)) {
+        FirecrackerClient client = new FirecrackerClient(spec.vmId(), spec.apiSocket(), Duration.ofSeconds(5));
+        for (int i = 0; i < 200; i++) {
+          long t0 = System.nanoTime();
+          client.send(FirecrackerCalls.describe());
+          getMicros.add((System.nanoTime() - t0) / 1000);
+        }
+        assertThat(server.isOpen()).isTrue();
+      }
+      Collections.sort(getMicros);
+      System.out.printf("one API round trip (GET /, new connection each): median %d us%n", getMicros.get(100));
       Collections.sort(micros);
       long median = micros.get(micros.size() / 2);
       System.out.printf("driver configure+boot against a warm in-process stand-in: median %d us, p90 %d us, max %d us (%d runs)%n",

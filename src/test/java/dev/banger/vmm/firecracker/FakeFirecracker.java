@@ -67,6 +67,8 @@ public final class FakeFirecracker {
   private final String id;
   private final ApiSchema schema;
   private final Set<String> configured = new HashSet<>();
+  /** In-process serving prints nothing: the test JVM's stdout is a pipe to the test runner. */
+  private static volatile boolean quiet;
   private volatile boolean booted;
   private ObjectNode machineConfig = Json.mapper().createObjectNode().put("vcpu_count", 1).put("mem_size_mib", 128);
 
@@ -132,6 +134,7 @@ public final class FakeFirecracker {
    * the returned channel to stop. Never send SendCtrlAltDel to it: that exits the JVM.
    */
   static ServerSocketChannel serveInProcess(Path socket, String id, ApiSchema schema) throws IOException {
+    quiet = true;
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
     FakeFirecracker fake = new FakeFirecracker(id, schema);
@@ -417,6 +420,9 @@ public final class FakeFirecracker {
   }
 
   static void say(String line) {
+    if (quiet) {
+      return;
+    }
     System.out.println(line);
     System.out.flush();
   }
