@@ -7,7 +7,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$root/scripts/lib.sh"
 
 step "checking prerequisites"
-ensure_packages maven:mvn e2fsprogs:mke2fs iproute2:ip util-linux:losetup shellcheck:shellcheck
+# Build and lint; then what the integration tests drive for real: image tools and a registry,
+# nftables/iptables inside test namespaces, busybox and QEMU for real guests.
+ensure_packages maven:mvn e2fsprogs:mke2fs iproute2:ip util-linux:losetup shellcheck:shellcheck \
+  umoci:umoci skopeo:skopeo docker-registry:docker-registry nftables:nft iptables:iptables \
+  busybox-static:/bin/busybox qemu-system-x86:qemu-system-x86_64 python3:python3 iputils-ping:ping
 ensure_jdk
 export JAVA_HOME
 

@@ -94,12 +94,14 @@ public final class Reconciler {
     LaunchSpec launch = lifecycle.launchSpec(row.runtime());
     Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.apiSocket())
         .flatMap(who -> lifecycle.vmmFor(row.spec()).adopt(who, launch));
+    // Only a VM that finished booting is adopted. One caught in STARTING never completed its start
+    // (the caller saw it fail); one caught in STOPPING was asked to stop. Both are torn down.
     boolean consistent = process.isPresent()
-        && (state == VmState.RUNNING || state == VmState.STARTING || state == VmState.STOPPING)
+        && state == VmState.RUNNING
         && (NetworkMode.fromWire(row.spec().network()) == NetworkMode.NONE
             || (handles.tapDevice() != null && lifecycle.network().tapExists(handles.tapDevice())))
         && lifecycle.diskFor(row.runtime()).isActive(lifecycle.diskSpec(row), handles);
-    if (consistent && state != VmState.STOPPING) {
+    if (consistent) {
       lifecycle.adoptLive(id, process.get());
       lifecycle.setState(id, VmState.RUNNING, null);
       lifecycle.watch(id, process.get());

@@ -140,8 +140,6 @@ public final class VmLifecycle {
         setState(vmId, VmState.ERROR, reason);
         throw BangerException.precondition("VM '" + row.runtime().name() + "': " + reason);
       }
-      VmRuntime running = row(vmId).runtime().withState(VmState.RUNNING, null).withStartedAt(Instant.now());
-      repo.updateRuntime(running);
       return row(vmId);
     });
   }
@@ -183,7 +181,14 @@ public final class VmLifecycle {
         });
     BootConfig config = bootConfig(row, prepared[0], guest[0]);
     steps.run("vmm.configure", () -> vmm.configure(process[0], config), () -> {});
-    steps.run("vmm.boot", () -> vmm.boot(process[0]), () -> {});
+    // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
+    // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.
+    steps.run("vmm.boot",
+        () -> {
+          vmm.boot(process[0]);
+          repo.updateRuntime(row(id).runtime().withState(VmState.RUNNING, null).withStartedAt(Instant.now()));
+        },
+        () -> {});
     watch(id, process[0]);
   }
 

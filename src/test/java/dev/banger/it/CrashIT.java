@@ -68,6 +68,17 @@ class CrashIT {
     banger.close();
   }
 
+  /** A failed scenario must not leak into the next one: remove whatever VMs are left. */
+  @org.junit.jupiter.api.AfterEach
+  void removeLeftovers() throws Exception {
+    if (!daemon.isAlive()) {
+      daemon = banger.startDaemon();
+    }
+    for (Object vm : JSON.std.listFrom(banger.run("ls", "-a", "--json").stdout())) {
+      banger.run("rm", "-f", String.valueOf(((Map<?, ?>) vm).get("name")));
+    }
+  }
+
   private String newVm() throws Exception {
     counter++;
     String name = "vm" + counter;
