@@ -39,7 +39,7 @@ public final class Routes {
           return detail(vms, vms.stop(r.param("name"), timeout, Boolean.TRUE.equals(body.force())));
         }),
         new Route("POST", "/v1/vms/{name}/restart", r -> detail(vms, vms.restart(r.param("name")))),
-        new Route("GET", "/v1/vms/{name}/logs", r -> Map.of("log", readLog(vms.get(r.param("name"))))),
+        new Route("GET", "/v1/vms/{name}/logs", r -> readLog(vms.get(r.param("name")), r.queryParam("offset").map(Long::parseLong).orElse(0L))),
         new Route("GET", "/v1/images", r -> images.list()),
         // Image names may hold '/' and ':' (registry references), so they travel as a query parameter.
         new Route("GET", "/v1/image", r -> images.inspect(required(r, "name"))),
@@ -74,8 +74,19 @@ public final class Routes {
     return VmDetail.of(row, vms.handles(row.runtime().id()));
   }
 
-  private static String readLog(VmRow row) throws java.io.IOException {
+  /** The console log from byte {@code offset} on (at most 1 MiB), and the offset to ask for next. */
+  private static Map<String, Object> readLog(VmRow row, long offset) throws java.io.IOException {
     Path log = Path.of(row.runtime().consoleLog());
-    return Files.exists(log) ? new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.UTF_8) : "";
+    if (!Files.exists(log)) {
+      return Map.of("log", "", "offset", 0L);
+    }
+    try (var channel = java.nio.channels.FileChannel.open(log)) {
+      long size = channel.size();
+      long from = offset > size ? 0 : offset; // The log was rotated: start over.
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - from, 1 << 20));
+      channel.read(buffer, from);
+      return Map.of("log", new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8),
+          "offset", from + buffer.position());
+    }
   }
 }

@@ -151,13 +151,25 @@ final class VmCommands {
   static final class Logs implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Parameters(index = "0", paramLabel = "NAME") String name;
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until interrupted (Ctrl-C) or the VM is deleted.") boolean follow;
 
     @Override
-    public Integer call() {
-      Map<String, Object> log = GlobalOptions.of(spec).client().getObject("/v1/vms/" + Show.path(name) + "/logs");
-      spec.commandLine().getOut().print(log.get("log"));
-      spec.commandLine().getOut().flush();
-      return 0;
+    public Integer call() throws InterruptedException {
+      var client = GlobalOptions.of(spec).client();
+      long offset = 0;
+      while (true) {
+        Map<String, Object> chunk = client.getObject("/v1/vms/" + Show.path(name) + "/logs?offset=" + offset);
+        String text = String.valueOf(chunk.get("log"));
+        spec.commandLine().getOut().print(text);
+        spec.commandLine().getOut().flush();
+        offset = ((Number) chunk.get("offset")).longValue();
+        if (!follow) {
+          return 0;
+        }
+        if (text.isEmpty()) {
+          Thread.sleep(250);
+        }
+      }
     }
   }
 
