@@ -83,10 +83,6 @@ public final class ImageService {
   public ImageRecord importPath(Path path, String name, OptionalLong sizeBytes, BuilderChoice builder,
       ImportProgress progress) {
     checkName(name);
-    Optional<ImageRecord> same = repo.findByName(name);
-    if (same.isPresent() && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
-      throw BangerException.invalid("Tried to import " + path + " but it does not exist");
-    }
     try (ImageSource source = SourceDetector.open(path.toAbsolutePath(), DEFAULT_PLATFORM)) {
       return build(source, name, sizeBytes, builder, progress);
     }
