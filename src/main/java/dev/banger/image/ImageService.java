@@ -19,6 +19,7 @@ import dev.banger.image.source.LayerReader;
 import dev.banger.image.source.SourceDetector;
 import dev.banger.image.registry.Credentials;
 import dev.banger.image.registry.RegistryPuller;
+import dev.banger.model.ImageRecord;
 import dev.banger.store.AtomicFiles;
 import dev.banger.store.Database;
 import dev.banger.store.ImageRepository;

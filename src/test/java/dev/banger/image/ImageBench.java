@@ -1,6 +1,7 @@
 package dev.banger.image;
 
 import dev.banger.host.ProcessCommandRunner;
+import dev.banger.model.ImageRecord;
 import dev.banger.store.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;

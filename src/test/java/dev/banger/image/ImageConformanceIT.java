@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.model.ImageRecord;
 import dev.banger.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;

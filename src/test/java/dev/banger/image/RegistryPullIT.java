@@ -9,6 +9,7 @@ import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.image.registry.Credentials;
 import dev.banger.image.registry.RegistryPuller;
+import dev.banger.model.ImageRecord;
 import dev.banger.store.Database;
 import java.io.IOException;
 import java.io.OutputStream;
