@@ -99,8 +99,20 @@ public final class ImageService {
     checkName(imageName);
     Path work = newWorkDir();
     try {
+      progress.phase("download");
+      RegistryPuller.Progress downloads = new RegistryPuller.Progress() {
+        @Override
+        public void layer(int index, int count, long bytes) {
+          progress.layer(index, count, bytes);
+        }
+
+        @Override
+        public void bytes(long done, long total) {
+          progress.bytes(done, total);
+        }
+      };
       try (ImageSource source = puller.pull(reference, platform.orElse(DEFAULT_PLATFORM), insecure,
-          credentials, work.resolve("blobs"), progress)) {
+          credentials, work.resolve("blobs"), downloads)) {
         return build(source, imageName, OptionalLong.empty(), null, progress);
       }
     } finally {
