@@ -198,6 +198,18 @@ abstract class ImageConformanceIT {
   }
 
   @Test
+  void aRootfsWithItsOwnLostAndFoundImports() throws IOException {
+    Path tar = tmp.resolve("with-lost-found.tar");
+    Files.write(tar, new TarBuilder().dir("lost+found", 0700, 0, 0).file("lost+found/#1234", "orphan")
+        .dir("etc").file("etc/hostname", "box\n").build());
+    ImageRecord image = service.importPath(tar, "lf", OptionalLong.empty(), null, ImportProgress.NONE);
+    Map<String, String> tree = ImageTestSupport.snapshotImage(Path.of(image.rootfsPath()), tmp);
+    assertThat(tree.get("lost+found/#1234")).startsWith("file 644");
+    assertThat(tree.get("etc/hostname")).startsWith("file 644").doesNotContain("e3b0c44298fc1c14");
+    assertThat(tree.get("etc/resolv.conf")).startsWith("file 644 sha256=e3b0c44298fc1c14 0:0");
+  }
+
+  @Test
   void explicitSizeTooSmallSaysHowMuchIsNeeded() throws IOException {
     Path layout = tmp.resolve("bigger");
     OciLayoutWriter w = new OciLayoutWriter(layout);
