@@ -80,6 +80,29 @@ class ImageUnitTest {
   }
 
   @Test
+  void xattrsThatCannotBeKeptAreReportedAsAWarning() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes, "UTF-8")) {
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("usr/bin/ping");
+      e.addPaxHeader("SCHILY.xattr.security.capability", "\u0001\u0000\u0000\u0002");
+      e.setSize(1);
+      tar.putArchiveEntry(e);
+      tar.write('x');
+      tar.closeArchiveEntry();
+    }
+    byte[] layer = bytes.toByteArray();
+    List<String> warnings = new java.util.ArrayList<>();
+    List<String> names = new java.util.ArrayList<>();
+    dev.banger.image.source.Blob blob = new dev.banger.image.source.Blob("layer 1", Digest.of(layer), layer.length, false,
+        () -> new java.io.ByteArrayInputStream(layer));
+    Digest stored = dev.banger.image.source.LayerReader.read(blob, (entry, content) -> names.add(entry.name()), warnings::add);
+    assertThat(stored).isEqualTo(Digest.of(layer));
+    assertThat(names).containsExactly("usr/bin/ping");
+    assertThat(warnings).singleElement().asString()
+        .contains("extended attributes (e.g. on usr/bin/ping) are not preserved");
+  }
+
+  @Test
   void imageNamesAndBuilderChoices() {
     ImageService.checkName("debian:12");
     ImageService.checkName("registry.local/team/app@v1");
