@@ -61,6 +61,12 @@ public final class ImageService {
   private final BuilderChoice defaultBuilder;
   private final RegistryPuller puller;
   private volatile Boolean canMount;
+  /**
+   * Serialises the short steps that read or change which rootfs directories rows point at
+   * (reuse, publish, remove), so a removal never deletes a directory a concurrent import is
+   * about to reference. Builds themselves run outside it, in parallel.
+   */
+  private final java.util.concurrent.locks.ReentrantLock catalog = new java.util.concurrent.locks.ReentrantLock();
 
   public ImageService(Path stateDir, Database db, CommandRunner runner, BuilderChoice defaultBuilder) {
     this(stateDir, db, runner, defaultBuilder, new RegistryPuller());
@@ -132,6 +138,15 @@ public final class ImageService {
 
   /** Removes the row, and the rootfs when no other row shares it. Refused while a VM uses it. */
   public void remove(String nameOrId) {
+    catalog.lock();
+    try {
+      removeLocked(nameOrId);
+    } finally {
+      catalog.unlock();
+    }
+  }
+
+  private void removeLocked(String nameOrId) {
     ImageRecord image = inspect(nameOrId);
     List<String> vms = repo.vmsUsing(image.id());
     if (!vms.isEmpty()) {
@@ -265,6 +280,15 @@ public final class ImageService {
   }
 
   private ImageRecord publish(Path work, Path image, Digest digest, String name, String source, String builder) {
+    catalog.lock();
+    try {
+      return publishLocked(work, image, digest, name, source, builder);
+    } finally {
+      catalog.unlock();
+    }
+  }
+
+  private ImageRecord publishLocked(Path work, Path image, Digest digest, String name, String source, String builder) {
     Path finalDir = imagesDir.resolve(digest.dirName());
     try {
       for (String leftover : List.of("mnt", "staging")) {
@@ -296,6 +320,15 @@ public final class ImageService {
 
   /** Same content already built: add (or return) a row sharing its rootfs. */
   private Optional<ImageRecord> reuse(String name, Digest digest, String source) {
+    catalog.lock();
+    try {
+      return reuseLocked(name, digest, source);
+    } finally {
+      catalog.unlock();
+    }
+  }
+
+  private Optional<ImageRecord> reuseLocked(String name, Digest digest, String source) {
     Optional<ImageRecord> byName = repo.findByName(name);
     if (byName.isPresent()) {
       if (byName.get().digest().equals(digest.toString())) {
