@@ -19,6 +19,7 @@ import dev.banger.image.source.LayerReader;
 import dev.banger.image.source.SourceDetector;
 import dev.banger.image.registry.Credentials;
 import dev.banger.image.registry.RegistryPuller;
+import dev.banger.model.ImageRecord;
 import dev.banger.store.AtomicFiles;
 import dev.banger.store.Database;
 import dev.banger.store.ImageRepository;
@@ -60,6 +61,12 @@ public final class ImageService {
   private final BuilderChoice defaultBuilder;
   private final RegistryPuller puller;
   private volatile Boolean canMount;
+  /**
+   * Serialises the short steps that read or change which rootfs directories rows point at
+   * (reuse, publish, remove), so a removal never deletes a directory a concurrent import is
+   * about to reference. Builds themselves run outside it, in parallel.
+   */
+  private final java.util.concurrent.locks.ReentrantLock catalog = new java.util.concurrent.locks.ReentrantLock();
 
   public ImageService(Path stateDir, Database db, CommandRunner runner, BuilderChoice defaultBuilder) {
     this(stateDir, db, runner, defaultBuilder, new RegistryPuller());
@@ -83,10 +90,6 @@ public final class ImageService {
   public ImageRecord importPath(Path path, String name, OptionalLong sizeBytes, BuilderChoice builder,
       ImportProgress progress) {
     checkName(name);
-    Optional<ImageRecord> same = repo.findByName(name);
-    if (same.isPresent() && !Files.isDirectory(path) && !Files.isRegularFile(path)) {
-      throw BangerException.invalid("Tried to import " + path + " but it does not exist");
-    }
     try (ImageSource source = SourceDetector.open(path.toAbsolutePath(), DEFAULT_PLATFORM)) {
       return build(source, name, sizeBytes, builder, progress);
     }
@@ -102,8 +105,20 @@ public final class ImageService {
     checkName(imageName);
     Path work = newWorkDir();
     try {
+      progress.phase("download");
+      RegistryPuller.Progress downloads = new RegistryPuller.Progress() {
+        @Override
+        public void layer(int index, int count, long bytes) {
+          progress.layer(index, count, bytes);
+        }
+
+        @Override
+        public void bytes(long done, long total) {
+          progress.bytes(done, total);
+        }
+      };
       try (ImageSource source = puller.pull(reference, platform.orElse(DEFAULT_PLATFORM), insecure,
-          credentials, work.resolve("blobs"), progress)) {
+          credentials, work.resolve("blobs"), downloads)) {
         return build(source, imageName, OptionalLong.empty(), null, progress);
       }
     } finally {
@@ -123,6 +138,15 @@ public final class ImageService {
 
   /** Removes the row, and the rootfs when no other row shares it. Refused while a VM uses it. */
   public void remove(String nameOrId) {
+    catalog.lock();
+    try {
+      removeLocked(nameOrId);
+    } finally {
+      catalog.unlock();
+    }
+  }
+
+  private void removeLocked(String nameOrId) {
     ImageRecord image = inspect(nameOrId);
     List<String> vms = repo.vmsUsing(image.id());
     if (!vms.isEmpty()) {
@@ -256,6 +280,15 @@ public final class ImageService {
   }
 
   private ImageRecord publish(Path work, Path image, Digest digest, String name, String source, String builder) {
+    catalog.lock();
+    try {
+      return publishLocked(work, image, digest, name, source, builder);
+    } finally {
+      catalog.unlock();
+    }
+  }
+
+  private ImageRecord publishLocked(Path work, Path image, Digest digest, String name, String source, String builder) {
     Path finalDir = imagesDir.resolve(digest.dirName());
     try {
       for (String leftover : List.of("mnt", "staging")) {
@@ -287,6 +320,15 @@ public final class ImageService {
 
   /** Same content already built: add (or return) a row sharing its rootfs. */
   private Optional<ImageRecord> reuse(String name, Digest digest, String source) {
+    catalog.lock();
+    try {
+      return reuseLocked(name, digest, source);
+    } finally {
+      catalog.unlock();
+    }
+  }
+
+  private Optional<ImageRecord> reuseLocked(String name, Digest digest, String source) {
     Optional<ImageRecord> byName = repo.findByName(name);
     if (byName.isPresent()) {
       if (byName.get().digest().equals(digest.toString())) {

@@ -32,7 +32,9 @@ final class LeftoverSweeper {
       for (Path dir : entries) {
         Path mnt = dir.resolve("mnt");
         if (isMountPoint(mnt)) {
-          runner.run(dev.banger.host.Command.of("umount", "-l", mnt.toString()));
+          if (!runner.run(dev.banger.host.Command.of("umount", mnt.toString())).ok()) {
+            runner.run(dev.banger.host.Command.of("umount", "-l", mnt.toString()));
+          }
         }
         Path image = dir.resolve("rootfs.ext4");
         if (Files.exists(image)) {

@@ -1,6 +1,6 @@
 package dev.banger.store;
 
-import dev.banger.image.ImageRecord;
+import dev.banger.model.ImageRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;

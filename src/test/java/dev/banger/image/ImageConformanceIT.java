@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.model.ImageRecord;
 import dev.banger.store.Database;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -194,6 +195,18 @@ abstract class ImageConformanceIT {
     assertThatThrownBy(() -> service.inspect("one")).extracting(e -> ((BangerException) e).kind())
         .isEqualTo(ErrorKind.NOT_FOUND);
     assertThat(service.list()).isEmpty();
+  }
+
+  @Test
+  void aRootfsWithItsOwnLostAndFoundImports() throws IOException {
+    Path tar = tmp.resolve("with-lost-found.tar");
+    Files.write(tar, new TarBuilder().dir("lost+found", 0700, 0, 0).file("lost+found/#1234", "orphan")
+        .dir("etc").file("etc/hostname", "box\n").build());
+    ImageRecord image = service.importPath(tar, "lf", OptionalLong.empty(), null, ImportProgress.NONE);
+    Map<String, String> tree = ImageTestSupport.snapshotImage(Path.of(image.rootfsPath()), tmp);
+    assertThat(tree.get("lost+found/#1234")).startsWith("file 644");
+    assertThat(tree.get("etc/hostname")).startsWith("file 644").doesNotContain("e3b0c44298fc1c14");
+    assertThat(tree.get("etc/resolv.conf")).startsWith("file 644 sha256=e3b0c44298fc1c14 0:0");
   }
 
   @Test

@@ -68,6 +68,18 @@ class ImageHostileIT {
     return f;
   }
 
+  /** A docker-save archive whose config lists the diff_id of {@code declared} but ships {@code shipped}. */
+  static Path dockerArchive(Path dir, byte[] declared, byte[] shipped) throws IOException {
+    byte[] config = ("{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + dev.banger.image.source.Digest.of(declared)
+        + "\"]}}").getBytes(StandardCharsets.UTF_8);
+    String configName = dev.banger.image.source.Digest.of(config).hex() + ".json";
+    Path f = dir.resolve("docker.tar");
+    Files.write(f, new TarBuilder()
+        .file("manifest.json", "[{\"Config\":\"" + configName + "\",\"RepoTags\":[\"x:y\"],\"Layers\":[\"l1/layer.tar\"]}]")
+        .file(configName, config).dir("l1").file("l1/layer.tar", shipped).build());
+    return f;
+  }
+
   static Path onlyBlob(Path layout, int index) throws IOException {
     // the layer blobs are written first, in order
     try (Stream<Path> s = Files.list(layout.resolve("blobs/sha256"))) {
@@ -178,6 +190,17 @@ class ImageHostileIT {
               Path l = layout(d, new TarBuilder().file("a", "x").build());
               Files.delete(onlyBlob(l, 0));
               return l;
+            }},
+        new Object[] {"docker archive layer not matching its diff_id", "the blob is corrupt or was tampered with",
+            (Case) (d, o) -> dockerArchive(d, new TarBuilder().file("a", "real").build(),
+                new TarBuilder().file("a", "swapped").build())},
+        new Object[] {"docker archive naming a missing layer", "named by manifest.json is missing",
+            (Case) (d, o) -> {
+              Path f = d.resolve("docker.tar");
+              byte[] config = "{\"rootfs\":{\"diff_ids\":[\"sha256:%s\"]}}".formatted("b".repeat(64)).getBytes(StandardCharsets.UTF_8);
+              Files.write(f, new TarBuilder().file("manifest.json", "[{\"Config\":\"c.json\",\"Layers\":[\"gone/layer.tar\"]}]")
+                  .file("c.json", config).build());
+              return f;
             }},
         new Object[] {"index without the platform", "has no image for platform linux/amd64; it offers: [linux/arm64, linux/riscv64]",
             (Case) (d, o) -> {

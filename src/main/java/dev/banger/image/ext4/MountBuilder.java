@@ -32,7 +32,15 @@ public final class MountBuilder implements ImageBuilder {
     try {
       runner.check("mount", "-t", "ext4", "-o", "nodev,nosuid,noexec", loop, mnt.toString());
       try {
+        // The fresh file system's lost+found would collide with an image that ships one (images
+        // made from ext4 often do); e2fsck wants one, so it is put back if the image has none.
+        Path lostFound = mnt.resolve("lost+found");
+        Files.delete(lostFound);
         layers.applyTo(FsTreeWriter.mounted(mnt, runner));
+        if (!Files.exists(lostFound, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          Files.createDirectory(lostFound);
+          Files.setAttribute(lostFound, "unix:mode", 0700);
+        }
       } finally {
         unmount(mnt);
       }

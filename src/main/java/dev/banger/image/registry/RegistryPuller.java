@@ -3,7 +3,6 @@ package dev.banger.image.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
-import dev.banger.image.ImportProgress;
 import dev.banger.image.source.Blob;
 import dev.banger.image.source.Descriptor;
 import dev.banger.image.source.Digest;
@@ -40,6 +39,15 @@ import java.security.MessageDigest;
  * that the {@code Authorization} header is never sent to another host (blob storage).
  */
 public final class RegistryPuller {
+  /** Download progress; both methods default to doing nothing. */
+  public interface Progress {
+    /** Layer {@code index} (1-based) of {@code count}, {@code bytes} long, is being fetched. */
+    default void layer(int index, int count, long bytes) {}
+
+    /** Bytes of all layers downloaded so far. */
+    default void bytes(long done, long total) {}
+  }
+
   private static final int MAX_REDIRECTS = 5;
   private static final int MAX_DOCUMENT = 4 << 20;
 
@@ -69,7 +77,7 @@ public final class RegistryPuller {
    * The caller owns {@code blobDir} and deletes it after the build.
    */
   public ImageSource pull(String text, String platform, boolean insecure, Optional<Credentials> credentials,
-      Path blobDir, ImportProgress progress) {
+      Path blobDir, Progress progress) {
     Reference ref = Reference.parse(text);
     if (insecure && !ref.isLoopback()) {
       throw BangerException.invalid("--insecure (plain HTTP) is only allowed for registries on localhost, not "
@@ -78,7 +86,6 @@ public final class RegistryPuller {
     Session session = new Session(ref, insecure, credentials.or(() -> fromDockerConfig(ref.registry())));
     try {
       Files.createDirectories(blobDir);
-      progress.phase("download");
       String where = "registry:" + text;
       byte[] top = session.manifest(ref.manifestReference(), ref.digest());
       Digest chosenDigest = ref.digest() != null ? ref.digest() : Digest.of(top);

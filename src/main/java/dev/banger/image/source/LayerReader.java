@@ -41,7 +41,7 @@ public final class LayerReader {
       } catch (IOException | UncheckedIOException | BangerException e) {
         // A tampered blob often breaks decompression first; the digest is the better diagnosis.
         if (blob.digest() != null && !blob.digestOfUncompressed() && !(e instanceof java.nio.file.FileSystemException)) {
-          stored.verify();
+          verifyQuietly(stored);
         }
         throw e;
       }
@@ -55,12 +55,33 @@ public final class LayerReader {
     }
   }
 
+  /** Throws only a digest mismatch; an unreadable rest (e.g. a closed channel) keeps the first error. */
+  private static void verifyQuietly(VerifyingInputStream stored) {
+    try {
+      stored.verify();
+    } catch (IOException | UncheckedIOException e) {
+      // the error that got us here is the one to report
+    }
+  }
+
   private static void readTar(Blob blob, InputStream stored, Visitor visitor, Consumer<String> warnings)
       throws IOException {
     InputStream decompressed = decompress(stored);
     VerifyingInputStream plain = blob.digest() != null && blob.digestOfUncompressed()
         ? new VerifyingInputStream(decompressed, blob.digest(), -1, blob.description()) : null;
-    InputStream tarBytes = plain != null ? plain : decompressed;
+    try (ReadAheadInputStream tarBytes = new ReadAheadInputStream(plain != null ? plain : decompressed)) {
+      readEntries(blob, tarBytes, visitor, warnings);
+      // Drain past the tar's end-of-archive marker so the whole blob is hashed and a corrupt
+      // compressed tail is noticed.
+      tarBytes.transferTo(OutputStream.nullOutputStream());
+    }
+    if (plain != null) {
+      plain.verify();
+    }
+  }
+
+  private static void readEntries(Blob blob, InputStream tarBytes, Visitor visitor, Consumer<String> warnings)
+      throws IOException {
     TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, "UTF-8");
     TarArchiveEntry entry;
     boolean warnedXattr = false;
@@ -71,12 +92,6 @@ public final class LayerReader {
         warnedXattr = true;
       }
       visitor.entry(convert(entry, blob.description()), tar);
-    }
-    // Drain past the tar's end-of-archive marker so the whole blob is hashed and a corrupt
-    // compressed tail is noticed.
-    tarBytes.transferTo(OutputStream.nullOutputStream());
-    if (plain != null) {
-      plain.verify();
     }
   }
 

@@ -48,7 +48,7 @@ public final class VerifyingInputStream extends FilterInputStream {
 
   @Override
   public long skip(long n) throws IOException {
-    byte[] scratch = new byte[8192];
+    byte[] scratch = new byte[1 << 16];
     long skipped = 0;
     while (skipped < n) {
       int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));

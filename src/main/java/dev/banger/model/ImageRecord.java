@@ -1,4 +1,4 @@
-package dev.banger.image;
+package dev.banger.model;
 
 import java.time.Instant;
 import java.util.Objects;
