@@ -23,7 +23,8 @@ enum Compression {
   ZSTD(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}),
   LZ4(new byte[] {0x02, 0x21, 0x4c, 0x18}),
   BZIP2(new byte[] {'B', 'Z', 'h'}),
-  LZMA(new byte[] {0x5d, 0x00, 0x00, 0x00});
+  // Properties lc=3 lp=0 pb=2, then a dictionary size whose low 16 bits are zero (64 KiB multiples).
+  LZMA(new byte[] {0x5d, 0x00, 0x00});
 
   /** The LZMA decoder may use this much memory (KiB): a kernel's dictionary is at most 64 MiB. */
   private static final int LZMA_MEMORY_LIMIT_KIB = 256 * 1024;
