@@ -7,6 +7,8 @@
 # ip=, mounts the root disk and hands over to the image's init. A fatal error ends the script,
 # which panics the kernel; with panic=N / -no-reboot the VM then exits instead of hanging.
 export PATH=/bin:/sbin
+# Nothing here needs file name globbing; a stray * on the kernel command line must stay a *.
+set -f
 
 fail() {
   echo "banger-initrd: error: $*"
