@@ -148,7 +148,15 @@ public final class KernelService {
           + "; delete them first (`banger rm`)");
     }
     // The row goes first: should deleting the files fail, the sweep removes an unnamed directory.
-    repo.delete(kernel.id());
+    try {
+      repo.delete(kernel.id());
+    } catch (BangerException e) {
+      if (e.kind() == ErrorKind.FAILED_PRECONDITION) {
+        // A VM was created with it since the check above; the foreign key refused the delete.
+        throw BangerException.precondition("kernel " + kernel.name() + " is used by a VM; delete the VM first");
+      }
+      throw e;
+    }
     try {
       files.delete(kernel.id());
     } catch (IOException e) {

@@ -20,8 +20,23 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
+cmdline=$(cat /proc/cmdline)
+
+# The module.param=value arguments of the kernel command line for module $1, without the
+# prefix. The kernel applies such arguments itself only to built-in code; for a loaded module
+# modprobe passes them and busybox insmod does not, so this does (e.g. virtio_mmio.device=, the
+# way Firecracker and QEMU's microvm without ACPI describe devices; Debian's cloud kernel lacks
+# CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES and finds its devices through ACPI instead).
+module_args() {
+  for arg in $cmdline; do
+    case "$arg" in
+      "$1".*=*) printf '%s ' "${arg#"$1".}" ;;
+    esac
+  done
+}
+
 for m in @MODULES@; do
-  insmod "/lib/modules/$m.ko" || echo "banger-initrd: warning: insmod $m failed"
+  insmod "/lib/modules/$m.ko" $(module_args "$m") || echo "banger-initrd: warning: insmod $m failed"
 done
 
 root=/dev/vda
@@ -30,7 +45,7 @@ ip=
 rootfstype=ext4
 rootflags=
 mode=rw
-for arg in $(cat /proc/cmdline); do
+for arg in $cmdline; do
   case "$arg" in
     root=*) root="${arg#root=}" ;;
     init=*) init="${arg#init=}" ;;

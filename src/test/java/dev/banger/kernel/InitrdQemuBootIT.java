@@ -31,8 +31,14 @@ class InitrdQemuBootIT {
 
   @TempDir Path dir;
 
+  /**
+   * ACPI stays on: the guest finds its virtio-mmio devices in the DSDT. Debian's cloud kernel is
+   * built without CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so with acpi=off (devices described only as
+   * virtio_mmio.device= arguments) it finds no disk; checked by hand, not worth a minute of CI.
+   */
   @Test
   void theInitrdMountsTheRootDiskAndSwitchesToItsInit() throws Exception {
+    String acpi = "on";
     assumeTrue(runs(QEMU, "--version"), "needs qemu-system-x86_64 (apt-get install -y qemu-system-x86)");
     assumeTrue(runs("mke2fs", "-V"), "needs mke2fs (apt-get install -y e2fsprogs)");
     Path busybox = DebianKernel.busybox();
@@ -44,7 +50,7 @@ class InitrdQemuBootIT {
     }
     Path disk = rootDisk(busybox);
     Path console = dir.resolve("console.log");
-    List<String> argv = List.of(QEMU, "-M", "microvm,accel=tcg,pit=on,pic=on,rtc=on", "-cpu", "max", "-m", "256",
+    List<String> argv = List.of(QEMU, "-M", "microvm,accel=tcg,pit=on,pic=on,rtc=on,acpi=" + acpi, "-cpu", "max", "-m", "256",
         "-smp", "1", "-nographic", "-no-reboot",
         "-kernel", k.bzImagePath(), "-initrd", k.initrdPath(),
         "-append", "console=ttyS0 tsc=reliable no_timer_check" + tscKhz() + " panic=-1 root=/dev/vda rw"
@@ -73,8 +79,9 @@ class InitrdQemuBootIT {
       assertThat(log).as("console:\n%s", log).contains(KernelService.INITRD_SWITCH_MARKER).contains(GUEST_MARKER)
           .contains("banger-initrd: eth0 is 10.0.2.15/24 via 10.0.2.2").contains("inet 10.0.2.15/24")
           .doesNotContain("banger-initrd: warning");
-      System.out.printf("qemu (tcg) boot: initrd switch_root after %d ms, guest init marker after %d ms;"
-          + " qemu exited after the guest's poweroff: %s%n", (switchedAt - start) / 1_000_000,
+      assertThat(exited).as("qemu exits (-no-reboot) after the guest's poweroff -f").isTrue();
+      System.out.printf("qemu (tcg, acpi=%s) boot: initrd switch_root after %d ms, guest init marker after %d ms;"
+          + " qemu exited after the guest's poweroff: %s%n", acpi, (switchedAt - start) / 1_000_000,
           (guestAt - start) / 1_000_000, exited);
     } finally {
       // Kill by the PID of the process this test started, never by name.
