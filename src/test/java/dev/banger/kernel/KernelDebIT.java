@@ -27,7 +27,7 @@ class KernelDebIT {
   @TempDir Path state;
 
   @Test
-  void importsTheDebianCloudKernelWithAVmlinuxAndAnInitrd() throws IOException {
+  void importsTheDebianCloudKernelWithAVmlinuxAndAnInitrd() throws IOException, InterruptedException {
     Path busybox = DebianKernel.busybox();
     Path deb = DebianKernel.deb();
     try (Database db = Database.open(state.resolve("state.db"))) {
@@ -54,6 +54,14 @@ class KernelDebIT {
       }
       assertThat(entries.get("dev/console").isCharacterDevice()).isTrue();
       assertThat(entries.get("init").getMode() & 0111).isNotZero();
+
+      // The generated /init must at least parse under the busybox that runs it.
+      Path init = state.resolve("init.sh");
+      Files.writeString(init, InitrdBuilder.initScript(
+          GuestModules.IN_LOAD_ORDER.stream().map(m -> Path.of(m + ".ko")).toList()));
+      Process check = new ProcessBuilder(busybox.toString(), "sh", "-n", init.toString()).redirectErrorStream(true).start();
+      String checkOut = new String(check.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(check.waitFor()).as("busybox sh -n init: %s", checkOut).isZero();
 
       Catalog.KernelRef ref = new SqlCatalog(db).defaultKernel().orElseThrow();
       assertThat(ref.id()).isEqualTo(k.id());
