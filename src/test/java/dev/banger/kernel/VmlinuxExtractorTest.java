@@ -81,6 +81,25 @@ class VmlinuxExtractorTest {
   }
 
   @Test
+  void legacyLz4DecodesOverlappingMatchesAndLongRuns() throws IOException {
+    byte[] data = new byte[300_000];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i < 100_000 ? 0 : i < 200_000 ? "abc".charAt(i % 3) : (i * 31) ^ (i >> 3));
+    }
+    byte[] framed = FakeKernels.lz4Legacy(data, 65_536);
+    try (InputStream in = new Lz4LegacyInputStream(framed, 0, framed.length)) {
+      assertThat(in.readAllBytes()).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void legacyLz4RefusesAMatchBeforeTheStartOfTheOutput() {
+    byte[] block = {0x10, 'x', 0x05, 0x00}; // one literal, then a match 5 bytes back
+    assertThatThrownBy(() -> Lz4LegacyInputStream.decodeBlock(block, 0, block.length, new byte[64]))
+        .isInstanceOf(IOException.class).hasMessageContaining("offset");
+  }
+
+  @Test
   void bzImageHeaderGivesThePayloadPosition() throws IOException {
     byte[] payload = FakeKernels.compress(Compression.GZIP, FakeKernels.vmlinux());
     byte[] image = FakeKernels.bzImage(payload, true);
