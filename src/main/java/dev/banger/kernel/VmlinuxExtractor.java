@@ -48,8 +48,7 @@ final class VmlinuxExtractor {
 
   private static void scan(byte[] image, Path target, String what) throws IOException {
     int tried = 0;
-    IOException lastError = null;
-    Compression lastTried = null;
+    String lastFailure = null;
     for (int i = 0; i < image.length && tried < MAX_SCAN_CANDIDATES; i++) {
       for (Compression c : Compression.values()) {
         if (!c.matchesAt(image, i)) {
@@ -61,18 +60,15 @@ final class VmlinuxExtractor {
             return;
           }
         } catch (IOException e) {
-          lastError = e;
-          lastTried = c;
+          lastFailure = c.displayName() + " at offset " + i + ": " + e.getMessage();
         }
       }
     }
     Files.deleteIfExists(target);
-    if (lastError != null) {
-      throw corrupt(what, lastTried, lastError);
-    }
     throw BangerException.invalid("Tried to extract the vmlinux from " + what + " but found no compressed kernel"
-        + " in it (looked for gzip, xz, zstd, lz4, bzip2 and lzma streams" + (tried > 0 ? ", " + tried
-        + " of which did not hold an x86-64 ELF" : "") + "); is it a complete x86-64 bzImage?");
+        + " in it (looked for gzip, xz, zstd, lz4, bzip2 and lzma streams" + (tried == 0 ? "" : "; " + tried
+        + " candidate(s) did not decompress to an x86-64 ELF" + (lastFailure == null ? "" : ", the last one ("
+        + lastFailure + ")")) + "); is it a complete, uncorrupted x86-64 bzImage?");
   }
 
   /**

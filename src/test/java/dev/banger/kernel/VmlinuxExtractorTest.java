@@ -72,6 +72,18 @@ class VmlinuxExtractorTest {
   }
 
   @Test
+  void aScanThatFindsOnlyCorruptStreamsSaysWhatItTried() throws IOException {
+    byte[] payload = FakeKernels.corrupt(FakeKernels.compress(Compression.XZ, FakeKernels.vmlinux()));
+    Path out = dir.resolve("vmlinux");
+    assertThatThrownBy(() -> VmlinuxExtractor.extract(FakeKernels.bzImage(payload, false), out, "old.img"))
+        .isInstanceOfSatisfying(BangerException.class, e -> {
+          assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT);
+          assertThat(e.getMessage()).contains("found no compressed kernel").contains("xz at offset");
+        });
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void legacyLz4ReadsEveryBlockAndStopsAtTheAppendedSize() throws IOException {
     byte[] data = FakeKernels.elf(FakeKernels.EM_X86_64, 100_000);
     byte[] framed = FakeKernels.compress(Compression.LZ4, data);
