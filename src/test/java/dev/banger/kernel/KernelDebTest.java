@@ -74,6 +74,15 @@ class KernelDebTest {
   }
 
   @Test
+  void theSameInputsGiveTheSameInitrd() throws IOException {
+    Path deb = new FakeDeb().withKernel(FakeKernels.bzImage(Compression.GZIP, vmlinux)).withModules()
+        .write(tmp.resolve("linux-image.deb"));
+    KernelRecord a = service.importDeb(deb, "a", false, busybox);
+    KernelRecord b = service.importDeb(deb, "b", false, busybox);
+    assertThat(Files.readAllBytes(Path.of(a.initrdPath()))).isEqualTo(Files.readAllBytes(Path.of(b.initrdPath())));
+  }
+
+  @Test
   void compressedModulesAreDecompressed() throws IOException {
     Path deb = new FakeDeb().withKernel(FakeKernels.bzImage(Compression.GZIP, vmlinux)).withModules()
         .write(tmp.resolve("linux-image.deb"));
