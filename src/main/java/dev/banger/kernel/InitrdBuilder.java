@@ -99,6 +99,14 @@ final class InitrdBuilder {
       throw BangerException.invalid("busybox at " + path + " is dynamically linked and cannot run in an initrd;"
           + " install Debian's busybox-static and pass its /bin/busybox");
     }
+    // Busybox keeps its applet names in one NUL-separated table; a build without one /init needs
+    // would otherwise only show up as a kernel panic at the VM's first boot.
+    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+    List<String> missing = APPLETS.stream().filter(a -> !text.contains("\0" + a + "\0")).toList();
+    if (!missing.isEmpty()) {
+      throw BangerException.invalid("busybox at " + path + " lacks the applet(s) " + String.join(", ", missing)
+          + " that banger's initrd uses; install Debian's busybox-static and pass its /bin/busybox");
+    }
   }
 
   private void directory(String name) throws IOException {

@@ -49,9 +49,17 @@ final class FakeKernels {
     return elf(EM_X86_64, 20_000);
   }
 
-  /** A static "busybox": an x86-64 ELF without a PT_INTERP program header. */
+  /** A static "busybox": an x86-64 ELF without a PT_INTERP program header, with busybox's applet table. */
   static byte[] staticBusybox() {
-    return elf(EM_X86_64, 1000);
+    return busyboxWith(InitrdBuilder.APPLETS);
+  }
+
+  static byte[] busyboxWith(java.util.List<String> applets) {
+    byte[] elf = elf(EM_X86_64, 1000);
+    byte[] table = ("[\0[[\0" + String.join("\0", applets) + "\0").getBytes(StandardCharsets.US_ASCII);
+    byte[] all = Arrays.copyOf(elf, elf.length + table.length);
+    System.arraycopy(table, 0, all, elf.length, table.length);
+    return all;
   }
 
   /** A dynamically linked ELF: one PT_INTERP program header. */

@@ -129,6 +129,15 @@ class KernelDebTest {
   }
 
   @Test
+  void aBusyboxWithoutSwitchRootIsRefused() throws IOException {
+    Path deb = new FakeDeb().withKernel(FakeKernels.bzImage(Compression.GZIP, vmlinux)).withModules()
+        .write(tmp.resolve("linux-image.deb"));
+    Path small = Files.write(tmp.resolve("busybox-small"), FakeKernels.busyboxWith(
+        InitrdBuilder.APPLETS.stream().filter(a -> !a.equals("switch_root")).toList()));
+    assertInvalid(deb, small, "switch_root");
+  }
+
+  @Test
   void aCorruptKernelInThePackageIsRefused() throws IOException {
     byte[] payload = FakeKernels.corrupt(FakeKernels.compress(Compression.LZ4, vmlinux));
     Path deb = new FakeDeb().withKernel(FakeKernels.bzImage(payload, true)).withModules()
