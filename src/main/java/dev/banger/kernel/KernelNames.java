@@ -1,0 +1,43 @@
+package dev.banger.kernel;
+
+import dev.banger.error.BangerException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/** Kernel names (chosen by the user) and ids (random; also the kernel's directory name). */
+final class KernelNames {
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+  static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private KernelNames() {}
+
+  static void checkName(String name) {
+    if (name == null || name.isEmpty()) {
+      throw BangerException.invalid("a kernel needs a name (--name)");
+    }
+    if (!NAME.matcher(name).matches()) {
+      throw BangerException.invalid("invalid kernel name '" + printable(name) + "': use 1-63 characters of a-z, 0-9,"
+          + " '.', '_' and '-', starting with a letter or digit");
+    }
+  }
+
+  static String newId() {
+    byte[] bytes = new byte[8];
+    RANDOM.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    s.codePoints().limit(80).forEach(cp -> {
+      if (cp < 0x20 || cp == 0x7f) {
+        b.append(String.format("\\x%02x", cp));
+      } else {
+        b.appendCodePoint(cp);
+      }
+    });
+    return b.toString();
+  }
+}
