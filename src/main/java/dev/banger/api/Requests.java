@@ -10,6 +10,9 @@ final class Requests {
   /** {@code POST /v1/images/pull}. */
   record PullImage(String reference, String name, String platform, Boolean insecure, String username, String password) {}
 
+  /** {@code POST /v1/kernels/import}: a vmlinux/bzImage, or a Debian kernel package with fromDeb. */
+  record ImportKernel(String path, String name, String initrd, Boolean fromDeb, String busybox, Boolean makeDefault) {}
+
   /** {@code POST /v1/vms/{name}/stop}. */
   record StopVm(Long timeoutSeconds, Boolean force) {}
 }

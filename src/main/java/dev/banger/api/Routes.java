@@ -5,6 +5,7 @@ import dev.banger.image.BuilderChoice;
 import dev.banger.image.ImageService;
 import dev.banger.image.ImportProgress;
 import dev.banger.image.registry.Credentials;
+import dev.banger.kernel.KernelService;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.CreateVmRequest;
 import dev.banger.vm.Reconciler;
@@ -21,7 +22,7 @@ import java.util.OptionalLong;
 public final class Routes {
   private Routes() {}
 
-  public static List<Route> all(VmService vms, ImageService images, Reconciler reconciler) {
+  public static List<Route> all(VmService vms, ImageService images, KernelService kernels, Reconciler reconciler) {
     return List.of(
         new Route("GET", "/v1/version", r -> Map.of("version", Version.current(), "apiVersion", Version.API_VERSION)),
         new Route("POST", "/v1/system/reconcile", r -> reconciler.reconcile()),
@@ -56,6 +57,24 @@ public final class Routes {
               body.sizeBytes() == null ? OptionalLong.empty() : OptionalLong.of(body.sizeBytes()),
               body.builder() == null ? null : BuilderChoice.parse(body.builder()), new ImportProgress() {}));
         }),
+        new Route("GET", "/v1/kernels", r -> kernels.list()),
+        new Route("GET", "/v1/kernels/{name}", r -> kernels.inspect(r.param("name"))),
+        new Route("DELETE", "/v1/kernels/{name}", r -> {
+          kernels.remove(r.param("name"));
+          return null;
+        }),
+        new Route("POST", "/v1/kernels/{name}/default", r -> kernels.setDefault(r.param("name"))),
+        new Route("POST", "/v1/kernels/import", r -> {
+          Requests.ImportKernel body = r.bodyAs(Requests.ImportKernel.class);
+          Path path = absolute(body.path(), "path");
+          boolean makeDefault = Boolean.TRUE.equals(body.makeDefault());
+          if (Boolean.TRUE.equals(body.fromDeb())) {
+            Path busybox = body.busybox() == null ? KernelService.DEFAULT_BUSYBOX : absolute(body.busybox(), "busybox");
+            return ApiResponse.created(kernels.importDeb(path, body.name(), makeDefault, busybox));
+          }
+          Optional<Path> initrd = body.initrd() == null ? Optional.empty() : Optional.of(absolute(body.initrd(), "initrd"));
+          return ApiResponse.created(kernels.importKernel(path, body.name(), initrd, makeDefault));
+        }),
         new Route("POST", "/v1/images/pull", r -> {
           Requests.PullImage body = r.bodyAs(Requests.PullImage.class);
           Optional<Credentials> creds = body.username() == null
@@ -63,6 +82,13 @@ public final class Routes {
           return ApiResponse.created(images.pull(body.reference(), Optional.ofNullable(body.name()),
               Optional.ofNullable(body.platform()), Boolean.TRUE.equals(body.insecure()), creds, new ImportProgress() {}));
         }));
+  }
+
+  private static Path absolute(String value, String field) {
+    if (value == null || !Path.of(value).isAbsolute()) {
+      throw BangerException.invalid("'" + field + "' must be an absolute path on the daemon's host");
+    }
+    return Path.of(value);
   }
 
   private static String required(ApiRequest r, String param) {

@@ -54,7 +54,7 @@ public final class Daemon implements AutoCloseable {
       services.reconciler().reconcile();
       closers.push(schedulePeriodicReconcile(services.reconciler(), options.reconcileInterval()));
       prepareSocketPath(options.socket());
-      ApiServer api = new ApiServer(options.socket(), Routes.all(vms, services.images(), services.reconciler()));
+      ApiServer api = new ApiServer(options.socket(), Routes.all(vms, services.images(), services.kernels(), services.reconciler()));
       api.start();
       closers.push(api);
       LOG.atInfo()

@@ -5,6 +5,7 @@ import dev.banger.host.ProcFs;
 import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.BuilderChoice;
 import dev.banger.image.ImageService;
+import dev.banger.kernel.KernelService;
 import dev.banger.network.BridgeNetwork;
 import dev.banger.network.Ipv4Subnet;
 import dev.banger.network.NetworkConfig;
@@ -27,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The daemon's object graph, built once at start from the resolved options. */
-record Services(VmService vms, ImageService images, BridgeNetwork network, Reconciler reconciler) {
+record Services(VmService vms, ImageService images, KernelService kernels, BridgeNetwork network, Reconciler reconciler) {
   private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
   static Services wire(DaemonOptions options, Database db) {
@@ -39,6 +40,8 @@ record Services(VmService vms, ImageService images, BridgeNetwork network, Recon
     RootDisks disks = RootDisks.fromOption(options.rootdisk(), host);
     ImageService images = new ImageService(options.stateDir(), db, host, BuilderChoice.parse(options.imageBuilder()));
     images.sweepLeftovers();
+    KernelService kernels = new KernelService(options.stateDir(), db, host);
+    kernels.sweepLeftovers();
     Map<String, Vmm> vmms = Map.of("firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()), new ProcFs()));
     String defaultVmm = options.defaultVmm() == null || options.defaultVmm().equals("auto") ? "firecracker" : options.defaultVmm();
     VmRepository repo = new VmRepository(db);
@@ -49,6 +52,6 @@ record Services(VmService vms, ImageService images, BridgeNetwork network, Recon
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
         .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
-    return new Services(vms, images, network, reconciler);
+    return new Services(vms, images, kernels, network, reconciler);
   }
 }

@@ -137,6 +137,22 @@ public final class Banger implements AutoCloseable {
     }
   }
 
+  /**
+   * Imports a placeholder kernel as the default: a bare x86-64 ELF header, enough for banger's
+   * format check. Only the Firecracker stand-in ever "boots" it.
+   */
+  public void importPlaceholderKernel(Path dir) throws Exception {
+    java.nio.ByteBuffer elf = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    elf.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
+    elf.putShort(0x10, (short) 2).putShort(0x12, (short) 62).putInt(0x14, 1);
+    Path vmlinux = dir.resolve("vmlinux");
+    Files.write(vmlinux, elf.array());
+    Run run = run("kernel", "import", vmlinux.toString(), "--name", "placeholder", "--default");
+    if (run.exitCode() != 0) {
+      throw new AssertionError("kernel import failed: " + run.stderr());
+    }
+  }
+
   /** SIGTERM to the daemon by pid; waits for it to exit. */
   public int stop(Process daemon) throws InterruptedException {
     daemon.destroy();

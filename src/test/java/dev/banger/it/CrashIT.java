@@ -50,13 +50,7 @@ class CrashIT {
     Path rootfs = work.resolve("rootfs.tar");
     Files.write(rootfs, new TarBuilder().dir("etc").file("etc/os-release", "ID=crash\n").build());
     assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
-    Path vmlinux = work.resolve("vmlinux");
-    Files.writeString(vmlinux, "placeholder kernel: the stand-in does not boot it");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + banger.stateDir().resolve("banger.db"));
-        Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout = 5000");
-      s.execute("INSERT INTO kernels (id, name, vmlinux_path, is_default, created_at) VALUES ('k0', 'test', '" + vmlinux + "', 1, '2026-01-01T00:00:00Z')");
-    }
+    banger.importPlaceholderKernel(work);
   }
 
   @AfterAll

@@ -8,9 +8,6 @@ import dev.banger.store.HandlesFile;
 import dev.banger.vmm.firecracker.FakeFirecrackerBinary;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +34,7 @@ class LifecycleIT {
     Path rootfs = work.resolve("rootfs.tar");
     Files.write(rootfs, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin").build());
     assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
-    addDefaultKernel();
+    banger.importPlaceholderKernel(work);
   }
 
   @AfterEach
@@ -49,17 +46,6 @@ class LifecycleIT {
     }
   }
 
-  /** A kernel row pointing at a placeholder file: the stand-in VMM never reads it. */
-  private void addDefaultKernel() throws Exception {
-    Path vmlinux = work.resolve("vmlinux");
-    Files.writeString(vmlinux, "not a kernel; the stand-in does not boot it");
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + banger.stateDir().resolve("banger.db"));
-        Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout = 5000");
-      s.execute("INSERT INTO kernels (id, name, vmlinux_path, is_default, created_at) VALUES ('k0', 'test', '"
-          + vmlinux + "', 1, '2026-01-01T00:00:00Z')");
-    }
-  }
 
   private Map<String, Object> inspect(String name) throws Exception {
     Banger.Run run = banger.run("inspect", name);
@@ -142,7 +128,7 @@ class LifecycleIT {
     Path rootfs = work.resolve("rootfs2.tar");
     Files.write(rootfs, new TarBuilder().dir("etc").build());
     assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
-    addDefaultKernel();
+    banger.importPlaceholderKernel(work);
     assertThat(banger.run("create", "tiny", "--name", "nofc").exitCode()).isZero();
     Banger.Run start = banger.run("start", "nofc");
     assertThat(start.exitCode()).isEqualTo(1);
