@@ -164,11 +164,12 @@ public final class VmLifecycle {
           recordAddress(id, guest[0]);
         },
         () -> network.detach(id, sink));
+    BootConfig config = bootConfig(row, prepared[0], guest[0]);
     VmmProcess[] process = new VmmProcess[1];
     LaunchSpec launch = launchSpec(row.runtime());
     steps.run("vmm.spawn",
         () -> {
-          process[0] = vmm.launch(launch);
+          process[0] = vmm.launch(launch, config);
           ProcessIdentity who = process[0].identity();
           sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
           live.put(id, process[0]);
@@ -179,7 +180,6 @@ public final class VmLifecycle {
           live.remove(id, process[0]);
           sink.apply(h -> h.withProcess(null, null));
         });
-    BootConfig config = bootConfig(row, prepared[0], guest[0]);
     steps.run("vmm.configure", () -> vmm.configure(process[0], config), () -> {});
     // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
     // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.

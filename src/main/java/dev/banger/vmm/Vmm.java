@@ -42,6 +42,15 @@ public interface Vmm {
   VmmProcess launch(LaunchSpec spec);
 
   /**
+   * Spawns the VMM knowing already what it will boot. VMMs configured over an API after launch
+   * (Firecracker) ignore {@code config} here and take it in {@link #configure}; VMMs configured on
+   * their command line (QEMU) override this and build the command line from it.
+   */
+  default VmmProcess launch(LaunchSpec spec, BootConfig config) {
+    return launch(spec);
+  }
+
+  /**
    * Waits for the API socket, then configures the machine before boot.
    *
    * @throws dev.banger.error.BangerException naming the call that failed and the VMM's reason;
