@@ -164,12 +164,13 @@ public final class VmLifecycle {
           recordAddress(id, guest[0]);
         },
         () -> network.detach(id, sink));
-    BootConfig config = bootConfig(row, prepared[0], guest[0]);
+    BootConfig[] config = new BootConfig[1];
     VmmProcess[] process = new VmmProcess[1];
     LaunchSpec launch = launchSpec(row.runtime());
     steps.run("vmm.spawn",
         () -> {
-          process[0] = vmm.launch(launch, config);
+          config[0] = bootConfig(row, prepared[0], guest[0]);
+          process[0] = vmm.launch(launch, config[0]);
           ProcessIdentity who = process[0].identity();
           sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
           live.put(id, process[0]);
@@ -180,7 +181,7 @@ public final class VmLifecycle {
           live.remove(id, process[0]);
           sink.apply(h -> h.withProcess(null, null));
         });
-    steps.run("vmm.configure", () -> vmm.configure(process[0], config), () -> {});
+    steps.run("vmm.configure", () -> vmm.configure(process[0], config[0]), () -> {});
     // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
     // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.
     steps.run("vmm.boot",
