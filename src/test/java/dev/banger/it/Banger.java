@@ -153,6 +153,18 @@ public final class Banger implements AutoCloseable {
     }
   }
 
+  private void killLeftoverVmms() {
+    dev.banger.host.ProcFs proc = new dev.banger.host.ProcFs();
+    String prefix = stateDir.toString() + "/";
+    for (long pid : proc.pids()) {
+      boolean ours = proc.cmdline(pid).filter(argv -> argv.stream().anyMatch(a -> a.startsWith(prefix) && a.endsWith(".sock"))
+          && !argv.contains("daemon")).isPresent();
+      if (ours) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
   /** SIGTERM to the daemon by pid; waits for it to exit. */
   public int stop(Process daemon) throws InterruptedException {
     daemon.destroy();
@@ -175,6 +187,9 @@ public final class Banger implements AutoCloseable {
         }
       }
     }
+    // VMMs outlive their daemon by design; a test that failed half-way may leave some. Kill them
+    // by pid (only processes naming a socket under this test's state directory).
+    killLeftoverVmms();
     netns.close();
     for (Process p : daemons) {
       assertThat(p.isAlive()).as("daemon %d still alive", p.pid()).isFalse();
