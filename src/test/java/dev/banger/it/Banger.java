@@ -62,6 +62,11 @@ public final class Banger implements AutoCloseable {
     return netns;
   }
 
+  /** The environment every CLI run gets (state dir, socket, config, netns). */
+  public Map<String, String> environment() {
+    return Map.copyOf(env);
+  }
+
   /** Sets an environment variable for every later daemon and CLI run. */
   public void env(String name, String value) {
     env.put(name, value);

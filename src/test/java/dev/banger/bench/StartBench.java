@@ -1,0 +1,121 @@
+package dev.banger.bench;
+
+import dev.banger.http.UnixHttpClient;
+import dev.banger.image.TarBuilder;
+import dev.banger.it.Banger;
+import dev.banger.vmm.firecracker.FakeFirecrackerBinary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Control-plane overhead of {@code banger start} against the Firecracker stand-in: the wall time
+ * of the command minus the stand-in's own start-up (spawn until its API answers), both measured in
+ * this run; then 20 VMs started at once. Run with scripts/bench-start.sh.
+ */
+public final class StartBench {
+  private StartBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int parallel = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+    Path work = Files.createTempDirectory("banger-bench-start");
+    try (Banger banger = new Banger(work)) {
+      Path bin = FakeFirecrackerBinary.builder().write(Files.createDirectories(work.resolve("bin")));
+      banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
+      banger.env("BANGER_RECONCILE_INTERVAL", "0");
+      banger.startDaemon();
+      Path rootfs = work.resolve("rootfs.tar");
+      Files.write(rootfs, new TarBuilder().dir("etc").build());
+      check(banger.run("image", "import", rootfs.toString(), "--name", "tiny"));
+      banger.importPlaceholderKernel(work);
+
+      List<Double> standIn = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        standIn.add(standInStartupMillis(bin, work.resolve("probe-" + i + ".sock")));
+      }
+      check(banger.run("create", "tiny", "--name", "bench"));
+      List<Double> start = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        check(banger.run("start", "bench"));
+        start.add((System.nanoTime() - t0) / 1e6);
+        check(banger.run("stop", "--force", "bench"));
+      }
+      double standInMedian = median(standIn);
+      double startMedian = median(start);
+      System.out.printf("runs: %d%n", runs);
+      System.out.printf("stand-in start-up (spawn -> API answers), median: %.0f ms%n", standInMedian);
+      System.out.printf("banger start (CLI wall time), median:             %.0f ms%n", startMedian);
+      System.out.printf("control-plane overhead (start - stand-in):        %.0f ms%n", startMedian - standInMedian);
+
+      for (int i = 0; i < parallel; i++) {
+        check(banger.run("create", "tiny", "--name", "p" + i));
+      }
+      List<Process> starts = new ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < parallel; i++) {
+        ProcessBuilder pb = new ProcessBuilder(banger.launcher().toString(), "start", "p" + i).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(banger.environment());
+        starts.add(pb.start());
+      }
+      int failed = 0;
+      for (Process p : starts) {
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+          failed++;
+        }
+      }
+      double parallelMillis = (System.nanoTime() - t0) / 1e6;
+      long running = banger.run("ls", "--json").stdout().split("\"running\"", -1).length - 1;
+      System.out.printf("%d parallel starts: %.0f ms wall, %d failed, %d running (%.0f ms per VM)%n",
+          parallel, parallelMillis, failed, running, parallelMillis / parallel);
+      System.out.printf("  of which stand-in start-up, if serial: ~%.0f ms; 2 cores start %d JVM stand-ins%n",
+          standInMedian * parallel, parallel);
+      for (int i = 0; i < parallel; i++) {
+        banger.run("rm", "-f", "p" + i);
+      }
+      banger.run("rm", "-f", "bench");
+    }
+  }
+
+  private static double standInStartupMillis(Path bin, Path socket) throws Exception {
+    long t0 = System.nanoTime();
+    Process p = new ProcessBuilder(bin.toString(), "--api-sock", socket.toString(), "--id", "probe")
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      UnixHttpClient http = new UnixHttpClient(socket);
+      while (true) {
+        try {
+          http.send("GET", "/", null, Duration.ofSeconds(2));
+          return (System.nanoTime() - t0) / 1e6;
+        } catch (RuntimeException e) {
+          if (!p.isAlive()) {
+            throw new IllegalStateException("stand-in exited " + p.exitValue(), e);
+          }
+          Thread.sleep(5);
+        }
+      }
+    } finally {
+      p.destroyForcibly().waitFor();
+      Files.deleteIfExists(socket);
+    }
+  }
+
+  private static void check(Banger.Run run) {
+    if (run.exitCode() != 0) {
+      throw new IllegalStateException("banger failed: " + run.stderr());
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+}
