@@ -71,7 +71,7 @@ public final class StartBench {
         }
       }
       double parallelMillis = (System.nanoTime() - t0) / 1e6;
-      long running = banger.run("ls", "--json").stdout().split("\"running\"", -1).length - 1;
+      int running = banger.run("ls", "--json").stdout().split("\"running\"", -1).length - 1;
       System.out.printf("%d parallel starts: %.0f ms wall, %d failed, %d running (%.0f ms per VM)%n",
           parallel, parallelMillis, failed, running, parallelMillis / parallel);
       System.out.printf("  of which stand-in start-up, if serial: ~%.0f ms; 2 cores start %d JVM stand-ins%n",
