@@ -47,6 +47,18 @@ public record VmRuntime(
         dmName, dmDev);
   }
 
+  public VmRuntime withRootdiskStrategy(String strategy) {
+    return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
+        guestMac, strategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
+        dmName, dmDev);
+  }
+
+  public VmRuntime withAddress(String ip, String mac) {
+    return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, ip,
+        mac, rootdiskStrategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
+        dmName, dmDev);
+  }
+
   /** Copies the teardown-critical handles into the mirror fields (all of them, nulls included). */
   public VmRuntime withMirror(VmHandles h) {
     return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,

@@ -371,17 +371,12 @@ public final class VmLifecycle {
   private void recordStrategy(String vmId, RootDiskStrategy strategy) {
     VmRuntime r = row(vmId).runtime();
     if (r.rootdiskStrategy() == null) {
-      repo.updateRuntime(new VmRuntime(r.id(), r.name(), r.state(), r.vmDir(), r.apiSocket(), r.cowPath(), r.consoleLog(),
-          r.guestIp(), r.guestMac(), strategy.wire(), r.lastError(), r.createdAt(), r.startedAt(), r.tapDevice(),
-          r.baseLoop(), r.cowLoop(), r.dmName(), r.dmDev()));
+      repo.updateRuntime(r.withRootdiskStrategy(strategy.wire()));
     }
   }
 
   private void recordAddress(String vmId, GuestNetwork guest) {
-    VmRuntime r = row(vmId).runtime();
-    repo.updateRuntime(new VmRuntime(r.id(), r.name(), r.state(), r.vmDir(), r.apiSocket(), r.cowPath(), r.consoleLog(),
-        guest.ip(), guest.mac(), r.rootdiskStrategy(), r.lastError(), r.createdAt(), r.startedAt(), r.tapDevice(),
-        r.baseLoop(), r.cowLoop(), r.dmName(), r.dmDev()));
+    repo.updateRuntime(row(vmId).runtime().withAddress(guest.ip(), guest.mac()));
   }
 
   void setState(String vmId, VmState state, String error) {

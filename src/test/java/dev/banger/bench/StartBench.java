@@ -46,12 +46,26 @@ public final class StartBench {
         start.add((System.nanoTime() - t0) / 1e6);
         check(banger.run("stop", "--force", "bench"));
       }
+      // The same start through the API directly, without the CLI's JVM start-up.
+      UnixHttpClient api = new UnixHttpClient(banger.socket());
+      List<Double> apiStart = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        long t0 = System.nanoTime();
+        var response = api.send("POST", "/v1/vms/bench/start", "", Duration.ofMinutes(2));
+        apiStart.add((System.nanoTime() - t0) / 1e6);
+        if (!response.isSuccess()) {
+          throw new IllegalStateException("API start failed: " + response.body());
+        }
+        check(banger.run("stop", "--force", "bench"));
+      }
       double standInMedian = median(standIn);
       double startMedian = median(start);
       System.out.printf("runs: %d%n", runs);
       System.out.printf("stand-in start-up (spawn -> API answers), median: %.0f ms%n", standInMedian);
       System.out.printf("banger start (CLI wall time), median:             %.0f ms%n", startMedian);
       System.out.printf("control-plane overhead (start - stand-in):        %.0f ms%n", startMedian - standInMedian);
+      System.out.printf("POST /v1/vms/NAME/start (no CLI JVM), median:     %.0f ms%n", median(apiStart));
+      System.out.printf("daemon overhead (API start - stand-in):           %.0f ms%n", median(apiStart) - standInMedian);
 
       for (int i = 0; i < parallel; i++) {
         check(banger.run("create", "tiny", "--name", "p" + i));
