@@ -67,12 +67,14 @@ final class VmCommands {
   static final class Run implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin CreateOptions options;
-    @Option(names = "--rm", description = "Delete the VM if it fails to start.") boolean rm;
+    @Option(names = "--rm", description = "Delete the VM once it stops (also when it fails to start).") boolean rm;
 
     @Override
     public Integer call() {
       var client = GlobalOptions.of(spec).client();
-      client.post("/v1/vms", options.body(spec));
+      Map<String, Object> body = options.body(spec);
+      body.put("autoRemove", rm);
+      client.post("/v1/vms", body);
       try {
         return Show.object(spec, client.post("/v1/vms/" + Show.path(options.name) + "/start", Map.of()));
       } catch (RuntimeException e) {

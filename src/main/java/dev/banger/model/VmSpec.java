@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param sshKey public key text to install, or null
  * @param vmm {@code firecracker} or {@code qemu}
  * @param ports host-to-guest port forwards, may be empty
+ * @param autoRemove delete the VM once it stops ({@code banger run --rm}); null means false
  */
 public record VmSpec(
     String image,
@@ -27,13 +28,21 @@ public record VmSpec(
     String network,
     String sshKey,
     String vmm,
-    List<PortForward> ports) {
+    List<PortForward> ports,
+    Boolean autoRemove) {
 
   public VmSpec {
     Objects.requireNonNull(image, "image");
     kernelArgs = kernelArgs == null ? "" : kernelArgs;
     network = network == null ? "bridge" : network;
     ports = ports == null ? List.of() : List.copyOf(ports);
+    autoRemove = Boolean.TRUE.equals(autoRemove);
+  }
+
+  /** The spec as it was before {@code autoRemove} existed (tests, older callers). */
+  public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
+      String network, String sshKey, String vmm, List<PortForward> ports) {
+    this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, false);
   }
 
   /** A host port forwarded to a guest port while the VM runs. */

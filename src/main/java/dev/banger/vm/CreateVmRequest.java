@@ -18,4 +18,5 @@ public record CreateVmRequest(
     String network,
     String vmm,
     String sshKey,
-    List<PortForward> ports) {}
+    List<PortForward> ports,
+    Boolean autoRemove) {}

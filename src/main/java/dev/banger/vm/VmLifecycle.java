@@ -222,7 +222,11 @@ public final class VmLifecycle {
         throw BangerException.internal("VM '" + row.runtime().name() + "': " + reason + "; the next reconcile retries it", null);
       }
       setState(vmId, VmState.STOPPED, null);
-      return row(vmId);
+      VmRow stopped = row(vmId);
+      if (Boolean.TRUE.equals(stopped.spec().autoRemove())) {
+        delete(vmId, false);
+      }
+      return stopped;
     });
   }
 
@@ -316,6 +320,9 @@ public final class VmLifecycle {
       List<String> failures = teardown(found.get());
       if (!failures.isEmpty()) {
         setState(vmId, VmState.ERROR, "VMM " + exit.describe() + "; teardown incomplete: " + String.join("; ", failures));
+      } else if (Boolean.TRUE.equals(found.get().spec().autoRemove())) {
+        LOG.atInfo().addKeyValue("vm", vmId).log("removing VM started with --rm");
+        delete(vmId, false);
       } else if (exit.clean()) {
         setState(vmId, VmState.STOPPED, null);
       } else {

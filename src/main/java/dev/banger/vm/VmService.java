@@ -118,7 +118,7 @@ public final class VmService {
           + " use a shorter --state-dir");
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
-        req.sshKey(), vmm, req.ports());
+        req.sshKey(), vmm, req.ports(), req.autoRemove());
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);

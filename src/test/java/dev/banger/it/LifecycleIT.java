@@ -151,6 +151,16 @@ class LifecycleIT {
   }
 
   @Test
+  void runWithRmDeletesTheVmOnceItStops() throws Exception {
+    Banger.Run run = banger.run("run", "--rm", "tiny", "--name", "temp");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    Path vmDir = Path.of((String) part(inspect("temp"), "runtime").get("vmDir"));
+    assertThat(banger.run("stop", "temp").exitCode()).isZero();
+    assertThat(banger.run("inspect", "temp").exitCode()).isEqualTo(1);
+    assertThat(vmDir).doesNotExist();
+  }
+
+  @Test
   void badSpecsAreRefusedAndCreateNothing() throws Exception {
     record Case(List<String> args, String message) {}
     for (Case c : List.of(
