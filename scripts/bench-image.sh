@@ -45,7 +45,7 @@ t0=$(now)
 umoci unpack --image "$layout:bench" "$work/bundle" >/dev/null
 content=$(du -s --apparent-size --block-size=1 "$work/bundle/rootfs" | cut -f1)
 files=$(find "$work/bundle/rootfs" | wc -l)
-size=$(( (content * 13 / 10 / 1048576 + 128) ))M
+size=$(( content * 13 / 10 / 1048576 + 128 ))M
 mke2fs -q -F -t ext4 -d "$work/bundle/rootfs" "$work/base.ext4" "$size"
 t1=$(now); baseline=$(echo "$t1 - $t0" | bc)
 rm -rf "$work/bundle" "$work/base.ext4"

@@ -35,6 +35,9 @@ module_args() {
   done
 }
 
+# @MODULES@ is replaced by the module list when the initrd is built; the parameters from
+# module_args are separate words on purpose.
+# shellcheck disable=SC2043,SC2046
 for m in @MODULES@; do
   insmod "/lib/modules/$m.ko" $(module_args "$m") || echo "banger-initrd: warning: insmod $m failed"
 done
@@ -83,6 +86,8 @@ mask_to_prefix() {
 configure_ip() {
   old_ifs=$IFS
   IFS=:
+  # Split on ':' by design.
+  # shellcheck disable=SC2086
   set -- $1
   IFS=$old_ifs
   client=$1 gateway=$3 netmask=$4 host=$5 dev=${6:-eth0}
