@@ -14,17 +14,22 @@ step "building banger with $JAVA_HOME"
 build_banger "$root"
 
 work=$(mktemp -d /tmp/banger-demo.XXXXXX)
+# The daemon's bridge, taps and NAT go into a namespace of the demo's own, removed at the end.
+netns=banger-demo-$$
 daemon_pid=
 cleanup() {
   if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
     kill -TERM "$daemon_pid"
     wait "$daemon_pid" 2>/dev/null || true
   fi
+  ip netns del "$netns" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+ip netns add "$netns"
+ip -n "$netns" link set lo up
 
-export BANGER_STATE_DIR=$work/state BANGER_SOCKET=$work/banger.sock BANGER_CONFIG=$work/config.json
+export BANGER_STATE_DIR=$work/state BANGER_SOCKET=$work/banger.sock BANGER_CONFIG=$work/config.json BANGER_NETNS=$netns
 echo '{}' > "$BANGER_CONFIG"
 step "starting the daemon (state in $BANGER_STATE_DIR)"
 "$root/bin/banger" daemon 2> "$work/daemon.log" &
