@@ -33,7 +33,8 @@ public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
   /** What one pass found and did. */
-  public record Report(int checked, List<String> adopted, List<String> stopped, List<String> swept, List<String> failures) {}
+  public record Report(int checked, List<String> adopted, List<String> stopped, List<String> swept, List<String> failures,
+      long durationMillis) {}
 
   private final VmRepository repo;
   private final VmLifecycle lifecycle;
@@ -50,6 +51,7 @@ public final class Reconciler {
   }
 
   public synchronized Report reconcile() {
+    long t0 = System.nanoTime();
     List<String> adopted = new ArrayList<>();
     List<String> stopped = new ArrayList<>();
     List<String> failures = new ArrayList<>();
@@ -70,8 +72,8 @@ public final class Reconciler {
       }
     }
     List<String> swept = sweep(failures);
-    Report report = new Report(checked, adopted, stopped, swept, failures);
-    LOG.atInfo().addKeyValue("checked", checked).addKeyValue("adopted", adopted.size()).addKeyValue("stopped", stopped.size())
+    Report report = new Report(checked, adopted, stopped, swept, failures, (System.nanoTime() - t0) / 1_000_000);
+    LOG.atInfo().addKeyValue("durationMs", report.durationMillis()).addKeyValue("checked", checked).addKeyValue("adopted", adopted.size()).addKeyValue("stopped", stopped.size())
         .addKeyValue("swept", swept.size()).addKeyValue("failures", failures.size()).log("reconciled");
     return report;
   }
