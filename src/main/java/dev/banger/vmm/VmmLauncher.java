@@ -40,6 +40,26 @@ public final class VmmLauncher {
     this.newSession = newSession;
   }
 
+  /**
+   * Fails at spawn, with a clear message, when the VMM program is missing: behind the setsid and
+   * netns wrappers it would otherwise "start" and die with exit code 127 a moment later.
+   */
+  static void requireExecutable(String program, String vmId) {
+    boolean found;
+    if (program.contains("/")) {
+      found = java.nio.file.Files.isExecutable(java.nio.file.Path.of(program));
+    } else {
+      String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+      found = java.util.Arrays.stream(path.split(":")).filter(d -> !d.isEmpty())
+          .anyMatch(d -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, program)));
+    }
+    if (!found) {
+      throw new BangerException(ErrorKind.FAILED_PRECONDITION, "Tried to start the VMM of VM " + vmId + " with " + program
+          + " but it is " + (program.contains("/") ? "not an executable file" : "not on PATH")
+          + "; install it or point the daemon at it (--firecracker-bin / --qemu-bin)");
+    }
+  }
+
   /** The full command line: the wrappers, then {@code vmmArgv}. */
   public List<String> commandLine(LaunchSpec spec, List<String> vmmArgv) {
     List<String> argv = new ArrayList<>();
@@ -61,6 +81,7 @@ public final class VmmLauncher {
    *     FAILED_PRECONDITION when the program cannot be started or dies at once
    */
   public VmmProcess launch(LaunchSpec spec, List<String> vmmArgv) {
+    requireExecutable(vmmArgv.get(0), spec.vmId());
     List<String> argv = commandLine(spec, vmmArgv);
     prepareDirectory(spec);
     removeStaleSocket(spec.apiSocket());
