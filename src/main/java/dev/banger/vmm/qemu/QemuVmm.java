@@ -156,6 +156,13 @@ public final class QemuVmm implements Vmm {
           return;
         } catch (SocketUnreachableException e) {
           // Bound but not yet listening: keep polling.
+        } catch (BangerException e) {
+          // QEMU hung up during the handshake: usually it is exiting (a missing kernel, a bad
+          // tap), so report how it ended and what it printed rather than a broken connection.
+          if (vmm.awaitExit(Duration.ofSeconds(1)).isPresent()) {
+            throw diedOrUnreachable(vmm, "Tried to reach QEMU's QMP socket at " + spec.apiSocket(), e);
+          }
+          throw e;
         }
       }
       if (System.nanoTime() > deadline) {
