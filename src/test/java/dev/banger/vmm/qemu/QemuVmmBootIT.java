@@ -111,7 +111,7 @@ class QemuVmmBootIT {
   }
 
   /**
-   * The busybox guest has no acpid, so it ignores the ACPI power button: stop then kills after
+   * A busybox guest without a power-button handler ignores the ACPI power button: stop then kills after
    * its timeout. Either way QEMU must be gone, and a second stop is a no-op.
    */
   @Test
@@ -135,6 +135,25 @@ class QemuVmmBootIT {
     assertThat(vmm.stop(process, Duration.ofSeconds(1))).isEqualTo(exit);
     assertThat(vmm.kill(process)).isFalse();
     System.out.printf("QemuVmm stop of a busybox guest: %s after %d ms%n", exit.describe(), stopMs);
+  }
+
+  @Test
+  void aGuestThatHandlesThePowerButtonStopsCleanly() throws Exception {
+    Path disk = TestGuest.rootDisk(dir, "root", true, "while true; do /bin/busybox sleep 1; done");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-acpi", dir.resolve("vm"));
+    BootConfig boot = boot(disk);
+    long t0 = System.nanoTime();
+    VmmProcess process = launch(spec, boot);
+    vmm.configure(process, boot);
+    vmm.boot(process);
+    awaitMarker(process, t0);
+
+    long s0 = System.nanoTime();
+    VmmExit exit = vmm.stop(process, Duration.ofSeconds(30));
+    long stopMs = (System.nanoTime() - s0) / 1_000_000;
+
+    assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
+    System.out.printf("QemuVmm graceful stop (ACPI power button): %s after %d ms%n", exit.describe(), stopMs);
   }
 
   @Test

@@ -52,12 +52,42 @@ final class TestGuest {
    * {@code then} (busybox shell lines).
    */
   static Path rootDisk(Path dir, String name, String... then) throws IOException, InterruptedException {
+    return rootDisk(dir, name, false, then);
+  }
+
+  /**
+   * As {@link #rootDisk(Path, String, String...)}; with {@code powerButton} the guest powers off when
+   * QEMU presses the ACPI power button: init loads the kernel's evdev and button modules (from the
+   * package) and, before printing the marker, starts a reader of the button's events that runs
+   * {@code poweroff -f}.
+   */
+  static Path rootDisk(Path dir, String name, boolean powerButton, String... then) throws IOException, InterruptedException {
     Path root = dir.resolve(name + "-tree");
-    for (String d : List.of("bin", "sbin", "dev", "proc", "sys", "etc", "tmp")) {
+    for (String d : List.of("bin", "sbin", "dev", "proc", "sys", "etc", "tmp", "lib")) {
       Files.createDirectories(root.resolve(d));
     }
     Files.copy(KernelService.DEFAULT_BUSYBOX, root.resolve("bin/busybox"));
-    List<String> script = new ArrayList<>(List.of("#!/bin/busybox sh", "/bin/busybox echo \"" + MARKER + "\""));
+    List<String> script = new ArrayList<>(List.of("#!/bin/busybox sh"));
+    if (powerButton) {
+      Path modules = Files.createDirectories(dir.resolve(name + "-modules"));
+      Process p = new ProcessBuilder("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards"
+          + " --no-anchored '*/drivers/acpi/button.ko' '*/drivers/input/evdev.ko'", "sh", deb().toString(), modules.toString())
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as("extracting button.ko and evdev.ko: %s", out).isZero();
+      try (var found = Files.walk(modules)) {
+        for (Path ko : found.filter(f -> f.toString().endsWith(".ko")).toList()) {
+          Files.copy(ko, root.resolve("lib").resolve(ko.getFileName()));
+        }
+      }
+      // busybox acpid would do, but a blocking read of the power button's first input event is
+      // all that is needed: the button is the only input device of a microvm guest.
+      script.addAll(List.of("/bin/busybox insmod /lib/evdev.ko", "/bin/busybox insmod /lib/button.ko",
+          "while [ ! -e /dev/input/event0 ]; do /bin/busybox sleep 0.1; done",
+          "(/bin/busybox dd if=/dev/input/event0 of=/dev/null bs=24 count=1 2>/dev/null"
+              + " && /bin/busybox echo 'power button pressed' && /bin/busybox sync && /bin/busybox poweroff -f) &"));
+    }
+    script.add("/bin/busybox echo \"" + MARKER + "\"");
     script.addAll(List.of(then));
     Path init = root.resolve("sbin/init");
     Files.writeString(init, String.join("\n", script) + "\n");
