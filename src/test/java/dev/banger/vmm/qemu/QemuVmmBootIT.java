@@ -1,0 +1,216 @@
+package dev.banger.vmm.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import dev.banger.host.ProcFs;
+import dev.banger.store.KernelRecord;
+import dev.banger.vmm.BootConfig;
+import dev.banger.vmm.LaunchSpec;
+import dev.banger.vmm.ProcessIdentity;
+import dev.banger.vmm.VmmExit;
+import dev.banger.vmm.VmmProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Boots Debian's cloud kernel with banger's initrd through {@link QemuVmm} (software emulation
+ * here, KVM where usable): launch → configure → boot, the guest's init on the console, a
+ * guest poweroff ending QEMU with status 0, stop, identity and adoption. Every QEMU started is
+ * killed by its pid afterwards, and each test asserts it is gone.
+ */
+class QemuVmmBootIT {
+  private static final Duration BOOT_LIMIT = Duration.ofMinutes(2);
+
+  @TempDir static Path shared;
+  private static KernelRecord kernel;
+
+  @TempDir Path dir;
+  private final List<VmmProcess> launched = new ArrayList<>();
+  private final QemuVmm vmm = new QemuVmm(QemuConfig.of(TestGuest.QEMU).withSocketTimeout(Duration.ofSeconds(30)));
+
+  @BeforeAll
+  static void importKernel() throws Exception {
+    kernel = TestGuest.kernel(shared.resolve("state"));
+  }
+
+  @AfterEach
+  void killWhatIsLeft() {
+    for (VmmProcess process : launched) {
+      if (process.kill()) {
+        process.awaitExit(Duration.ofSeconds(5));
+      }
+      assertThat(ProcessHandle.of(process.identity().pid()).map(ProcessHandle::isAlive).orElse(false))
+          .as("QEMU %s is gone", process.identity()).isFalse();
+    }
+  }
+
+  private BootConfig boot(Path disk) {
+    String args = QemuBootArgs.of(null, null, vmm.softwareEmulation());
+    return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()), args, disk, false,
+        null, null, 1, 256);
+  }
+
+  private VmmProcess launch(LaunchSpec spec, BootConfig boot) {
+    VmmProcess process = vmm.launch(spec, boot);
+    launched.add(process);
+    return process;
+  }
+
+  /** Waits for the marker on the console; returns the milliseconds since {@code t0}. */
+  private static long awaitMarker(VmmProcess process, long t0) throws Exception {
+    while (System.nanoTime() - t0 < BOOT_LIMIT.toNanos() && process.isAlive()) {
+      if (console(process).contains(TestGuest.MARKER)) {
+        return (System.nanoTime() - t0) / 1_000_000;
+      }
+      Thread.sleep(20);
+    }
+    assertThat(console(process)).as("the guest's console").contains(TestGuest.MARKER);
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  private static String console(VmmProcess process) throws Exception {
+    Path log = process.spec().consoleLog();
+    return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+  }
+
+  @Test
+  void theGuestReachesItsInitAndItsPoweroffEndsQemuCleanly() throws Exception {
+    Path disk = TestGuest.rootDisk(dir, "root", "/bin/busybox sync", "/bin/busybox poweroff -f");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-boot", dir.resolve("vm"));
+    BootConfig boot = boot(disk);
+
+    long t0 = System.nanoTime();
+    VmmProcess process = launch(spec, boot);
+    vmm.configure(process, boot);
+    assertThat(vmm.status(process)).isEqualTo("prelaunch");
+    vmm.boot(process);
+    long bootedMs = (System.nanoTime() - t0) / 1_000_000;
+    long markerMs = awaitMarker(process, t0);
+
+    VmmExit exit = process.awaitExit(BOOT_LIMIT).orElseThrow();
+    assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
+    assertThat(process.onExit()).isCompletedWithValue(exit);
+    assertThat(process.isAlive()).isFalse();
+    assertThat(console(process)).contains(dev.banger.kernel.KernelService.INITRD_SWITCH_MARKER);
+    vmm.cleanup(spec);
+    assertThat(spec.apiSocket()).doesNotExist();
+    System.out.printf("QemuVmm (%s): launch to QMP cont %d ms, launch to guest init marker %d ms%n",
+        vmm.softwareEmulation() ? "tcg" : "kvm", bootedMs, markerMs);
+  }
+
+  /**
+   * A busybox guest without a power-button handler ignores the ACPI power button: stop then kills after
+   * its timeout. Either way QEMU must be gone, and a second stop is a no-op.
+   */
+  @Test
+  void stopEndsARunningGuestGracefullyOrByKill() throws Exception {
+    Path disk = TestGuest.rootDisk(dir, "root", "while true; do /bin/busybox sleep 1; done");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-stop", dir.resolve("vm"));
+    BootConfig boot = boot(disk);
+    long t0 = System.nanoTime();
+    VmmProcess process = launch(spec, boot);
+    vmm.configure(process, boot);
+    vmm.boot(process);
+    awaitMarker(process, t0);
+    assertThat(vmm.status(process)).isEqualTo("running");
+
+    long s0 = System.nanoTime();
+    VmmExit exit = vmm.stop(process, Duration.ofSeconds(3));
+    long stopMs = (System.nanoTime() - s0) / 1_000_000;
+
+    assertThat(process.isAlive()).isFalse();
+    assertThat(ProcessHandle.of(process.identity().pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    assertThat(vmm.stop(process, Duration.ofSeconds(1))).isEqualTo(exit);
+    assertThat(vmm.kill(process)).isFalse();
+    System.out.printf("QemuVmm stop of a busybox guest: %s after %d ms%n", exit.describe(), stopMs);
+  }
+
+  @Test
+  void aGuestThatHandlesThePowerButtonStopsCleanly() throws Exception {
+    Path disk = TestGuest.rootDisk(dir, "root", true, "while true; do /bin/busybox sleep 1; done");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-acpi", dir.resolve("vm"));
+    BootConfig boot = boot(disk);
+    long t0 = System.nanoTime();
+    VmmProcess process = launch(spec, boot);
+    vmm.configure(process, boot);
+    vmm.boot(process);
+    awaitMarker(process, t0);
+
+    long s0 = System.nanoTime();
+    VmmExit exit = vmm.stop(process, Duration.ofSeconds(30));
+    long stopMs = (System.nanoTime() - s0) / 1_000_000;
+
+    assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
+    System.out.printf("QemuVmm graceful stop (ACPI power button): %s after %d ms%n", exit.describe(), stopMs);
+  }
+
+  @Test
+  void aQemuThatWasNeverBootedIsKilledAtOnce() throws Exception {
+    Path disk = TestGuest.rootDisk(dir, "root", "/bin/busybox poweroff -f");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-paused", dir.resolve("vm"));
+    BootConfig boot = boot(disk);
+    VmmProcess process = launch(spec, boot);
+    vmm.configure(process, boot);
+
+    assertThat(vmm.requestStop(process)).as("a paused guest cannot be asked").isFalse();
+    long t0 = System.nanoTime();
+    VmmExit exit = vmm.stop(process, Duration.ofSeconds(20));
+
+    assertThat(exit.forced()).isTrue();
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
+    assertThat(process.isAlive()).isFalse();
+  }
+
+  @Test
+  void adoptionFindsTheRunningQemuAndNothingElseAndASecondLaunchIsRefused() throws Exception {
+    Path disk = TestGuest.rootDisk(dir, "root", "while true; do /bin/busybox sleep 1; done");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-adopt", dir.resolve("vm"));
+    BootConfig boot = boot(disk);
+    VmmProcess process = launch(spec, boot);
+    vmm.configure(process, boot);
+    vmm.boot(process);
+    ProcessIdentity id = process.identity();
+
+    assertThat(id.apiSocket()).isEqualTo(spec.apiSocket());
+    assertThat(id.matches(new ProcFs())).isTrue();
+    assertThatThrownBy(() -> launch(spec, boot))
+        .isInstanceOfSatisfying(BangerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.ALREADY_EXISTS));
+    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime() + 1, id.apiSocket()), spec)).isEmpty();
+    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime(), spec.vmDir().resolve("fc.sock")),
+        spec.withApiSocket(spec.vmDir().resolve("fc.sock")))).isEmpty();
+    VmmProcess adopted = vmm.adopt(id, spec).orElseThrow();
+    assertThat(adopted.isChild()).isFalse();
+    assertThat(adopted.isAlive()).isTrue();
+    assertThat(vmm.status(adopted)).isEqualTo("running");
+
+    VmmExit exit = vmm.stop(adopted, Duration.ofSeconds(2));
+    assertThat(exit.exitCode()).as("an adopted process's exit code is unknown").isNull();
+    assertThat(process.awaitExit(Duration.ofSeconds(5))).isPresent();
+    assertThat(vmm.adopt(id, spec)).isEmpty();
+  }
+
+  @Test
+  void aMissingKernelIsReportedWithQemusOwnWords() throws Exception {
+    Path disk = TestGuest.rootDisk(dir, "root", "/bin/busybox poweroff -f");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-nokernel", dir.resolve("vm"));
+    BootConfig boot = new BootConfig(dir.resolve("no-such-bzImage"), null,
+        QemuBootArgs.of(null, null, true, OptionalLong.empty()), disk, false, null, null, 1, 128);
+    assertThatThrownBy(() -> {
+      VmmProcess process = launch(spec, boot);
+      vmm.configure(process, boot);
+    }).isInstanceOf(BangerException.class).hasMessageContaining("QEMU exited with code 1")
+        .hasMessageContaining("could not open kernel file").hasMessageContaining("no-such-bzImage");
+  }
+}

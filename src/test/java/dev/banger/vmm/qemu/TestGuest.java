@@ -1,0 +1,162 @@
+package dev.banger.vmm.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.banger.host.ProcessCommandRunner;
+import dev.banger.kernel.KernelService;
+import dev.banger.store.Database;
+import dev.banger.store.KernelRecord;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A real guest for the QEMU tests: Debian's cloud kernel with banger's initrd (imported through
+ * {@link KernelService#importDeb}) and tiny ext4 root disks whose /sbin/init is a busybox script.
+ * Skips, naming what is missing, when qemu-system-x86_64, mke2fs, busybox-static or the kernel
+ * package cannot be had. The .deb is cached under target/kernel-debs, shared with the kernel tests.
+ */
+final class TestGuest {
+  static final String QEMU = "qemu-system-x86_64";
+  static final String MARKER = "banger-qemu-test: init reached";
+  private static final Path CACHE = Path.of(System.getProperty("banger.home", "."), "target", "kernel-debs");
+  private static final Pattern DEPENDS = Pattern.compile("Depends: (linux-image-[0-9][^\\s]*-cloud-amd64)");
+
+  private TestGuest() {}
+
+  /** Imports the kernel into {@code stateDir}; skips the test when something it needs is missing. */
+  static KernelRecord kernel(Path stateDir) throws IOException {
+    assumeTrue(runs(QEMU, "--version"), "needs qemu-system-x86_64 (apt-get install -y qemu-system-x86)");
+    assumeTrue(runs("mke2fs", "-V"), "needs mke2fs (apt-get install -y e2fsprogs)");
+    assumeTrue(Files.isExecutable(KernelService.DEFAULT_BUSYBOX), "needs busybox-static (apt-get install -y busybox-static)");
+    Path deb = deb();
+    Files.createDirectories(stateDir);
+    try (Database db = Database.open(stateDir.resolve("state.db"))) {
+      return new KernelService(stateDir, db, new ProcessCommandRunner())
+          .importDeb(deb, "debian-cloud", false, KernelService.DEFAULT_BUSYBOX);
+    }
+  }
+
+  /**
+   * A 32 MiB ext4 image with busybox whose /sbin/init prints {@link #MARKER} and then runs
+   * {@code then} (busybox shell lines).
+   */
+  static Path rootDisk(Path dir, String name, String... then) throws IOException, InterruptedException {
+    return rootDisk(dir, name, false, then);
+  }
+
+  /**
+   * As {@link #rootDisk(Path, String, String...)}; with {@code powerButton} the guest powers off when
+   * QEMU presses the ACPI power button: init loads the kernel's evdev and button modules (from the
+   * package) and, before printing the marker, starts a reader of the button's events that runs
+   * {@code poweroff -f}.
+   */
+  static Path rootDisk(Path dir, String name, boolean powerButton, String... then) throws IOException, InterruptedException {
+    Path root = dir.resolve(name + "-tree");
+    for (String d : List.of("bin", "sbin", "dev", "proc", "sys", "etc", "tmp", "lib")) {
+      Files.createDirectories(root.resolve(d));
+    }
+    Files.copy(KernelService.DEFAULT_BUSYBOX, root.resolve("bin/busybox"));
+    List<String> script = new ArrayList<>(List.of("#!/bin/busybox sh"));
+    if (powerButton) {
+      Path modules = Files.createDirectories(dir.resolve(name + "-modules"));
+      Process p = new ProcessBuilder("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards"
+          + " --no-anchored '*/drivers/acpi/button.ko' '*/drivers/input/evdev.ko'", "sh", deb().toString(), modules.toString())
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as("extracting button.ko and evdev.ko: %s", out).isZero();
+      try (var found = Files.walk(modules)) {
+        for (Path ko : found.filter(f -> f.toString().endsWith(".ko")).toList()) {
+          Files.copy(ko, root.resolve("lib").resolve(ko.getFileName()));
+        }
+      }
+      // busybox acpid would do, but a blocking read of the power button's first input event is
+      // all that is needed: the button is the only input device of a microvm guest.
+      script.addAll(List.of("/bin/busybox insmod /lib/evdev.ko", "/bin/busybox insmod /lib/button.ko",
+          "while [ ! -e /dev/input/event0 ]; do /bin/busybox sleep 0.1; done",
+          "(/bin/busybox dd if=/dev/input/event0 of=/dev/null bs=24 count=1 2>/dev/null"
+              + " && /bin/busybox echo 'power button pressed' && /bin/busybox sync && /bin/busybox poweroff -f) &"));
+    }
+    script.add("/bin/busybox echo \"" + MARKER + "\"");
+    script.addAll(List.of(then));
+    Path init = root.resolve("sbin/init");
+    Files.writeString(init, String.join("\n", script) + "\n");
+    Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path disk = dir.resolve(name + ".ext4");
+    try (RandomAccessFile f = new RandomAccessFile(disk.toFile(), "rw")) {
+      f.setLength(32L << 20);
+    }
+    Process p = new ProcessBuilder("mke2fs", "-q", "-F", "-t", "ext4", "-d", root.toString(), disk.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("mke2fs: %s", out).isZero();
+    return disk;
+  }
+
+  private static synchronized Path deb() throws IOException {
+    Path cached = cachedDeb();
+    if (cached != null) {
+      return cached;
+    }
+    String out = run(List.of("apt-cache", "depends", "linux-image-cloud-amd64"), Path.of("/"));
+    Matcher m = DEPENDS.matcher(out);
+    assumeTrue(m.find(), "needs apt with Debian's package lists (apt-get update): no linux-image-*-cloud-amd64");
+    Files.createDirectories(CACHE);
+    run(List.of("apt-get", "download", m.group(1)), CACHE);
+    cached = cachedDeb();
+    assumeTrue(cached != null, "needs `apt-get download " + m.group(1) + "` to work (Debian's package archive)");
+    return cached;
+  }
+
+  private static Path cachedDeb() throws IOException {
+    if (!Files.isDirectory(CACHE)) {
+      return null;
+    }
+    try (DirectoryStream<Path> debs = Files.newDirectoryStream(CACHE, "linux-image-*-cloud-amd64_*.deb")) {
+      for (Path deb : debs) {
+        return deb;
+      }
+    }
+    return null;
+  }
+
+  static boolean runs(String... argv) {
+    try {
+      Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static String run(List<String> argv, Path cwd) {
+    try {
+      Process p = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+      byte[] out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(600, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+      return new String(out, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+}
