@@ -21,6 +21,8 @@ import dev.banger.vm.VmService;
 import dev.banger.vmm.Vmm;
 import dev.banger.vmm.firecracker.FirecrackerConfig;
 import dev.banger.vmm.firecracker.FirecrackerVmm;
+import dev.banger.vmm.qemu.QemuConfig;
+import dev.banger.vmm.qemu.QemuVmm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -42,8 +44,11 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     images.sweepLeftovers();
     KernelService kernels = new KernelService(options.stateDir(), db, host);
     kernels.sweepLeftovers();
-    Map<String, Vmm> vmms = Map.of("firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()), new ProcFs()));
-    String defaultVmm = options.defaultVmm() == null || options.defaultVmm().equals("auto") ? "firecracker" : options.defaultVmm();
+    QemuVmm qemu = new QemuVmm(QemuConfig.of(options.qemuBin()), new ProcFs());
+    Map<String, Vmm> vmms = Map.of(
+        "firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()), new ProcFs()),
+        "qemu", qemu);
+    String defaultVmm = defaultVmm(options, qemu);
     VmRepository repo = new VmRepository(db);
     SqlCatalog catalog = new SqlCatalog(db);
     VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms,
@@ -53,5 +58,27 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
         .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
     return new Services(vms, images, kernels, network, reconciler);
+  }
+
+  /** {@code auto}: Firecracker when its binary and KVM are usable here, else QEMU. */
+  private static String defaultVmm(DaemonOptions options, QemuVmm qemu) {
+    String choice = options.defaultVmm() == null ? "auto" : options.defaultVmm();
+    return switch (choice) {
+      case "firecracker", "qemu" -> choice;
+      case "auto" -> onPath(options.firecrackerBin()) && !qemu.softwareEmulation() ? "firecracker" : "qemu";
+      default -> throw dev.banger.error.BangerException.invalid("--default-vmm must be auto, firecracker or qemu, got '" + choice + "'");
+    };
+  }
+
+  private static boolean onPath(String program) {
+    if (program.contains("/")) {
+      return java.nio.file.Files.isExecutable(Path.of(program));
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -345,8 +345,14 @@ public final class VmLifecycle {
   private BootConfig bootConfig(VmRow row, PreparedDisk disk, GuestNetwork guest) {
     KernelRef kernel = catalog.kernel(row.kernelId())
         .orElseThrow(() -> BangerException.notFound("kernel " + row.kernelId() + " of VM '" + row.runtime().name() + "' is gone"));
-    String bootArgs = dev.banger.vmm.BootArgs.firecracker(guest.kernelArg(), row.spec().kernelArgs());
-    BootConfig config = new BootConfig(Path.of(kernel.vmlinuxPath()), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
+    Vmm vmm = vmmFor(row.spec());
+    String kernelPath = vmm.bootsBzImage() && kernel.bzImagePath() != null ? kernel.bzImagePath() : kernel.vmlinuxPath();
+    if (kernelPath == null) {
+      throw BangerException.precondition("kernel '" + kernel.name() + "' has no image for " + vmm.kind()
+          + "; import a bzImage or a Debian kernel package");
+    }
+    String bootArgs = vmm.bootArgs(guest.kernelArg(), row.spec().kernelArgs());
+    BootConfig config = new BootConfig(Path.of(kernelPath), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
         bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib());
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
   }

@@ -30,6 +30,22 @@ import java.util.Optional;
 public interface Vmm {
   Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
+  /**
+   * The kernel command line for a guest of this VMM: its console and reboot conventions, the
+   * network {@code ip=} argument, then the user's arguments. Firecracker's by default.
+   */
+  default String bootArgs(String networkArg, String userArgs) {
+    return BootArgs.firecracker(networkArg, userArgs);
+  }
+
+  /**
+   * True when this VMM boots the compressed bzImage (QEMU); false when it needs the vmlinux ELF
+   * (Firecracker).
+   */
+  default boolean bootsBzImage() {
+    return false;
+  }
+
   /** The VMM kind as stored in VmSpec: {@code firecracker} or {@code qemu}. */
   String kind();
 

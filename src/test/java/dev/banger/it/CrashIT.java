@@ -45,6 +45,7 @@ class CrashIT {
     banger = new Banger(work);
     Path bin = FakeFirecrackerBinary.builder().write(Files.createDirectories(work.resolve("bin")));
     banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
+    banger.env("BANGER_DEFAULT_VMM", "firecracker");
     banger.env("BANGER_RECONCILE_INTERVAL", "0");
     daemon = banger.startDaemon();
     Path rootfs = work.resolve("rootfs.tar");

@@ -30,6 +30,7 @@ class LifecycleIT {
     Files.writeString(control, "");
     Path bin = FakeFirecrackerBinary.builder().control(control).write(Files.createDirectories(work.resolve("bin")));
     banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
+    banger.env("BANGER_DEFAULT_VMM", "firecracker");
     banger.startDaemon();
     Path rootfs = work.resolve("rootfs.tar");
     Files.write(rootfs, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin").build());
@@ -124,6 +125,7 @@ class LifecycleIT {
     banger.close();
     banger = new Banger(work.resolve("second"));
     banger.env("BANGER_FIRECRACKER_BIN", "/nonexistent/firecracker");
+    banger.env("BANGER_DEFAULT_VMM", "firecracker");
     banger.startDaemon();
     Path rootfs = work.resolve("rootfs2.tar");
     Files.write(rootfs, new TarBuilder().dir("etc").build());

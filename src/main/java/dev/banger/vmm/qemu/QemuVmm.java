@@ -58,6 +58,16 @@ public final class QemuVmm implements Vmm {
     return "qemu";
   }
 
+  @Override
+  public String bootArgs(String networkArg, String userArgs) {
+    return QemuBootArgs.of(networkArg, userArgs, softwareEmulation());
+  }
+
+  @Override
+  public boolean bootsBzImage() {
+    return true;
+  }
+
   /** True when guests will run under software emulation, so boot args need {@link QemuBootArgs}'s clock fix. */
   public boolean softwareEmulation() {
     return !config.useKvm();
