@@ -34,6 +34,11 @@ public final class TarBuilder {
     return put(e, mode, uid, gid, content.getBytes(StandardCharsets.UTF_8));
   }
 
+  public TarBuilder file(String name, byte[] content, int mode) {
+    TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+    return put(e, mode, 0, 0, content);
+  }
+
   public TarBuilder file(String name, byte[] content) {
     TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
     return put(e, 0644, 0, 0, content);

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * (the machine is Debian; the tests run as root). Skips, naming what is missing, when it cannot.
  * The downloaded package is kept under target/ so that the test classes share one download.
  */
-final class DebianKernel {
+public final class DebianKernel {
   static final Path BUSYBOX = KernelService.DEFAULT_BUSYBOX;
   private static final Path CACHE = Path.of(System.getProperty("banger.home", "."), "target", "kernel-debs");
   private static final Pattern DEPENDS = Pattern.compile("Depends: (linux-image-[0-9][^\\s]*-cloud-amd64)");
@@ -26,7 +26,7 @@ final class DebianKernel {
   private DebianKernel() {}
 
   /** /bin/busybox from busybox-static, installing the package when it is missing. */
-  static Path busybox() {
+  public static Path busybox() {
     if (!Files.isExecutable(BUSYBOX)) {
       run(List.of("apt-get", "install", "-y", "busybox-static"), Path.of("/"), 600);
     }
@@ -35,7 +35,7 @@ final class DebianKernel {
   }
 
   /** The linux-image-*-cloud-amd64 .deb that linux-image-cloud-amd64 depends on, downloaded with apt-get. */
-  static synchronized Path deb() throws IOException {
+  public static synchronized Path deb() throws IOException {
     Optional<Path> cached = cachedDeb();
     if (cached.isPresent()) {
       return cached.get();

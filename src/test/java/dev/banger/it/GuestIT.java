@@ -1,0 +1,101 @@
+package dev.banger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import dev.banger.host.ProcessCommandRunner;
+import dev.banger.image.TarBuilder;
+import dev.banger.kernel.DebianKernel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real guests, end to end, as a user runs them: a busybox image, Debian's cloud kernel imported
+ * from its package, VMs booted by QEMU (software emulation here) inside the test's namespace.
+ */
+class GuestIT {
+  private static final String UP = "BANGER-GUEST-UP";
+
+  @TempDir Path work;
+  private Banger banger;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    assumeTrue(new ProcessCommandRunner().run(dev.banger.host.Command.of("qemu-system-x86_64", "--version")).ok(),
+        "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
+    Path busybox = DebianKernel.busybox();
+    Path deb = DebianKernel.deb();
+    banger = new Banger(work);
+    banger.env("BANGER_DEFAULT_VMM", "qemu");
+    banger.env("BANGER_RECONCILE_INTERVAL", "0");
+    banger.startDaemon();
+    // An init that reports whether its disk already holds the file a first boot leaves behind.
+    String init = "#!/bin/sh\nmount -t proc proc /proc\n"
+        + "if [ -f /persist ]; then echo \"" + UP + " persisted=$(cat /persist)\"; else echo first > /persist; sync; echo \"" + UP + " fresh\"; fi\n"
+        + "exec sleep 3600\n";
+    TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
+        .file("bin/busybox", Files.readAllBytes(busybox), 0755);
+    for (String applet : new String[] {"sh", "mount", "cat", "echo", "sleep", "sync"}) {
+      tar.symlink("bin/" + applet, "busybox");
+    }
+    tar.file("sbin/init", init, 0755, 0, 0);
+    Path rootfs = work.resolve("rootfs.tar");
+    Files.write(rootfs, tar.build());
+    assertThat(banger.run("image", "import", rootfs.toString(), "--name", "bb").exitCode()).isZero();
+    Banger.Run kernel = banger.run("kernel", "import", "--from-deb", deb.toString(), "--name", "cloud", "--default");
+    assertThat(kernel.exitCode()).as(kernel.stderr()).isZero();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (banger == null) {
+      return;
+    }
+    try {
+      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
+    } finally {
+      banger.close();
+    }
+  }
+
+  private String awaitConsole(String vm, String marker) throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    String log = "";
+    while (System.nanoTime() < deadline) {
+      log = banger.run("logs", vm).stdout();
+      int at = log.lastIndexOf(marker);
+      if (at >= 0) {
+        return log.substring(at);
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no '" + marker + "' on the console of " + vm + " within 120 s:\n" + log);
+  }
+
+  @Test
+  void aGuestBootsAnswersPingAndKeepsItsDiskAcrossStopAndStart() throws Exception {
+    Banger.Run run = banger.run("run", "bb", "--name", "g1", "--memory", "256M");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(awaitConsole("g1", UP)).startsWith(UP + " fresh");
+    Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "g1").stdout());
+    String ip = (String) ((Map<?, ?>) vm.get("runtime")).get("guestIp");
+    assertThat(banger.netns().runner().run(dev.banger.host.Command.of("ping", "-c", "3", "-W", "3", ip)).ok())
+        .as("the guest answers ping from the bridge's side of the namespace").isTrue();
+
+    assertThat(banger.run("stop", "--timeout", "3", "g1").exitCode()).isZero();
+    assertThat(banger.run("start", "g1").exitCode()).isZero();
+    assertThat(awaitConsole("g1", UP + " persisted")).startsWith(UP + " persisted=first");
+
+    assertThat(banger.run("run", "bb", "--name", "g2", "--memory", "256M").exitCode()).isZero();
+    assertThat(awaitConsole("g2", UP)).as("a second VM from the same image has its own disk").startsWith(UP + " fresh");
+
+    assertThat(banger.run("rm", "-f", "g1", "g2").exitCode()).isZero();
+    assertThat(JSON.std.listFrom(banger.run("ls", "-a", "--json").stdout())).isEmpty();
+  }
+}
