@@ -8,11 +8,4 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 source "$root/scripts/lib.sh"
 ensure_jdk
-cd "$root"
-mvn -B -q -DskipTests package test-compile
-cp=$(mktemp)
-trap 'rm -f "$cp"' EXIT
-mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp"
-classpath="$root/target/test-classes:$root/target/classes:$(cat "$cp")"
-"$JAVA_HOME/bin/java" -Dbanger.home="$root" -Dsurefire.test.class.path="$classpath" -cp "$classpath" \
-  dev.banger.bench.StartBench "${1:-10}" "${2:-20}"
+run_test_main "$root" dev.banger.bench.StartBench "${1:-10}" "${2:-20}"

@@ -94,3 +94,17 @@ build_banger() {
   shift
   (cd "$root" && mvn -B -q -DskipTests "$@" package) || die "build failed"
 }
+
+# Runs a main class from the test classes (benchmarks drive the real daemon with test helpers
+# such as the Firecracker stand-in). Builds first.
+run_test_main() {
+  local root=$1 main=$2 cp
+  shift 2
+  (cd "$root" && mvn -B -q -DskipTests package test-compile) || die "build failed"
+  cp=$(mktemp)
+  (cd "$root" && mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp") || die "no class path"
+  local classpath
+  classpath="$root/target/test-classes:$root/target/classes:$(cat "$cp")"
+  rm -f "$cp"
+  "$JAVA_HOME/bin/java" -Dbanger.home="$root" -Dsurefire.test.class.path="$classpath" -cp "$classpath" "$main" "$@"
+}
