@@ -47,7 +47,7 @@ public abstract class VmmContract {
   }
 
   private VmmProcess started(Vmm vmm, LaunchSpec spec) {
-    VmmProcess process = vmm.launch(spec);
+    VmmProcess process = vmm.launch(spec, boot());
     launched.add(process);
     vmm.configure(process, boot());
     vmm.boot(process);
@@ -87,7 +87,7 @@ public abstract class VmmContract {
   @Test
   void aVmmThatWasNeverBootedIsKilledAtOnce() {
     Vmm vmm = vmm();
-    VmmProcess process = vmm.launch(spec());
+    VmmProcess process = vmm.launch(spec(), boot());
     launched.add(process);
     vmm.configure(process, boot());
 
@@ -139,7 +139,7 @@ public abstract class VmmContract {
     LaunchSpec spec = spec();
     started(vmm, spec);
 
-    assertThatThrownBy(() -> launched.add(vmm.launch(spec)))
+    assertThatThrownBy(() -> launched.add(vmm.launch(spec, boot())))
         .isInstanceOfSatisfying(BangerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.ALREADY_EXISTS));
   }
 }

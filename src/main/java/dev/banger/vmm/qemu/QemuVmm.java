@@ -73,6 +73,14 @@ public final class QemuVmm implements Vmm {
     return !config.useKvm();
   }
 
+  /**
+   * The guest kernel command line for a VM on this host, see {@link QemuBootArgs}: with the clock
+   * arguments software emulation needs when KVM is not usable. The driver appends {@code root=}.
+   */
+  public String bootArgs(String networkArg, String userArgs) {
+    return QemuBootArgs.of(networkArg, userArgs, softwareEmulation());
+  }
+
   /** QEMU's own arguments (without the setsid / netns wrappers). */
   public List<String> argv(LaunchSpec spec, BootConfig boot) {
     return QemuCommandLine.argv(config.binary(), config.useKvm(), spec, boot);

@@ -122,11 +122,14 @@ public final class QmpClient implements AutoCloseable {
           if (System.nanoTime() > deadline) {
             throw unavailable("send " + command, "QEMU stopped reading its QMP socket", null);
           }
-          Thread.onSpinWait();
+          Thread.sleep(1);
         }
       }
     } catch (IOException e) {
       throw unavailable("send " + command, e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable("send " + command, "the caller was interrupted", e);
     }
   }
 

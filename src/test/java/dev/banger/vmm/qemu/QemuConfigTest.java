@@ -27,4 +27,12 @@ class QemuConfigTest {
     assertThat(QemuConfig.of("qemu").accel()).isEqualTo(QemuConfig.Accel.AUTO);
     assertThat(QemuConfig.of("qemu").qmpTimeout()).isEqualTo(QemuConfig.DEFAULT_QMP_TIMEOUT);
   }
+
+  @Test
+  void theDriversBootArgsCarryTheSoftwareClockFixOnlyWithoutKvm() {
+    assertThat(new QemuVmm(QemuConfig.of("qemu").withAccel(QemuConfig.Accel.TCG)).bootArgs("ip=off", "quiet"))
+        .startsWith("console=ttyS0 reboot=t panic=-1 tsc=reliable no_timer_check").endsWith(" ip=off quiet");
+    assertThat(new QemuVmm(QemuConfig.of("qemu").withAccel(QemuConfig.Accel.KVM)).bootArgs(null, null))
+        .isEqualTo(QemuBootArgs.BASE);
+  }
 }

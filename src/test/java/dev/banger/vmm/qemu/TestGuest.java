@@ -84,7 +84,10 @@ final class TestGuest {
       // all that is needed: the button is the only input device of a microvm guest.
       script.addAll(List.of("/bin/busybox insmod /lib/evdev.ko", "/bin/busybox insmod /lib/button.ko",
           "while [ ! -e /dev/input/event0 ]; do /bin/busybox sleep 0.1; done",
-          "(/bin/busybox dd if=/dev/input/event0 of=/dev/null bs=24 count=1 2>/dev/null"
+          // Opened here, before the marker: a press after the marker is queued on this open file
+          // even if the background reader has not started reading yet.
+          "exec 3</dev/input/event0",
+          "(/bin/busybox dd of=/dev/null bs=24 count=1 <&3 2>/dev/null"
               + " && /bin/busybox echo 'power button pressed' && /bin/busybox sync && /bin/busybox poweroff -f) &"));
     }
     script.add("/bin/busybox echo \"" + MARKER + "\"");

@@ -1,0 +1,162 @@
+package dev.banger.vmm.qemu;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.banger.store.KernelRecord;
+import dev.banger.vmm.BootConfig;
+import dev.banger.vmm.LaunchSpec;
+import dev.banger.vmm.ProcessIdentity;
+import dev.banger.vmm.Vmm;
+import dev.banger.vmm.VmmContract;
+import dev.banger.vmm.VmmProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Vmm contract for QEMU with real guests (Debian's cloud kernel, busybox root disks): the
+ * guest's behaviour (power off on the ACPI button, ignore it, power off at once) is chosen by
+ * the root disk each test's VMM boots. Skips without qemu-system-x86_64.
+ */
+class QemuVmmContractIT extends VmmContract {
+  @TempDir static Path shared;
+  private static KernelRecord kernel;
+  private static Path stopsWhenAsked;
+  private static Path ignoresStop;
+  private static Path powersOff;
+
+  @TempDir Path tmp;
+  private final AtomicInteger disks = new AtomicInteger();
+
+  @BeforeAll
+  static void guests() throws Exception {
+    kernel = TestGuest.kernel(shared.resolve("state"));
+    String idle = "while true; do /bin/busybox sleep 1; done";
+    stopsWhenAsked = TestGuest.rootDisk(shared, "stops", true, idle);
+    ignoresStop = TestGuest.rootDisk(shared, "ignores", idle);
+    powersOff = TestGuest.rootDisk(shared, "poweroff", "/bin/busybox poweroff -f");
+  }
+
+  private Vmm qemu(Path template, boolean awaitInit) {
+    try {
+      Path disk = tmp.resolve("disk" + disks.incrementAndGet() + ".ext4");
+      Files.copy(template, disk);
+      return new GuestVmm(new QemuVmm(QemuConfig.of(TestGuest.QEMU).withSocketTimeout(Duration.ofSeconds(60))),
+          disk, awaitInit);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected Vmm vmm() {
+    return qemu(stopsWhenAsked, true);
+  }
+
+  @Override
+  protected Vmm vmmIgnoringStop() {
+    return qemu(ignoresStop, true);
+  }
+
+  @Override
+  protected Vmm vmmExitingAfterBoot(int code) {
+    assumeTrue(code == 0, "qemu-system-x86_64 ends with status 0 when its guest powers off or reboots"
+        + " (-no-reboot); a guest cannot choose another exit status");
+    return qemu(powersOff, false);
+  }
+
+  @Override
+  protected LaunchSpec spec() {
+    return QemuVmm.launchSpec("0123abcd-contract", tmp.resolve("vm"));
+  }
+
+  @Override
+  protected BootConfig boot() {
+    return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()),
+        QemuBootArgs.of(null, null, !QemuConfig.of(TestGuest.QEMU).useKvm()), tmp.resolve("replaced.ext4"),
+        false, null, null, 1, 256);
+  }
+
+  @Override
+  protected Duration patience() {
+    return Duration.ofSeconds(90);
+  }
+
+  /**
+   * QEMU booting a given root disk. With {@code awaitInit}, boot returns once the guest's init
+   * has printed its marker: a power button pressed earlier, before the guest has loaded its
+   * button driver, is lost (as Ctrl-Alt-Del is for a Firecracker guest still booting), and the
+   * contract asks for a guest that "shuts down when asked".
+   */
+  private static final class GuestVmm implements Vmm {
+    private final QemuVmm qemu;
+    private final Path disk;
+    private final boolean awaitInit;
+
+    GuestVmm(QemuVmm qemu, Path disk, boolean awaitInit) {
+      this.qemu = qemu;
+      this.disk = disk;
+      this.awaitInit = awaitInit;
+    }
+
+    @Override
+    public String kind() {
+      return qemu.kind();
+    }
+
+    @Override
+    public VmmProcess launch(LaunchSpec spec) {
+      return qemu.launch(spec);
+    }
+
+    @Override
+    public VmmProcess launch(LaunchSpec spec, BootConfig config) {
+      return qemu.launch(spec, new BootConfig(config.kernel(), config.initrd(), config.bootArgs(), disk,
+          config.rootReadOnly(), config.tap(), config.guestMac(), config.vcpus(), config.memoryMib()));
+    }
+
+    @Override
+    public void configure(VmmProcess vmm, BootConfig config) {
+      qemu.configure(vmm, config);
+    }
+
+    @Override
+    public void boot(VmmProcess vmm) {
+      qemu.boot(vmm);
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (awaitInit && vmm.isAlive() && System.nanoTime() < deadline && !initReached(vmm)) {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+
+    private static boolean initReached(VmmProcess vmm) {
+      try {
+        return Files.readString(vmm.spec().consoleLog(), StandardCharsets.ISO_8859_1).contains(TestGuest.MARKER);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public boolean requestStop(VmmProcess vmm) {
+      return qemu.requestStop(vmm);
+    }
+
+    @Override
+    public Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec) {
+      return qemu.adopt(identity, spec);
+    }
+  }
+}
