@@ -58,6 +58,10 @@ public final class QemuVmm implements Vmm {
     return "qemu";
   }
 
+  /**
+   * The guest kernel command line for a VM on this host, see {@link QemuBootArgs}: with the clock
+   * arguments software emulation needs when KVM is not usable. The driver appends {@code root=}.
+   */
   @Override
   public String bootArgs(String networkArg, String userArgs) {
     return QemuBootArgs.of(networkArg, userArgs, softwareEmulation());
@@ -71,14 +75,6 @@ public final class QemuVmm implements Vmm {
   /** True when guests will run under software emulation, so boot args need {@link QemuBootArgs}'s clock fix. */
   public boolean softwareEmulation() {
     return !config.useKvm();
-  }
-
-  /**
-   * The guest kernel command line for a VM on this host, see {@link QemuBootArgs}: with the clock
-   * arguments software emulation needs when KVM is not usable. The driver appends {@code root=}.
-   */
-  public String bootArgs(String networkArg, String userArgs) {
-    return QemuBootArgs.of(networkArg, userArgs, softwareEmulation());
   }
 
   /** QEMU's own arguments (without the setsid / netns wrappers). */
