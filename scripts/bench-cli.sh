@@ -12,14 +12,18 @@ java=$JAVA_HOME/bin/java
 [[ -f "$root/target/banger.jar" ]] || die "target/banger.jar is missing; run mvn package first"
 
 work=$(mktemp -d /tmp/banger-bench.XXXXXX)
+# The daemon's bridge and NAT go into a namespace of the bench's own, never the host's.
+netns=banger-bench-$$
 daemon_pid=
 cleanup() {
   [[ -n "$daemon_pid" ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  ip netns del "$netns" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+ip netns add "$netns"
 export BANGER_STATE_DIR=$work/state BANGER_SOCKET=$work/banger.sock BANGER_CONFIG=$work/config.json \
-  BANGER_CACHE_DIR=$work/cache BANGER_JAVA=$java
+  BANGER_CACHE_DIR=$work/cache BANGER_JAVA=$java BANGER_NETNS=$netns
 echo '{}' > "$BANGER_CONFIG"
 "$root/bin/banger" daemon 2> "$work/daemon.log" &
 daemon_pid=$!
