@@ -16,7 +16,7 @@ work=$(mktemp -d /tmp/banger-bench.XXXXXX)
 netns=banger-bench-$$
 daemon_pid=
 cleanup() {
-  [[ -n "$daemon_pid" ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  if [[ -n "$daemon_pid" ]]; then kill -TERM "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
   ip netns del "$netns" 2>/dev/null || true
   rm -rf "$work"
 }
