@@ -19,6 +19,7 @@ import dev.banger.vm.Reconciler;
 import dev.banger.vm.VmLifecycle;
 import dev.banger.vm.VmService;
 import dev.banger.vmm.Vmm;
+import dev.banger.vmm.VmmLauncher;
 import dev.banger.vmm.firecracker.FirecrackerConfig;
 import dev.banger.vmm.firecracker.FirecrackerVmm;
 import dev.banger.vmm.qemu.QemuConfig;
@@ -65,20 +66,8 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     String choice = options.defaultVmm() == null ? "auto" : options.defaultVmm();
     return switch (choice) {
       case "firecracker", "qemu" -> choice;
-      case "auto" -> onPath(options.firecrackerBin()) && !qemu.softwareEmulation() ? "firecracker" : "qemu";
+      case "auto" -> VmmLauncher.isExecutable(options.firecrackerBin()) && !qemu.softwareEmulation() ? "firecracker" : "qemu";
       default -> throw dev.banger.error.BangerException.invalid("--default-vmm must be auto, firecracker or qemu, got '" + choice + "'");
     };
-  }
-
-  private static boolean onPath(String program) {
-    if (program.contains("/")) {
-      return java.nio.file.Files.isExecutable(Path.of(program));
-    }
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

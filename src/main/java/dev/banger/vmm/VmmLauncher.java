@@ -45,19 +45,22 @@ public final class VmmLauncher {
    * netns wrappers it would otherwise "start" and die with exit code 127 a moment later.
    */
   static void requireExecutable(String program, String vmId) {
-    boolean found;
-    if (program.contains("/")) {
-      found = java.nio.file.Files.isExecutable(java.nio.file.Path.of(program));
-    } else {
-      String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-      found = java.util.Arrays.stream(path.split(":")).filter(d -> !d.isEmpty())
-          .anyMatch(d -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, program)));
-    }
+    boolean found = isExecutable(program);
     if (!found) {
       throw new BangerException(ErrorKind.FAILED_PRECONDITION, "Tried to start the VMM of VM " + vmId + " with " + program
           + " but it is " + (program.contains("/") ? "not an executable file" : "not on PATH")
           + "; install it or point the daemon at it (--firecracker-bin / --qemu-bin)");
     }
+  }
+
+  /** True when {@code program} is an executable path, or a name found executable on PATH. */
+  public static boolean isExecutable(String program) {
+    if (program.contains("/")) {
+      return java.nio.file.Files.isExecutable(java.nio.file.Path.of(program));
+    }
+    String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    return java.util.Arrays.stream(path.split(":")).filter(d -> !d.isEmpty())
+        .anyMatch(d -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, program)));
   }
 
   /** The full command line: the wrappers, then {@code vmmArgv}. */
