@@ -37,6 +37,10 @@ final class QemuCommandLine {
         "-nodefaults", "-no-user-config", "-nographic",
         // A guest reboot or poweroff ends QEMU with status 0, as reboot=k does for Firecracker.
         "-no-reboot",
+        // A PS/2 controller, so that a stop is Ctrl-Alt-Del as on Firecracker: the guest kernel
+        // turns it into SIGINT for init, which every init handles (busybox, systemd), while the
+        // ACPI power button needs a listener (logind, acpid) that small images lack.
+        "-device", "i8042",
         "-S",
         "-qmp", "unix:" + socket + ",server=on,wait=off",
         // stdout is the console log (VmmLauncher), never a pipe into the daemon.

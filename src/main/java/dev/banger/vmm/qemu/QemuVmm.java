@@ -24,14 +24,17 @@ import java.util.Optional;
  * Runs guests under {@code qemu-system-x86_64 -M microvm}: KVM when usable, else software
  * emulation. QEMU takes the whole machine on its command line, so {@link #launch(LaunchSpec,
  * BootConfig)} builds it and starts QEMU paused; {@link #configure} only checks over QMP that it
- * is waiting, {@link #boot} sends {@code cont}, {@link #requestStop} sends {@code
- * system_powerdown} (the ACPI power button). See {@link Vmm} for the lifecycle.
+ * is waiting, {@link #boot} sends {@code cont}, {@link #requestStop} presses
+ * Ctrl-Alt-Del (like Firecracker's SendCtrlAltDel) and the ACPI power button. See {@link Vmm} for the lifecycle.
  */
 public final class QemuVmm implements Vmm {
   /** The QMP socket in the VM directory; it is the "API socket" of {@link LaunchSpec}. */
   public static final String SOCKET_NAME = "qmp.sock";
   private static final Duration STOP_REQUEST_TIMEOUT = Duration.ofSeconds(2);
   private static final long SOCKET_POLL_MILLIS = 10;
+  private static final List<Map<String, String>> CTRL_ALT_DEL = List.of(
+      Map.of("type", "qcode", "data", "ctrl"), Map.of("type", "qcode", "data", "alt"),
+      Map.of("type", "qcode", "data", "delete"));
 
   private final QemuConfig config;
   private final ProcFs procFs;
@@ -111,7 +114,8 @@ public final class QemuVmm implements Vmm {
   }
 
   /**
-   * Presses the ACPI power button. A guest that was never started (QEMU still paused) cannot
+   * Presses Ctrl-Alt-Del on the guest's PS/2 keyboard (init's SIGINT: busybox and systemd shut
+   * down) and the ACPI power button (for guests that listen to it instead). A guest that was never started (QEMU still paused) cannot
    * react to it, so that returns false and the caller kills at once.
    */
   @Override
@@ -123,11 +127,21 @@ public final class QemuVmm implements Vmm {
       if (!qmp.execute("query-status", Map.of()).path("status").asText().equals("running")) {
         return false;
       }
-      qmp.execute("system_powerdown", Map.of());
+      qmp.execute("send-key", Map.of("keys", CTRL_ALT_DEL));
+      pressPowerButton(qmp);
       return true;
     } catch (BangerException e) {
       // QMP unreachable or wedged: the caller falls back to SIGKILL.
       return false;
+    }
+  }
+
+  /** Best effort: a guest that already reacted to Ctrl-Alt-Del may be gone, closing QMP. */
+  private static void pressPowerButton(QmpClient qmp) {
+    try {
+      qmp.execute("system_powerdown", Map.of());
+    } catch (BangerException e) {
+      // The stop request was delivered; the caller waits for the exit either way.
     }
   }
 

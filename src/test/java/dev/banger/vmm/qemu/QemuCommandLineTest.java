@@ -28,7 +28,7 @@ class QemuCommandLineTest {
         "-name", "/var/lib/banger/vms/0123abcd/qmp.sock",
         "-M", "microvm,accel=tcg,pit=on,pic=on,rtc=on",
         "-cpu", "max", "-m", "256", "-smp", "2",
-        "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-S",
+        "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-device", "i8042", "-S",
         "-qmp", "unix:/var/lib/banger/vms/0123abcd/qmp.sock,server=on,wait=off",
         "-serial", "stdio",
         "-kernel", "/k/bzImage", "-initrd", "/k/initrd.img",

@@ -153,7 +153,29 @@ class QemuVmmBootIT {
     long stopMs = (System.nanoTime() - s0) / 1_000_000;
 
     assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
+    assertThat(console(process)).contains("power button pressed");
     System.out.printf("QemuVmm graceful stop (ACPI power button): %s after %d ms%n", exit.describe(), stopMs);
+  }
+
+  @Test
+  void aBusyboxInitStopsCleanlyOnCtrlAltDel() throws Exception {
+    // No ACPI listener here: busybox init's default ctrlaltdel action (reboot) ends QEMU.
+    Path disk = TestGuest.rootDisk(dir, "root", "exec /bin/busybox init");
+    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-cad", dir.resolve("vm"));
+    BootConfig boot = boot(disk);
+    long t0 = System.nanoTime();
+    VmmProcess process = launch(spec, boot);
+    vmm.configure(process, boot);
+    vmm.boot(process);
+    awaitMarker(process, t0);
+
+    long s0 = System.nanoTime();
+    VmmExit exit = vmm.stop(process, Duration.ofSeconds(30));
+    long stopMs = (System.nanoTime() - s0) / 1_000_000;
+
+    assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
+    assertThat(console(process)).contains("The system is going down");
+    System.out.printf("QemuVmm graceful stop (Ctrl-Alt-Del, busybox init): %s after %d ms%n", exit.describe(), stopMs);
   }
 
   @Test

@@ -82,11 +82,20 @@ final class TestGuest {
       }
       // busybox acpid would do, but a blocking read of the power button's first input event is
       // all that is needed: the button is the only input device of a microvm guest.
-      script.addAll(List.of("/bin/busybox insmod /lib/evdev.ko", "/bin/busybox insmod /lib/button.ko",
-          "while [ ! -e /dev/input/event0 ]; do /bin/busybox sleep 0.1; done",
+      // banger's stop also presses Ctrl-Alt-Del (QEMU's PS/2 keyboard); with the kernel's default
+      // (ctrl-alt-del = 1) that would reset the guest at once, so this init asks for the SIGINT a
+      // real init gets instead, and ignores it: the power button alone must stop this guest.
+      script.addAll(List.of("/bin/busybox echo 0 > /proc/sys/kernel/ctrl-alt-del",
+          "/bin/busybox insmod /lib/evdev.ko", "/bin/busybox insmod /lib/button.ko",
+          // The keyboard is an input device too: find the button's event node by its name.
+          "button=",
+          "while [ -z \"$button\" ]; do for e in /sys/class/input/event*; do"
+              + " /bin/busybox grep -q 'Power Button' \"$e/device/name\" 2>/dev/null && button=${e##*/}; done;"
+              + " [ -n \"$button\" ] || /bin/busybox sleep 0.1; done",
+          "while [ ! -e /dev/input/$button ]; do /bin/busybox sleep 0.1; done",
           // Opened here, before the marker: a press after the marker is queued on this open file
           // even if the background reader has not started reading yet.
-          "exec 3</dev/input/event0",
+          "exec 3</dev/input/$button",
           "(/bin/busybox dd of=/dev/null bs=24 count=1 <&3 2>/dev/null"
               + " && /bin/busybox echo 'power button pressed' && /bin/busybox sync && /bin/busybox poweroff -f) &"));
     }
