@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -32,20 +31,20 @@ public final class StartBench {
       banger.startDaemon();
       Path rootfs = work.resolve("rootfs.tar");
       Files.write(rootfs, new TarBuilder().dir("etc").build());
-      check(banger.run("image", "import", rootfs.toString(), "--name", "tiny"));
+      BenchSupport.check(banger.run("image", "import", rootfs.toString(), "--name", "tiny"));
       banger.importPlaceholderKernel(work);
 
       List<Double> standIn = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         standIn.add(standInStartupMillis(bin, work.resolve("probe-" + i + ".sock")));
       }
-      check(banger.run("create", "tiny", "--name", "bench"));
+      BenchSupport.check(banger.run("create", "tiny", "--name", "bench"));
       List<Double> start = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         long t0 = System.nanoTime();
-        check(banger.run("start", "bench"));
+        BenchSupport.check(banger.run("start", "bench"));
         start.add((System.nanoTime() - t0) / 1e6);
-        check(banger.run("stop", "--force", "bench"));
+        BenchSupport.check(banger.run("stop", "--force", "bench"));
       }
       // The same start through the API directly, without the CLI's JVM start-up.
       UnixHttpClient api = new UnixHttpClient(banger.socket());
@@ -57,19 +56,19 @@ public final class StartBench {
         if (!response.isSuccess()) {
           throw new IllegalStateException("API start failed: " + response.body());
         }
-        check(banger.run("stop", "--force", "bench"));
+        BenchSupport.check(banger.run("stop", "--force", "bench"));
       }
-      double standInMedian = median(standIn);
-      double startMedian = median(start);
+      double standInMedian = BenchSupport.median(standIn);
+      double startMedian = BenchSupport.median(start);
       System.out.printf("runs: %d%n", runs);
       System.out.printf("stand-in start-up (spawn -> API answers), median: %.0f ms%n", standInMedian);
       System.out.printf("banger start (CLI wall time), median:             %.0f ms%n", startMedian);
       System.out.printf("control-plane overhead (start - stand-in):        %.0f ms%n", startMedian - standInMedian);
-      System.out.printf("POST /v1/vms/NAME/start (no CLI JVM), median:     %.0f ms%n", median(apiStart));
-      System.out.printf("daemon overhead (API start - stand-in):           %.0f ms%n", median(apiStart) - standInMedian);
+      System.out.printf("POST /v1/vms/NAME/start (no CLI JVM), median:     %.0f ms%n", BenchSupport.median(apiStart));
+      System.out.printf("daemon overhead (API start - stand-in):           %.0f ms%n", BenchSupport.median(apiStart) - standInMedian);
 
       for (int i = 0; i < parallel; i++) {
-        check(banger.run("create", "tiny", "--name", "p" + i));
+        BenchSupport.check(banger.run("create", "tiny", "--name", "p" + i));
       }
       List<Process> starts = new ArrayList<>();
       long t0 = System.nanoTime();
@@ -119,18 +118,5 @@ public final class StartBench {
       p.destroyForcibly().waitFor();
       Files.deleteIfExists(socket);
     }
-  }
-
-  private static void check(Banger.Run run) {
-    if (run.exitCode() != 0) {
-      throw new IllegalStateException("banger failed: " + run.stderr());
-    }
-  }
-
-  private static double median(List<Double> values) {
-    List<Double> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    int n = sorted.size();
-    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 }
