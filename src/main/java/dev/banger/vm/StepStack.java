@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +34,16 @@ final class StepStack {
   /** Runs {@code action}; if it returns normally, {@code undo} is pushed. */
   void run(String step, Action action, Action undo) throws StepFailedException {
     CrashPoints.reach("start." + step + ".before");
+    long t0 = System.nanoTime();
     try {
       action.run();
     } catch (Exception e) {
       throw new StepFailedException(step, e);
     }
     undos.push(new Undo(step, undo));
+    // Where a start's time goes, per step (scripts/bench-start.sh reads these lines).
+    LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("step", step)
+        .addKeyValue("ms", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e6)).log("start step done");
     CrashPoints.reach("start." + step + ".after");
   }
 
