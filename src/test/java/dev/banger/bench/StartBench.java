@@ -73,33 +73,39 @@ public final class StartBench {
 
       printStepBreakdown(banger.daemonLog(), BenchSupport.median(standIn));
 
-      for (int i = 0; i < parallel; i++) {
-        BenchSupport.check(banger.run("create", "tiny", "--name", "p" + i));
-      }
-      List<Process> starts = new ArrayList<>();
-      long t0 = System.nanoTime();
-      for (int i = 0; i < parallel; i++) {
-        ProcessBuilder pb = new ProcessBuilder(banger.launcher().toString(), "start", "p" + i).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().putAll(banger.environment());
-        starts.add(pb.start());
-      }
-      int failed = 0;
-      for (Process p : starts) {
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-          failed++;
-        }
-      }
-      double parallelMillis = (System.nanoTime() - t0) / 1e6;
-      int running = banger.run("ls", "--json").stdout().split("\"running\"", -1).length - 1;
-      System.out.printf("%d parallel starts: %.0f ms wall, %d failed, %d running (%.0f ms per VM)%n",
-          parallel, parallelMillis, failed, running, parallelMillis / parallel);
-      System.out.printf("  of which stand-in start-up, if serial: ~%.0f ms; 2 cores start %d JVM stand-ins%n",
-          standInMedian * parallel, parallel);
-      for (int i = 0; i < parallel; i++) {
-        banger.run("rm", "-f", "p" + i);
+      if (parallel > 0) {
+        parallelStarts(banger, parallel, standInMedian);
       }
       banger.run("rm", "-f", "bench");
+    }
+  }
+
+  private static void parallelStarts(Banger banger, int parallel, double standInMedian) throws Exception {
+    for (int i = 0; i < parallel; i++) {
+      BenchSupport.check(banger.run("create", "tiny", "--name", "p" + i));
+    }
+    List<Process> starts = new ArrayList<>();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < parallel; i++) {
+      ProcessBuilder pb = new ProcessBuilder(banger.launcher().toString(), "start", "p" + i).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().putAll(banger.environment());
+      starts.add(pb.start());
+    }
+    int failed = 0;
+    for (Process p : starts) {
+      if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        failed++;
+      }
+    }
+    double parallelMillis = (System.nanoTime() - t0) / 1e6;
+    int running = banger.run("ls", "--json").stdout().split("\"running\"", -1).length - 1;
+    System.out.printf("%d parallel starts: %.0f ms wall, %d failed, %d running (%.0f ms per VM)%n",
+        parallel, parallelMillis, failed, running, parallelMillis / parallel);
+    System.out.printf("  of which stand-in start-up, if serial: ~%.0f ms; 2 cores start %d JVM stand-ins%n",
+        standInMedian * parallel, parallel);
+    for (int i = 0; i < parallel; i++) {
+      banger.run("rm", "-f", "p" + i);
     }
   }
 
