@@ -140,28 +140,19 @@ class QemuVmmBootIT {
   @Test
   void aGuestThatHandlesThePowerButtonStopsCleanly() throws Exception {
     Path disk = TestGuest.rootDisk(dir, "root", true, "while true; do /bin/busybox sleep 1; done");
-    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-acpi", dir.resolve("vm"));
-    BootConfig boot = boot(disk);
-    long t0 = System.nanoTime();
-    VmmProcess process = launch(spec, boot);
-    vmm.configure(process, boot);
-    vmm.boot(process);
-    awaitMarker(process, t0);
-
-    long s0 = System.nanoTime();
-    VmmExit exit = vmm.stop(process, Duration.ofSeconds(30));
-    long stopMs = (System.nanoTime() - s0) / 1_000_000;
-
-    assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
-    assertThat(console(process)).contains("power button pressed");
-    System.out.printf("QemuVmm graceful stop (ACPI power button): %s after %d ms%n", exit.describe(), stopMs);
+    assertGracefulStop(disk, "0123abcd-acpi", "power button pressed", "ACPI power button");
   }
 
   @Test
   void aBusyboxInitStopsCleanlyOnCtrlAltDel() throws Exception {
     // No ACPI listener here: busybox init's default ctrlaltdel action (reboot) ends QEMU.
     Path disk = TestGuest.rootDisk(dir, "root", "exec /bin/busybox init");
-    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-cad", dir.resolve("vm"));
+    assertGracefulStop(disk, "0123abcd-cad", "The system is going down", "Ctrl-Alt-Del, busybox init");
+  }
+
+  /** Boots {@code disk}, stops it with a generous timeout and expects a clean exit and {@code said} on the console. */
+  private void assertGracefulStop(Path disk, String vmId, String said, String how) throws Exception {
+    LaunchSpec spec = QemuVmm.launchSpec(vmId, dir.resolve("vm"));
     BootConfig boot = boot(disk);
     long t0 = System.nanoTime();
     VmmProcess process = launch(spec, boot);
@@ -174,8 +165,8 @@ class QemuVmmBootIT {
     long stopMs = (System.nanoTime() - s0) / 1_000_000;
 
     assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
-    assertThat(console(process)).contains("The system is going down");
-    System.out.printf("QemuVmm graceful stop (Ctrl-Alt-Del, busybox init): %s after %d ms%n", exit.describe(), stopMs);
+    assertThat(console(process)).contains(said);
+    System.out.printf("QemuVmm graceful stop (%s): %s after %d ms%n", how, exit.describe(), stopMs);
   }
 
   @Test
