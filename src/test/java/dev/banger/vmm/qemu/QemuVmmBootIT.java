@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class QemuVmmBootIT {
   private static final Duration BOOT_LIMIT = Duration.ofMinutes(2);
+  private static final String INIT_READY = "banger-qemu-test: busybox init runs";
 
   @TempDir static Path shared;
   private static KernelRecord kernel;
@@ -70,13 +71,17 @@ class QemuVmmBootIT {
 
   /** Waits for the marker on the console; returns the milliseconds since {@code t0}. */
   private static long awaitMarker(VmmProcess process, long t0) throws Exception {
+    return awaitConsole(process, t0, TestGuest.MARKER);
+  }
+
+  private static long awaitConsole(VmmProcess process, long t0, String text) throws Exception {
     while (System.nanoTime() - t0 < BOOT_LIMIT.toNanos() && process.isAlive()) {
-      if (console(process).contains(TestGuest.MARKER)) {
+      if (console(process).contains(text)) {
         return (System.nanoTime() - t0) / 1_000_000;
       }
       Thread.sleep(20);
     }
-    assertThat(console(process)).as("the guest's console").contains(TestGuest.MARKER);
+    assertThat(console(process)).as("the guest's console").contains(text);
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
@@ -140,25 +145,31 @@ class QemuVmmBootIT {
   @Test
   void aGuestThatHandlesThePowerButtonStopsCleanly() throws Exception {
     Path disk = TestGuest.rootDisk(dir, "root", true, "while true; do /bin/busybox sleep 1; done");
-    assertGracefulStop(disk, "0123abcd-acpi", "power button pressed", "ACPI power button");
+    assertGracefulStop(disk, "0123abcd-acpi", TestGuest.MARKER, "power button pressed", "ACPI power button");
   }
 
   @Test
   void aBusyboxInitStopsCleanlyOnCtrlAltDel() throws Exception {
-    // No ACPI listener here: busybox init's default ctrlaltdel action (reboot) ends QEMU.
-    Path disk = TestGuest.rootDisk(dir, "root", "exec /bin/busybox init");
-    assertGracefulStop(disk, "0123abcd-cad", "The system is going down", "Ctrl-Alt-Del, busybox init");
+    // No ACPI listener here: busybox init's ctrlaltdel action (reboot) ends QEMU. Its sysinit line
+    // says when init runs, i.e. has asked the kernel for SIGINT instead of an instant reset.
+    Path disk = TestGuest.rootDisk(dir, "root",
+        "/bin/busybox printf '::sysinit:/bin/busybox echo " + INIT_READY + "\\n::ctrlaltdel:/bin/busybox reboot\\n' > /etc/inittab",
+        "exec /bin/busybox init");
+    assertGracefulStop(disk, "0123abcd-cad", INIT_READY, "The system is going down", "Ctrl-Alt-Del, busybox init");
   }
 
-  /** Boots {@code disk}, stops it with a generous timeout and expects a clean exit and {@code said} on the console. */
-  private void assertGracefulStop(Path disk, String vmId, String said, String how) throws Exception {
+  /**
+   * Boots {@code disk}, waits for {@code ready} on the console, stops it with a generous timeout and
+   * expects a clean exit and {@code said} on the console.
+   */
+  private void assertGracefulStop(Path disk, String vmId, String ready, String said, String how) throws Exception {
     LaunchSpec spec = QemuVmm.launchSpec(vmId, dir.resolve("vm"));
     BootConfig boot = boot(disk);
     long t0 = System.nanoTime();
     VmmProcess process = launch(spec, boot);
     vmm.configure(process, boot);
     vmm.boot(process);
-    awaitMarker(process, t0);
+    awaitConsole(process, t0, ready);
 
     long s0 = System.nanoTime();
     VmmExit exit = vmm.stop(process, Duration.ofSeconds(30));
