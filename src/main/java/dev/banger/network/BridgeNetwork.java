@@ -93,11 +93,7 @@ public final class BridgeNetwork implements Network {
     // The name is fixed by the VM id, so it is recorded before the tap exists (intent first).
     sink.apply(h -> h.withTap(tap));
     try {
-      if (!linkExists(tap)) {
-        runner.check("ip", "tuntap", "add", "dev", tap, "mode", "tap");
-      }
-      runner.check("ip", "link", "set", "dev", tap, "master", config.bridge());
-      runner.check("ip", "link", "set", "dev", tap, "up");
+      createTap(tap);
       nat.replaceForwards(vmId, guest.ip(), ports);
     } catch (RuntimeException e) {
       try {
@@ -108,6 +104,22 @@ public final class BridgeNetwork implements Network {
       throw e;
     }
     return guest;
+  }
+
+  /**
+   * Creates the tap, enslaves it to the bridge and brings it up with one {@code ip -batch}: every
+   * host command is a fork (two inside a namespace), and they dominate a start's own time. A
+   * batch stops at its first failure; when that is a tap left by an earlier attempt, the rest runs.
+   */
+  private void createTap(String tap) {
+    String join = "link set dev " + tap + " master " + config.bridge() + "\nlink set dev " + tap + " up\n";
+    CommandResult created = runner.run(Command.of("ip", "-batch", "-").withStdin("tuntap add dev " + tap + " mode tap\n" + join));
+    if (!created.ok()) {
+      if (!linkExists(tap)) {
+        created.orThrow();
+      }
+      runner.check(Command.of("ip", "-batch", "-").withStdin(join));
+    }
   }
 
   @Override
