@@ -1,15 +1,21 @@
 package dev.banger.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.http.HttpResponse;
+import dev.banger.http.StreamingResponse;
 import dev.banger.http.UnixHttpClient;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The CLI's client of the daemon API. Uses jackson-jr (maps and lists) rather than databind to
@@ -17,6 +23,7 @@ import java.util.Map;
  */
 public final class ApiClient {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(2);
+  private static final int MAX_PLAIN_BYTES = 16 << 20;
 
   private final UnixHttpClient http;
   private final Duration timeout;
@@ -67,21 +74,72 @@ public final class ApiClient {
     try {
       String json = body == null ? null : JSON.std.asString(body);
       HttpResponse response = http.send(method, path, json, timeout);
-      Object parsed = response.body().isBlank() ? null : JSON.std.anyFrom(response.body());
-      if (!response.isSuccess()) {
-        throw toError(response, parsed);
-      }
-      return parsed;
+      return answer(response.status(), response.body());
     } catch (IOException e) {
-      throw new BangerException(ErrorKind.INTERNAL, "the daemon sent a response that is not JSON: " + e.getMessage(), e);
+      throw notJson(e);
     }
   }
 
-  private static BangerException toError(HttpResponse response, Object parsed) {
+  /**
+   * Sends a request that asks for NDJSON progress ({@link StreamEvent}), hands each progress and
+   * warning line to {@code events} as it arrives, and returns the final result or throws the final
+   * error, exactly as {@link #call} would. The timeout bounds each silence, not the whole call (the
+   * daemon sends a heartbeat). A plain JSON answer (an error before the stream began, or a daemon
+   * that does not stream) is read as {@link #call} reads it.
+   */
+  public Object callStreaming(String method, String path, Map<String, ?> body, Consumer<StreamEvent> events) {
+    String json;
+    try {
+      json = body == null ? null : JSON.std.asString(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot encode the request body", e);
+    }
+    try (StreamingResponse response = http.open(method, path, json, StreamEvent.MEDIA_TYPE, timeout)) {
+      if (!response.isSuccess() || !response.headers().getOrDefault("content-type", "").startsWith(StreamEvent.MEDIA_TYPE)) {
+        return answer(response.status(), new String(response.body().readNBytes(MAX_PLAIN_BYTES), StandardCharsets.UTF_8));
+      }
+      BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        switch (StreamEvent.decode(line)) {
+          case null -> { }
+          case StreamEvent.Result result -> {
+            return result.body();
+          }
+          case StreamEvent.Failure failure -> throw new BangerException(failure.kind(), failure.message());
+          case StreamEvent event -> events.accept(event);
+        }
+      }
+      throw lost(method, path, "it closed the stream without a result");
+    } catch (JsonProcessingException e) {
+      throw notJson(e);
+    } catch (IOException e) {
+      throw lost(method, path, e.getMessage());
+    }
+  }
+
+  private static Object answer(int status, String text) throws IOException {
+    Object parsed = text.isBlank() ? null : JSON.std.anyFrom(text);
+    if (status < 200 || status >= 300) {
+      throw toError(status, text, parsed);
+    }
+    return parsed;
+  }
+
+  private static BangerException notJson(IOException e) {
+    return new BangerException(ErrorKind.INTERNAL, "the daemon sent a response that is not JSON: " + e.getMessage(), e);
+  }
+
+  private BangerException lost(String method, String path, String why) {
+    return new BangerException(ErrorKind.UNAVAILABLE, "lost the daemon's answer to " + method + " " + path + " on "
+        + http.socket() + " (" + why + "); the daemon finishes the work on its own, so check its outcome"
+        + " (e.g. `banger image ls`) before retrying");
+  }
+
+  private static BangerException toError(int status, String text, Object parsed) {
     if (parsed instanceof Map<?, ?> map && map.get("error") instanceof Map<?, ?> error) {
       return new BangerException(
           ErrorKind.fromCode(String.valueOf(error.get("code"))), String.valueOf(error.get("message")));
     }
-    return new BangerException(ErrorKind.INTERNAL, "the daemon answered HTTP " + response.status() + ": " + response.body());
+    return new BangerException(ErrorKind.INTERNAL, "the daemon answered HTTP " + status + ": " + text);
   }
 }

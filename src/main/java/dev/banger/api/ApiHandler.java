@@ -4,6 +4,7 @@ import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.json.Json;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -14,13 +15,16 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Dispatches requests to routes and turns every outcome into JSON: a body, or {@code
- * {"error":{"code":…,"message":…}}} with the status of the error's kind. Holds no business logic.
+ * {"error":{"code":…,"message":…}}} with the status of the error's kind; or, for a {@link
+ * StreamedResponse}, NDJSON progress lines ending in the same body or error. Holds no business
+ * logic.
  */
 final class ApiHandler extends Handler.Abstract.NonBlocking {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
@@ -42,28 +46,24 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private void serve(Request request, Response response, Callback callback) {
     String method = request.getMethod();
     String path = Request.getPathInContext(request);
-    int status;
-    Object body;
+    Object result;
     try {
-      Object result = dispatch(request, method, path);
-      if (result instanceof ApiResponse r) {
-        status = r.body() == null ? 204 : r.status();
-        body = r.body();
-      } else {
-        status = result == null ? 204 : 200;
-        body = result;
-      }
-    } catch (BangerException e) {
-      status = e.kind().httpStatus();
-      body = error(e.kind().code(), e.getMessage());
-      if (e.kind() == ErrorKind.INTERNAL) {
-        LOG.atWarn().addKeyValue("method", method).addKeyValue("path", path).setCause(e).log("request failed");
-      }
+      result = dispatch(request, method, path);
     } catch (Exception e) {
-      status = 500;
-      body = error(ErrorKind.INTERNAL.code(), "internal error: " + e);
-      LOG.atError().addKeyValue("method", method).addKeyValue("path", path).setCause(e).log("request failed");
+      StreamEvent.Failure failure = failure(e, method, path);
+      send(response, callback, failure.kind().httpStatus(), error(failure.kind().code(), failure.message()));
+      return;
     }
+    if (result instanceof StreamedResponse streamed) {
+      stream(response, callback, streamed, method, path);
+    } else if (result instanceof ApiResponse r) {
+      send(response, callback, r.body() == null ? 204 : r.status(), r.body());
+    } else {
+      send(response, callback, result == null ? 204 : 200, result);
+    }
+  }
+
+  private static void send(Response response, Callback callback, int status, Object body) {
     response.setStatus(status);
     if (body == null) {
       callback.succeeded();
@@ -71,6 +71,40 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     }
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     Content.Sink.write(response, true, Json.write(body) + "\n", callback);
+  }
+
+  /**
+   * Runs streamed work: 200 at once (so the outcome travels in the last line, not the status),
+   * then one line per write. Without a Content-Length Jetty sends each write as its own chunk.
+   */
+  private static void stream(Response response, Callback callback, StreamedResponse streamed, String method,
+      String path) {
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, StreamEvent.MEDIA_TYPE);
+    StreamEvent last;
+    try (ProgressStream progress = ProgressStream.start(line ->
+        Content.Sink.write(response, false, ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8))))) {
+      try {
+        Object result = streamed.work().run(progress);
+        last = new StreamEvent.Result(result instanceof ApiResponse r ? r.body() : result);
+      } catch (Exception e) {
+        last = failure(e, method, path);
+      }
+      progress.finish(last);
+    }
+    response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+  }
+
+  /** The error a failed route answers: its own kind for domain errors, internal for bugs. */
+  private static StreamEvent.Failure failure(Exception e, String method, String path) {
+    if (e instanceof BangerException b) {
+      if (b.kind() == ErrorKind.INTERNAL) {
+        LOG.atWarn().addKeyValue("method", method).addKeyValue("path", path).setCause(e).log("request failed");
+      }
+      return new StreamEvent.Failure(b.kind(), b.getMessage());
+    }
+    LOG.atError().addKeyValue("method", method).addKeyValue("path", path).setCause(e).log("request failed");
+    return new StreamEvent.Failure(ErrorKind.INTERNAL, "internal error: " + e);
   }
 
   private Object dispatch(Request request, String method, String path) throws Exception {
@@ -88,7 +122,8 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       if (text.length() > MAX_BODY_CHARS) {
         throw BangerException.invalid("request body larger than " + MAX_BODY_CHARS + " characters");
       }
-      return route.handler().handle(new ApiRequest(method, path, params.get(), query(request), text));
+      return route.handler().handle(new ApiRequest(method, path, params.get(), query(request), text,
+          request.getHeaders().get(HttpHeader.ACCEPT)));
     }
     if (pathMatched) {
       throw new BangerException(ErrorKind.INVALID_ARGUMENT, "method " + method + " is not allowed on " + path);

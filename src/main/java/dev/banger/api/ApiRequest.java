@@ -15,14 +15,28 @@ import java.util.Optional;
  * @param pathParams values of the pattern's {@code {name}} segments
  * @param query query parameters (last value wins)
  * @param body the request body as text, empty when none was sent
+ * @param accept the Accept header, empty when none was sent
  */
 public record ApiRequest(
-    String method, String path, Map<String, String> pathParams, Map<String, String> query, String body) {
+    String method, String path, Map<String, String> pathParams, Map<String, String> query, String body,
+    String accept) {
 
   public ApiRequest {
     pathParams = Map.copyOf(pathParams);
     query = Map.copyOf(query);
     body = body == null ? "" : body;
+    accept = accept == null ? "" : accept;
+  }
+
+  /** True when the Accept header names {@code mediaType} (parameters and q-values are not weighed). */
+  public boolean accepts(String mediaType) {
+    for (String range : accept.split(",")) {
+      int semi = range.indexOf(';');
+      if ((semi < 0 ? range : range.substring(0, semi)).strip().equalsIgnoreCase(mediaType)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public String param(String name) {

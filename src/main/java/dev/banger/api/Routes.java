@@ -3,7 +3,6 @@ package dev.banger.api;
 import dev.banger.error.BangerException;
 import dev.banger.image.BuilderChoice;
 import dev.banger.image.ImageService;
-import dev.banger.image.ImportProgress;
 import dev.banger.image.registry.Credentials;
 import dev.banger.kernel.KernelService;
 import dev.banger.store.VmRepository.VmRow;
@@ -18,7 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-/** The daemon's endpoints, all under {@code /v1/}. Each route only translates to a service call. */
+/**
+ * The daemon's endpoints, all under {@code /v1/}. Each route only translates to a service call.
+ * Image import and pull stream NDJSON progress when asked to (see {@link StreamedResponse}); the
+ * request is checked first, so a bad one is a plain 400 either way.
+ */
 public final class Routes {
   private Routes() {}
 
@@ -53,9 +56,10 @@ public final class Routes {
           if (body.path() == null || !Path.of(body.path()).isAbsolute()) {
             throw BangerException.invalid("import needs an absolute 'path'");
           }
-          return ApiResponse.created(images.importPath(Path.of(body.path()), body.name(),
-              body.sizeBytes() == null ? OptionalLong.empty() : OptionalLong.of(body.sizeBytes()),
-              body.builder() == null ? null : BuilderChoice.parse(body.builder()), new ImportProgress() {}));
+          OptionalLong size = body.sizeBytes() == null ? OptionalLong.empty() : OptionalLong.of(body.sizeBytes());
+          BuilderChoice builder = body.builder() == null ? null : BuilderChoice.parse(body.builder());
+          return StreamedResponse.answer(r, progress -> ApiResponse.created(
+              images.importPath(Path.of(body.path()), body.name(), size, builder, progress)));
         }),
         new Route("GET", "/v1/kernels", r -> kernels.list()),
         new Route("GET", "/v1/kernels/{name}", r -> kernels.inspect(r.param("name"))),
@@ -79,8 +83,9 @@ public final class Routes {
           Requests.PullImage body = r.bodyAs(Requests.PullImage.class);
           Optional<Credentials> creds = body.username() == null
               ? Optional.empty() : Optional.of(new Credentials(body.username(), body.password()));
-          return ApiResponse.created(images.pull(body.reference(), Optional.ofNullable(body.name()),
-              Optional.ofNullable(body.platform()), Boolean.TRUE.equals(body.insecure()), creds, new ImportProgress() {}));
+          return StreamedResponse.answer(r, progress -> ApiResponse.created(images.pull(body.reference(),
+              Optional.ofNullable(body.name()), Optional.ofNullable(body.platform()),
+              Boolean.TRUE.equals(body.insecure()), creds, progress)));
         }));
   }
 

@@ -40,7 +40,7 @@ final class ImageCommand implements Runnable {
       body.put("name", name);
       body.put("sizeBytes", size);
       body.put("builder", builder);
-      return Show.object(spec, GlobalOptions.of(spec).client().post("/v1/images/import", body));
+      return Show.object(spec, ProgressDisplay.post(spec, "/v1/images/import", body));
     }
   }
 
@@ -68,7 +68,7 @@ final class ImageCommand implements Runnable {
         body.put("username", creds.substring(0, colon));
         body.put("password", creds.substring(colon + 1));
       }
-      return Show.object(spec, GlobalOptions.of(spec).client().post("/v1/images/pull", body));
+      return Show.object(spec, ProgressDisplay.post(spec, "/v1/images/pull", body));
     }
   }
 

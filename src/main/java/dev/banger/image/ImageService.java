@@ -13,6 +13,7 @@ import dev.banger.image.model.LayerEntry;
 import dev.banger.image.model.Node;
 import dev.banger.image.model.TreeWriter;
 import dev.banger.image.source.Blob;
+import dev.banger.image.source.CountingInputStream;
 import dev.banger.image.source.Digest;
 import dev.banger.image.source.ImageSource;
 import dev.banger.image.source.LayerReader;
@@ -38,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -227,7 +229,7 @@ public final class ImageService {
 
   /** Pass one: read every layer in parallel (digests checked), then run the model dry. */
   private Node scan(ImageSource source, ImportProgress progress, List<Digest> storedDigests) {
-    List<Blob> blobs = source.layers();
+    List<Blob> blobs = counted(source.layers(), progress);
     int threads = Math.max(1, Math.min(blobs.size(), Runtime.getRuntime().availableProcessors()));
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -269,7 +271,7 @@ public final class ImageService {
   /** Pass two: the same model, this time writing. */
   private static Node apply(ImageSource source, TreeWriter writer, ImportProgress progress) throws IOException {
     Flattener model = new Flattener(writer);
-    List<Blob> blobs = source.layers();
+    List<Blob> blobs = counted(source.layers(), progress);
     for (int i = 0; i < blobs.size(); i++) {
       Blob blob = blobs.get(i);
       progress.layer(i + 1, blobs.size(), blob.size());
@@ -277,6 +279,14 @@ public final class ImageService {
       LayerReader.read(blob, model::apply, w -> {});
     }
     return model.finish();
+  }
+
+  /** The blobs, reporting the stored bytes read from all of them as one running total. */
+  private static List<Blob> counted(List<Blob> blobs, ImportProgress progress) {
+    long total = blobs.stream().allMatch(b -> b.size() >= 0) ? blobs.stream().mapToLong(Blob::size).sum() : -1;
+    AtomicLong done = new AtomicLong();
+    return blobs.stream().map(b -> new Blob(b.description(), b.digest(), b.size(), b.digestOfUncompressed(),
+        () -> new CountingInputStream(b.open(), n -> progress.bytes(done.addAndGet(n), total)))).toList();
   }
 
   private ImageRecord publish(Path work, Path image, Digest digest, String name, String source, String builder) {

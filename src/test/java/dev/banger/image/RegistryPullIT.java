@@ -125,7 +125,30 @@ class RegistryPullIT {
   void anonymousPullSelectsThePlatformFromTheIndex() {
     ImageService s = service(new RegistryPuller(tmp.resolve("no-config.json")));
     String ref = "127.0.0.1:" + registryPort + "/test/multi:v1";
-    ImageRecord amd = s.pull(ref, Optional.empty(), Optional.empty(), true, Optional.empty(), ImportProgress.NONE);
+    List<String> events = new CopyOnWriteArrayList<>();
+    ImportProgress recording = new ImportProgress() {
+      @Override
+      public void phase(String name) {
+        events.add(name);
+      }
+
+      @Override
+      public void layer(int index, int count, long bytes) {
+        events.add("layer " + index + "/" + count);
+      }
+
+      @Override
+      public void bytes(long done, long total) {
+        if (done == total) {
+          events.add("all " + total);
+        }
+      }
+    };
+    ImageRecord amd = s.pull(ref, Optional.empty(), Optional.empty(), true, Optional.empty(), recording);
+    // Progress a CLI can show: each phase, its layers, and the bytes reaching their total.
+    assertThat(events).containsSubsequence("download", "layer 1/2", "layer 2/2", "scan", "build", "layer 2/2");
+    assertThat(events.stream().filter(e -> e.startsWith("all ")).distinct().count()).isEqualTo(1);
+    assertThat(events.stream().filter(e -> e.startsWith("all ")).count()).isGreaterThanOrEqualTo(3);
     assertThat(amd.name()).isEqualTo(ref);
     assertThat(amd.source()).isEqualTo("registry:" + ref);
     assertThat(cat(amd, "/arch")).isEqualTo("amd64\n");

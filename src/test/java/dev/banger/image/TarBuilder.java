@@ -48,6 +48,13 @@ public final class TarBuilder {
     return file(name, content, 0644, 0, 0);
   }
 
+  /** A file carrying one extended attribute as a PAX {@code SCHILY.xattr.} header, as GNU tar writes it. */
+  public TarBuilder fileWithXattr(String name, String content, String xattr, String value) {
+    TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL, true);
+    e.addPaxHeader("SCHILY.xattr." + xattr, value);
+    return put(e, 0644, 0, 0, content.getBytes(StandardCharsets.UTF_8));
+  }
+
   public TarBuilder symlink(String name, String target) {
     TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
     e.setLinkName(target);

@@ -129,7 +129,8 @@ class LifecycleIT {
     banger.startDaemon();
     Path rootfs = work.resolve("rootfs2.tar");
     Files.write(rootfs, new TarBuilder().dir("etc").build());
-    assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
+    Banger.Run imported = banger.run("image", "import", rootfs.toString(), "--name", "tiny");
+    assertThat(imported.exitCode()).as(imported.stderr()).isZero();
     banger.importPlaceholderKernel(work);
     assertThat(banger.run("create", "tiny", "--name", "nofc").exitCode()).isZero();
     Banger.Run start = banger.run("start", "nofc");
