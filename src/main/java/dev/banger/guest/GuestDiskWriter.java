@@ -1,12 +1,15 @@
 package dev.banger.guest;
 
 import dev.banger.error.BangerException;
+import dev.banger.host.Command;
+import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,9 +31,11 @@ public final class GuestDiskWriter {
   private static final Pattern MODE = Pattern.compile("Mode:\\s+(0[0-7]+)");
   private static final Pattern OWNER = Pattern.compile("User:\\s+(-?\\d+)\\s+Group:\\s+(-?\\d+)");
 
+  private final CommandRunner runner;
   private final Debugfs debugfs;
 
   public GuestDiskWriter(CommandRunner runner) {
+    this.runner = runner;
     this.debugfs = new Debugfs(runner);
   }
 
@@ -63,6 +68,25 @@ public final class GuestDiskWriter {
     } finally {
       deleteRecursively(scratch);
     }
+  }
+
+  /**
+   * Repairs what an interrupted {@link #write} may have left ({@code e2fsck -fy}): a debugfs
+   * killed half-way (it dies of SIGPIPE when the daemon does) can leave an allocated inode or
+   * block unaccounted for. Exit codes 0-2 mean clean or fixed; anything else fails.
+   */
+  public void repair(Path device) {
+    CommandResult result = runner.run(Command.of("e2fsck", "-fy", device.toString()).withTimeout(Duration.ofMinutes(10)));
+    if (result.exitCode() > 2) {
+      throw BangerException.precondition("Tried to repair " + device + " after an interrupted guest setup with `e2fsck -fy`"
+          + " but it could not (exit " + result.exitCode() + "): " + tail(result.stdout() + result.stderr())
+          + "; delete the VM and create it again");
+    }
+  }
+
+  private static String tail(String text) {
+    String t = text.strip();
+    return t.length() > 1000 ? "…" + t.substring(t.length() - 1000) : t;
   }
 
   /** Every entry must read back with its type, mode, owner and (files) its exact content. */
