@@ -1,6 +1,7 @@
 package dev.banger.daemon;
 
 import dev.banger.guest.GuestDiskWriter;
+import dev.banger.guest.SshKeys;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.ProcFs;
 import dev.banger.host.ProcessCommandRunner;
@@ -54,7 +55,8 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     SqlCatalog catalog = new SqlCatalog(db);
     VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms, new GuestDiskWriter(host),
         new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10)));
-    VmService vms = new VmService(repo, catalog, lifecycle, new VmService.Options(options.stateDir(), defaultVmm));
+    VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
+        new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
         .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());

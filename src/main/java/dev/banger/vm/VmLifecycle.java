@@ -96,6 +96,11 @@ public final class VmLifecycle {
     }
   }
 
+  /** The network namespace VMMs run in, or null for the host's. */
+  String netns() {
+    return options.netns();
+  }
+
   VmRecorder recorder() {
     return recorder;
   }
