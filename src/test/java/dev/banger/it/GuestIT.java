@@ -85,7 +85,7 @@ class GuestIT {
   @Test
   void aGuestBootsAnswersPingAndKeepsItsDiskAcrossStopAndStart() throws Exception {
     String imageBefore = imageDigest();
-    Banger.Run run = banger.run("run", "bb", "--name", "g1", "--memory", "256M");
+    Banger.Run run = banger.run("run", "bb", "--name", "g1", "--memory", "256M", "--ssh");
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "g1").stdout());
     String ip = (String) ((Map<?, ?>) vm.get("runtime")).get("guestIp");
@@ -93,6 +93,14 @@ class GuestIT {
         .startsWith(UP + " fresh host=g1 hosts=" + ip + " g1");
     assertThat(banger.netns().runner().run(dev.banger.host.Command.of("ping", "-c", "3", "-W", "3", ip)).ok())
         .as("the guest answers ping from the bridge's side of the namespace").isTrue();
+
+    // This image runs no ssh server: exec says so within its timeout instead of hanging.
+    long started = System.nanoTime();
+    Banger.Run exec = banger.run("exec", "g1", "--timeout", "8", "--", "true");
+    long waitedMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(exec.exitCode()).isEqualTo(1);
+    assertThat(exec.stderr()).contains("does not answer on port 22").contains("does the image run an ssh server?");
+    assertThat(waitedMs).as("gave up after its timeout, not much later").isLessThan(25_000);
 
     assertThat(banger.run("stop", "--timeout", "3", "g1").exitCode()).isZero();
     assertThat(banger.run("start", "g1").exitCode()).isZero();
