@@ -1,6 +1,7 @@
 package dev.banger.access;
 
 import dev.banger.error.BangerException;
+import dev.banger.host.TerminalCommands;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,10 +82,7 @@ public final class GuestCopy {
     if (absolute.getFileName() == null) {
       throw BangerException.invalid("cannot copy the host's root directory");
     }
-    ProcessBuilder tar = new ProcessBuilder(packLocal(absolute)).redirectError(ProcessBuilder.Redirect.INHERIT);
-    ProcessBuilder remote = new ProcessBuilder(ssh.remote(unpackCommand(guestPath, absolute.getFileName().toString())))
-        .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
-    return pipeline(tar, remote);
+    return TerminalCommands.pipe(packLocal(absolute), ssh.remote(unpackCommand(guestPath, absolute.getFileName().toString())));
   }
 
   /** Guest to host; returns the exit code. */
@@ -93,9 +91,9 @@ public final class GuestCopy {
     if (name.isEmpty() || name.equals(".") || name.equals("..")) {
       throw BangerException.invalid("'" + guestPath + "' does not name a file or directory to copy; name it, e.g. /etc or /root/file");
     }
-    ProcessBuilder remote = new ProcessBuilder(ssh.remote(packCommand(guestPath))).redirectError(ProcessBuilder.Redirect.INHERIT);
+    List<String> remote = ssh.remote(packCommand(guestPath));
     if (Files.isDirectory(destination)) {
-      return pipeline(remote, new ProcessBuilder(unpackLocal(destination)).redirectError(ProcessBuilder.Redirect.INHERIT));
+      return TerminalCommands.pipe(remote, unpackLocal(destination));
     }
     Path parent = destination.toAbsolutePath().normalize().getParent();
     if (parent == null || !Files.isDirectory(parent)) {
@@ -103,7 +101,7 @@ public final class GuestCopy {
     }
     Path temp = Files.createTempDirectory(parent, ".banger-cp-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     try {
-      int exit = pipeline(remote, new ProcessBuilder(unpackLocal(temp)).redirectError(ProcessBuilder.Redirect.INHERIT));
+      int exit = TerminalCommands.pipe(remote, unpackLocal(temp));
       Path unpacked = temp.resolve(name);
       if (exit == 0) {
         if (!Files.exists(unpacked, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -157,21 +155,6 @@ public final class GuestCopy {
       p = p.substring(0, p.length() - 1);
     }
     return p.equals("/") ? "" : p.substring(p.lastIndexOf('/') + 1);
-  }
-
-  /** Runs two processes with the first's stdout into the second's stdin; the first failure's exit code wins. */
-  private static int pipeline(ProcessBuilder from, ProcessBuilder to) throws IOException, InterruptedException {
-    List<Process> processes;
-    try {
-      processes = ProcessBuilder.startPipeline(List.of(from, to));
-    } catch (IOException e) {
-      throw BangerException.precondition("Tried to start " + from.command().get(0) + " | " + to.command().get(0)
-          + " but failed: " + e.getMessage() + " (banger cp needs the ssh client and tar)");
-    }
-    processes.get(0).getOutputStream().close();
-    int first = processes.get(0).waitFor();
-    int second = processes.get(1).waitFor();
-    return first != 0 ? first : second;
   }
 
   private static void deleteRecursively(Path dir) throws IOException {

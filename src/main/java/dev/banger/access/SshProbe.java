@@ -1,6 +1,10 @@
 package dev.banger.access;
 
 import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import dev.banger.host.Command;
+import dev.banger.host.CommandResult;
+import dev.banger.host.CommandRunner;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -26,21 +30,17 @@ public final class SshProbe {
     OTHER
   }
 
-  /** Runs a probe command line; returns its exit code and stderr. */
-  @FunctionalInterface
-  public interface Runner {
-    Result run(List<String> argv, Duration timeout);
-  }
-
-  public record Result(int exitCode, String stderr) {}
+  /** What one probe returned: ssh's exit code and its stderr. */
+  record Result(int exitCode, String stderr) {}
 
   private static final Duration PAUSE = Duration.ofMillis(500);
   private static final int CONNECT_TIMEOUT_SECONDS = 5;
 
   private final SshArgs args;
-  private final Runner runner;
+  private final CommandRunner runner;
 
-  public SshProbe(SshArgs args, Runner runner) {
+  /** {@code runner} runs the probes (the CLI passes a {@code ProcessCommandRunner}). */
+  public SshProbe(SshArgs args, CommandRunner runner) {
     this.args = args;
     this.runner = runner;
   }
@@ -59,7 +59,7 @@ public final class SshProbe {
     while (true) {
       long left = Math.max(1, Duration.ofNanos(deadline - System.nanoTime()).toSeconds());
       int connect = (int) Math.min(CONNECT_TIMEOUT_SECONDS, left);
-      Result result = runner.run(args.probe(connect), Duration.ofSeconds(connect + 10L));
+      Result result = probe(args.probe(connect), Duration.ofSeconds(connect + 10L));
       last = classify(result);
       lastError = result.stderr().strip();
       switch (last) {
@@ -105,6 +105,19 @@ public final class SshProbe {
           + "; is it still booting? `banger logs " + target.name() + "` shows its console; a longer --timeout may help");
     }
     return BangerException.precondition("could not reach the ssh server of VM '" + target.name() + "'" + waited + ": " + lastError);
+  }
+
+  /** One probe; a probe that hangs past its timeout (killed by the runner) counts as no answer. */
+  private Result probe(List<String> argv, Duration timeout) {
+    try {
+      CommandResult result = runner.run(Command.of(argv).withTimeout(timeout));
+      return new Result(result.exitCode(), result.stderr());
+    } catch (BangerException e) {
+      if (e.kind() != ErrorKind.UNAVAILABLE) {
+        throw e;
+      }
+      return new Result(255, "ssh timed out: " + e.getMessage());
+    }
   }
 
   /** Reads ssh's (and {@code ip netns exec}'s) words; ssh exits 255 on its own errors. */

@@ -1,12 +1,13 @@
 package dev.banger.cli;
 
 import dev.banger.access.GuestCopy;
-import dev.banger.access.Processes;
 import dev.banger.access.SshArgs;
 import dev.banger.access.SshProbe;
 import dev.banger.access.Target;
 import dev.banger.api.ApiClient;
 import dev.banger.error.BangerException;
+import dev.banger.host.ProcessCommandRunner;
+import dev.banger.host.TerminalCommands;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +40,7 @@ final class AccessCommands {
     ApiClient client = GlobalOptions.of(spec).client();
     String path = "/v1/vms/" + Show.path(vm) + "/ssh";
     SshArgs args = new SshArgs(Target.fromJson(client.getObject(path)).checkReachable());
-    new SshProbe(args, Processes::capture).await(Duration.ofSeconds(timeoutSeconds),
+    new SshProbe(args, new ProcessCommandRunner()).await(Duration.ofSeconds(timeoutSeconds),
         () -> String.valueOf(client.getObject(path).get("state")));
     return args;
   }
@@ -56,7 +57,7 @@ final class AccessCommands {
     @Override
     public Integer call() throws InterruptedException {
       SshArgs args = connect(spec, name, wait.timeout);
-      return Processes.interactive(args.interactive(command == null ? List.of() : command));
+      return TerminalCommands.interactive(args.interactive(command == null ? List.of() : command));
     }
   }
 
@@ -71,7 +72,7 @@ final class AccessCommands {
     @Override
     public Integer call() throws InterruptedException {
       SshArgs args = connect(spec, name, wait.timeout);
-      return Processes.interactive(args.exec(command));
+      return TerminalCommands.interactive(args.exec(command));
     }
   }
 

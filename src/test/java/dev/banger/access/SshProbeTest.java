@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.banger.access.SshProbe.Outcome;
 import dev.banger.access.SshProbe.Result;
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import dev.banger.host.CommandResult;
+import dev.banger.host.CommandRunner;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -32,9 +36,21 @@ class SshProbeTest {
   }
 
   /** A runner that answers with the given results in turn, then repeats the last one. */
-  private static SshProbe.Runner scripted(Result... results) {
+  private static CommandRunner scripted(Result... results) {
     Deque<Result> queue = new ArrayDeque<>(List.of(results));
-    return (argv, timeout) -> queue.size() > 1 ? queue.poll() : queue.peek();
+    return command -> {
+      Result next = queue.size() > 1 ? queue.poll() : queue.peek();
+      return new CommandResult(command, next.exitCode(), "", next.stderr());
+    };
+  }
+
+  @Test
+  void aProbeThatHangsUntilItsTimeoutCountsAsNoAnswer() {
+    CommandRunner hangs = command -> {
+      throw new BangerException(ErrorKind.UNAVAILABLE, "`ssh` did not finish within 15 s and was killed");
+    };
+    assertThatThrownBy(() -> new SshProbe(new SshArgs(TARGET), hangs).await(Duration.ofSeconds(1), () -> "running"))
+        .hasMessageContaining("did not answer at 172.30.0.2");
   }
 
   @Test
