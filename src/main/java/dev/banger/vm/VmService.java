@@ -1,10 +1,10 @@
 package dev.banger.vm;
 
 import dev.banger.error.BangerException;
+import dev.banger.guest.SshKeys;
 import dev.banger.model.Catalog;
 import dev.banger.model.Catalog.ImageRef;
 import dev.banger.model.Catalog.KernelRef;
-import dev.banger.guest.SshKeys;
 import dev.banger.model.VmRuntime;
 import dev.banger.model.VmSpec;
 import dev.banger.model.VmSpec.PortForward;
