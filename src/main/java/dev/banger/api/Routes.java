@@ -43,6 +43,7 @@ public final class Routes {
           return detail(vms, vms.stop(r.param("name"), timeout, Boolean.TRUE.equals(body.force())));
         }),
         new Route("POST", "/v1/vms/{name}/restart", r -> detail(vms, vms.restart(r.param("name")))),
+        new Route("GET", "/v1/vms/{name}/ssh", r -> vms.sshTarget(r.param("name"))),
         new Route("GET", "/v1/vms/{name}/logs", r -> readLog(vms.get(r.param("name")), r.queryParam("offset").map(Long::parseLong).orElse(0L))),
         new Route("GET", "/v1/images", r -> images.list()),
         // Image names may hold '/' and ':' (registry references), so they travel as a query parameter.

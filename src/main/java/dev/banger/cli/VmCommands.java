@@ -1,5 +1,6 @@
 package dev.banger.cli;
 
+import dev.banger.model.VmSpec.PortForward;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,7 +29,10 @@ final class VmCommands {
     @Option(names = "--kernel-args", description = "Extra kernel command-line arguments.") String kernelArgs;
     @Option(names = "--net", defaultValue = "bridge", paramLabel = "bridge|none", description = "Network (default ${DEFAULT-VALUE}).") String net;
     @Option(names = "--vmm", paramLabel = "firecracker|qemu", description = "VMM; default: the daemon's (vmm.default).") String vmm;
-    @Option(names = "--ssh-key", paramLabel = "FILE", description = "Public key to install as root's authorized key.") Path sshKey;
+    @Option(names = "--ssh-key", paramLabel = "FILE", description = "Public key to install as root's authorized key (banger's own key is installed too, for banger ssh/exec/cp).") Path sshKey;
+    @Option(names = "--ssh", description = "Let banger ssh/exec/cp in: installs banger's own key (made once, in the daemon's state directory) as root's authorized key.") boolean ssh;
+    @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:GUESTPORT[/tcp|/udp]",
+        description = "Forward a host port (in the daemon's network namespace) to the guest while it runs; repeatable.") List<String> publish;
 
     Map<String, Object> body(CommandSpec spec) {
       Map<String, Object> body = new LinkedHashMap<>();
@@ -41,6 +45,20 @@ final class VmCommands {
       body.put("kernelArgs", kernelArgs);
       body.put("network", net);
       body.put("vmm", vmm);
+      body.put("ssh", ssh);
+      if (publish != null) {
+        List<Map<String, Object>> ports = new java.util.ArrayList<>();
+        for (String p : publish) {
+          PortForward forward;
+          try {
+            forward = PortForward.parse(p);
+          } catch (dev.banger.error.BangerException e) {
+            throw new ParameterException(spec.commandLine(), "-p: " + e.getMessage());
+          }
+          ports.add(Map.of("hostPort", forward.hostPort(), "guestPort", forward.guestPort(), "protocol", forward.protocol()));
+        }
+        body.put("ports", ports);
+      }
       if (sshKey != null) {
         try {
           body.put("sshKey", Files.readString(sshKey).strip());

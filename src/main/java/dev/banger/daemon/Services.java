@@ -1,5 +1,7 @@
 package dev.banger.daemon;
 
+import dev.banger.guest.GuestDiskWriter;
+import dev.banger.guest.SshKeys;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.ProcFs;
 import dev.banger.host.ProcessCommandRunner;
@@ -24,7 +26,6 @@ import dev.banger.vmm.firecracker.FirecrackerConfig;
 import dev.banger.vmm.firecracker.FirecrackerVmm;
 import dev.banger.vmm.qemu.QemuConfig;
 import dev.banger.vmm.qemu.QemuVmm;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
   static Services wire(DaemonOptions options, Database db) {
     CommandRunner host = new ProcessCommandRunner();
     NetworkConfig netConfig = new NetworkConfig(options.bridge(), Ipv4Subnet.parse(options.subnet()), options.netns(),
-        NetworkConfig.hostDns(Path.of("/etc/resolv.conf")));
+        NetworkConfig.hostDns());
     BridgeNetwork network = BridgeNetwork.create(host, netConfig, new LeaseRepository(db));
     network.setUp();
     RootDisks disks = RootDisks.fromOption(options.rootdisk(), host);
@@ -52,9 +53,10 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     String defaultVmm = defaultVmm(options, qemu);
     VmRepository repo = new VmRepository(db);
     SqlCatalog catalog = new SqlCatalog(db);
-    VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms,
+    VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms, new GuestDiskWriter(host),
         new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10)));
-    VmService vms = new VmService(repo, catalog, lifecycle, new VmService.Options(options.stateDir(), defaultVmm));
+    VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
+        new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
         .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());

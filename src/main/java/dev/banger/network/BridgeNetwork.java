@@ -89,6 +89,13 @@ public final class BridgeNetwork implements Network {
       return guest;
     }
     ports.forEach(NftNat::protocol);
+    for (PortForward port : ports) {
+      if (hostPortInUse(port.hostPort(), NftNat.protocol(port))) {
+        throw BangerException.precondition("host port " + port.hostSide() + " of VM " + vmId + " is taken by a listening"
+            + " socket" + (config.netns() == null ? "" : " in network namespace " + config.netns())
+            + "; stop that program or recreate the VM with another -p");
+      }
+    }
     String tap = guest.tap();
     // The name is fixed by the VM id, so it is recorded before the tap exists (intent first).
     sink.apply(h -> h.withTap(tap));
@@ -132,6 +139,24 @@ public final class BridgeNetwork implements Network {
           sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
         })
         .finish();
+  }
+
+  @Override
+  public boolean hostPortInUse(int port, String protocol) {
+    String flag = "udp".equalsIgnoreCase(protocol) ? "--udp" : "--tcp";
+    return listens(runner.check("ss", "-H", "-l", "-n", flag).stdout(), port);
+  }
+
+  /** Whether {@code ss -Hln} output has a socket bound to {@code port} on any address. */
+  static boolean listens(String ssOutput, int port) {
+    for (String line : ssOutput.split("\n")) {
+      String[] fields = line.strip().split("\\s+");
+      // State Recv-Q Send-Q Local-Address:Port Peer-Address:Port [Process]
+      if (fields.length >= 5 && fields[3].endsWith(":" + port)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

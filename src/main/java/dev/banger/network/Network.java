@@ -40,6 +40,12 @@ public interface Network {
   /** Removes the VM's port forwards and tap; the sink learns the tap is gone. */
   void detach(String vmId, HandleSink sink);
 
+  /**
+   * True when a socket listens on {@code port} ({@code tcp} or {@code udp}) where port forwards
+   * apply (the daemon's network namespace): a forward would silently shadow it.
+   */
+  boolean hostPortInUse(int port, String protocol);
+
   /** Releases the VM's address; true when it held one. */
   boolean releaseLease(String vmId);
 

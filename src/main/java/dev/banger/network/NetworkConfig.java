@@ -41,22 +41,40 @@ public record NetworkConfig(String bridge, Ipv4Subnet subnet, String netns, List
     }
   }
 
-  /** Defaults, with DNS servers taken from the host's resolv.conf where usable. */
+  /** Defaults, with DNS servers taken from the host's resolvers where usable. */
   public static NetworkConfig defaults() {
-    return new NetworkConfig(DEFAULT_BRIDGE, Ipv4Subnet.parse(Ipv4Subnet.DEFAULT), null, hostDns(Path.of("/etc/resolv.conf")));
+    return new NetworkConfig(DEFAULT_BRIDGE, Ipv4Subnet.parse(Ipv4Subnet.DEFAULT), null, hostDns());
   }
 
   /**
-   * IPv4 nameservers from a resolv.conf, without loopback ones (systemd-resolved's 127.0.0.53
-   * is unreachable from a guest); the public fallback when none is left.
+   * The DNS servers guests get: the host's own IPv4 nameservers from /etc/resolv.conf; where
+   * those are only loopback stubs (systemd-resolved's 127.0.0.53, a local dnsmasq), which a
+   * guest cannot reach, the upstream servers systemd-resolved keeps in
+   * /run/systemd/resolve/resolv.conf; failing both, public resolvers (1.1.1.1, 8.8.8.8).
    */
-  public static List<String> hostDns(Path resolvConf) {
+  public static List<String> hostDns() {
+    return hostDns(Path.of("/etc/resolv.conf"), Path.of("/run/systemd/resolve/resolv.conf"));
+  }
+
+  /** The first file's usable nameservers, else the next file's, …, else the public fallback. */
+  public static List<String> hostDns(Path... resolvConfs) {
+    for (Path file : resolvConfs) {
+      List<String> servers = nameservers(file);
+      if (!servers.isEmpty()) {
+        return servers;
+      }
+    }
+    return FALLBACK_DNS;
+  }
+
+  /** IPv4 nameservers of one resolv.conf, without loopback ones; none when it cannot be read. */
+  private static List<String> nameservers(Path resolvConf) {
     List<String> servers = new ArrayList<>();
     List<String> lines;
     try {
       lines = Files.readAllLines(resolvConf, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return FALLBACK_DNS;
+      return List.of();
     }
     for (String line : lines) {
       String[] words = line.strip().split("\\s+");
@@ -71,6 +89,6 @@ public record NetworkConfig(String bridge, Ipv4Subnet subnet, String netns, List
         }
       }
     }
-    return servers.isEmpty() ? FALLBACK_DNS : servers;
+    return servers;
   }
 }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What {@code POST /v1/vms} accepts. Null fields take their defaults: 1 vCPU, 512 MiB, a disk the
- * size of the image, the bridge network, the daemon's default kernel and VMM.
+ * size of the image, the bridge network, the daemon's default kernel and VMM. {@code sshKey} holds
+ * the user's public key text; it or {@code ssh} installs banger's key as well.
  */
 public record CreateVmRequest(
     String name,
@@ -19,4 +20,5 @@ public record CreateVmRequest(
     String vmm,
     String sshKey,
     List<PortForward> ports,
-    Boolean autoRemove) {}
+    Boolean autoRemove,
+    Boolean ssh) {}

@@ -1,9 +1,11 @@
 package dev.banger.vm;
 
 import dev.banger.error.BangerException;
+import dev.banger.guest.GuestDiskWriter;
 import dev.banger.model.Catalog;
 import dev.banger.model.Catalog.ImageRef;
 import dev.banger.model.Catalog.KernelRef;
+import dev.banger.model.GuestSetup;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmHandles;
 import dev.banger.model.VmRuntime;
@@ -42,7 +44,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops VMs (DESIGN.md, "Lifecycle and crash safety"). Start is a list of named steps
- * — disk.prepare, net.tap, vmm.spawn, vmm.configure, vmm.boot — each recording its handles
+ * — disk.prepare, net.tap, guest.setup, vmm.spawn, vmm.configure, vmm.boot — each recording its handles
  * (cache, handles.json, mirror) before the next; a failure unwinds what exists, in reverse.
  * Teardown always runs in one fixed, idempotent order: VMM, tap, disk, API socket, then the
  * recovery state is cleared. Commands on one VM are serialised by its lock; different VMs run in
@@ -67,10 +69,12 @@ public final class VmLifecycle {
   private final Map<String, Vmm> vmms;
   private final Options options;
   private final VmRecorder recorder;
+  private final FirstBootSetup firstBoot;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, VmmProcess> live = new ConcurrentHashMap<>();
 
-  public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms, Options options) {
+  public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
+      GuestDiskWriter guestWriter, Options options) {
     this.repo = repo;
     this.catalog = catalog;
     this.disks = disks;
@@ -78,6 +82,7 @@ public final class VmLifecycle {
     this.vmms = Map.copyOf(vmms);
     this.options = options;
     this.recorder = new VmRecorder(repo);
+    this.firstBoot = new FirstBootSetup(repo, guestWriter);
   }
 
   /** Runs {@code work} holding the VM's lock. */
@@ -89,6 +94,11 @@ public final class VmLifecycle {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The network namespace VMMs run in, or null for the host's. */
+  String netns() {
+    return options.netns();
   }
 
   VmRecorder recorder() {
@@ -164,6 +174,8 @@ public final class VmLifecycle {
           recordAddress(id, guest[0]);
         },
         () -> network.detach(id, sink));
+    // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
+    steps.run("guest.setup", () -> firstBoot.run(id, row.spec().sshKey(), diskSpec, prepared[0], guest[0]), () -> {});
     BootConfig[] config = new BootConfig[1];
     VmmProcess[] process = new VmmProcess[1];
     LaunchSpec launch = launchSpec(row.runtime());
@@ -243,6 +255,8 @@ public final class VmLifecycle {
         stop(vmId, options.stopTimeout(), true);
       }
       VmRow stopped = row(vmId);
+      // Should a crash leave the row without its disk, the next start makes a fresh disk: it needs its files again.
+      repo.updateRuntime(stopped.runtime().withGuestSetup(GuestSetup.PENDING));
       diskFor(stopped.runtime()).delete(diskSpec(stopped));
       network.releaseLease(vmId);
       removeVmDir(Path.of(stopped.runtime().vmDir()), vmId);

@@ -1,17 +1,22 @@
 package dev.banger.vm;
 
 import dev.banger.error.BangerException;
+import dev.banger.guest.SshKeys;
 import dev.banger.model.Catalog;
 import dev.banger.model.Catalog.ImageRef;
 import dev.banger.model.Catalog.KernelRef;
 import dev.banger.model.VmRuntime;
 import dev.banger.model.VmSpec;
+import dev.banger.model.VmSpec.PortForward;
 import dev.banger.model.VmState;
 import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Creates, starts, stops and deletes VMs. */
@@ -33,11 +38,13 @@ public final class VmService {
   private final Catalog catalog;
   private final Options options;
   private final VmLifecycle lifecycle;
+  private final SshKeys sshKeys;
 
-  public VmService(VmRepository vms, Catalog catalog, VmLifecycle lifecycle, Options options) {
+  public VmService(VmRepository vms, Catalog catalog, VmLifecycle lifecycle, SshKeys sshKeys, Options options) {
     this.vms = vms;
     this.catalog = catalog;
     this.lifecycle = lifecycle;
+    this.sshKeys = sshKeys;
     this.options = options;
   }
 
@@ -74,8 +81,21 @@ public final class VmService {
         .orElseThrow(() -> BangerException.notFound("no VM named '" + nameOrId + "'; `banger ls -a` lists them"));
   }
 
-  /** Validates the request completely before writing anything, then records a VM in {@code created}. */
-  public VmRow create(CreateVmRequest req) {
+  /** How the CLI reaches the VM over ssh; see {@link SshTarget}. */
+  public SshTarget sshTarget(String nameOrId) {
+    VmRow row = get(nameOrId);
+    String authorized = row.spec().sshKey();
+    String identity = authorized != null && sshKeys.existingPublicKey().filter(authorized::contains).isPresent()
+        ? sshKeys.privateKey().toString() : null;
+    return new SshTarget(row.runtime().name(), row.runtime().state().wire(), row.runtime().guestIp(), lifecycle.netns(),
+        "root", 22, identity, Path.of(row.runtime().vmDir()).resolve("known_hosts").toString());
+  }
+
+  /**
+   * Validates the request completely before writing anything, then records a VM in {@code
+   * created}. Synchronized so that two creates cannot both claim the same name or host port.
+   */
+  public synchronized VmRow create(CreateVmRequest req) {
     VmNames.checkName(req.name());
     int vcpus = req.vcpus() == null ? 1 : req.vcpus();
     if (vcpus < 1 || vcpus > MAX_VCPUS) {
@@ -110,6 +130,9 @@ public final class VmService {
     if (vms.findByName(req.name()).isPresent()) {
       throw BangerException.alreadyExists("a VM named '" + req.name() + "' already exists");
     }
+    List<PortForward> ports = checkPorts(req.ports(), network);
+    // Last, as it may create banger's key pair: everything else about the request is valid by now.
+    String authorizedKeys = req.sshKey() != null || Boolean.TRUE.equals(req.ssh()) ? sshKeys.authorizedKeys(req.sshKey()) : null;
     String id = uniqueId();
     Path vmDir = options.stateDir().resolve("vms").resolve(id);
     Path apiSocket = vmDir.resolve(vmm.equals("qemu") ? "qmp.sock" : "fc.sock");
@@ -118,13 +141,48 @@ public final class VmService {
           + " use a shorter --state-dir");
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
-        req.sshKey(), vmm, req.ports(), req.autoRemove());
+        authorizedKeys, vmm, ports, req.autoRemove());
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);
     VmRow row = new VmRow(spec, runtime, image.id(), kernel.id());
     vms.insert(row);
     return row;
+  }
+
+  /**
+   * Port forwards must be valid, need a network, and their host side must be free: not claimed by
+   * another VM (whatever its state: it gets the port whenever it runs) and not bound by a
+   * listening socket in the daemon's network namespace, where the forward would shadow it.
+   */
+  private List<PortForward> checkPorts(List<PortForward> requested, String network) {
+    if (requested == null || requested.isEmpty()) {
+      return List.of();
+    }
+    if (network.equals("none")) {
+      throw BangerException.invalid("port forwards (-p) need a network; drop --net none");
+    }
+    List<PortForward> ports = requested.stream().map(PortForward::checked).toList();
+    Map<String, String> claimed = new HashMap<>();
+    for (VmRow row : vms.list()) {
+      row.spec().ports().forEach(p -> claimed.put(p.hostSide(), row.runtime().name()));
+    }
+    Set<String> seen = new HashSet<>();
+    for (PortForward port : ports) {
+      if (!seen.add(port.hostSide())) {
+        throw BangerException.invalid("host port " + port.hostSide() + " is given twice");
+      }
+      if (claimed.containsKey(port.hostSide())) {
+        throw BangerException.alreadyExists("host port " + port.hostSide() + " is already forwarded to VM '"
+            + claimed.get(port.hostSide()) + "'; choose another host port");
+      }
+      if (lifecycle.network().hostPortInUse(port.hostPort(), port.protocol())) {
+        throw BangerException.precondition("host port " + port.hostSide() + " is taken by a listening socket"
+            + (lifecycle.netns() == null ? " on this host" : " in the daemon's network namespace " + lifecycle.netns())
+            + "; choose another host port");
+      }
+    }
+    return ports;
   }
 
   /** A fresh id whose 8-character prefix (used by the tap name) no other VM shares. */

@@ -127,7 +127,7 @@ class CrashIT {
   @ParameterizedTest
   @ValueSource(strings = {
       "start.disk.prepare.before", "start.disk.prepare.after", "start.net.tap.before", "start.net.tap.after",
-      "start.vmm.spawn.before", "start.vmm.spawn.after", "start.vmm.configure.before", "start.vmm.configure.after",
+      "start.guest.setup.before", "start.guest.setup.writing", "start.guest.setup.after", "start.vmm.spawn.before", "start.vmm.spawn.after", "start.vmm.configure.before", "start.vmm.configure.after",
       "start.vmm.boot.before", "start.vmm.boot.after"})
   void crashDuringStart(String point) throws Exception {
     String name = newVm();
@@ -139,7 +139,27 @@ class CrashIT {
     finish("kill -9 at " + point, name, state);
   }
 
+  /**
+   * A crash inside the guest setup (intent recorded, files not yet written) or right after it:
+   * the next start repairs and writes again, or skips it when it is done, and boots.
+   */
   @Order(2)
+  @ParameterizedTest
+  @ValueSource(strings = {"start.guest.setup.writing", "start.guest.setup.after"})
+  void aStartAfterACrashInTheGuestSetupFinishesIt(String point) throws Exception {
+    String name = newVm();
+    crashAt(point, "start", name);
+    restart();
+    assertThat(runtimeField(name, "guestSetup")).isEqualTo(point.endsWith("writing") ? "WRITING" : "DONE");
+    Banger.Run start = banger.run("start", name);
+    assertThat(start.exitCode()).as(start.stderr()).isZero();
+    assertThat(runtimeField(name, "guestSetup")).isEqualTo("DONE");
+    String state = (String) inspect(name).get("state");
+    assertThat(state).isEqualTo("running");
+    finish("kill -9 at " + point + ", start again", name, state);
+  }
+
+  @Order(3)
   @ParameterizedTest
   @ValueSource(strings = {"stop.vmm.before", "stop.vmm.after", "stop.net.before", "stop.disk.before", "stop.clear.before"})
   void crashDuringStop(String point) throws Exception {
@@ -153,7 +173,7 @@ class CrashIT {
   }
 
   /** Damages handles.json while the daemon is down; reconcile falls back to the mirror. */
-  @Order(3)
+  @Order(4)
   @ParameterizedTest
   @ValueSource(strings = {"deleted", "empty", "truncated", "garbage"})
   void damagedHandlesFileWhileTheDaemonIsDown(String damage) throws Exception {
@@ -174,7 +194,7 @@ class CrashIT {
     finish("handles.json " + damage, name, state);
   }
 
-  @Order(4)
+  @Order(5)
   @Test
   void handlesNamingAPidNowUsedByAnUnrelatedProcess() throws Exception {
     String name = newVm();
@@ -200,7 +220,7 @@ class CrashIT {
     }
   }
 
-  @Order(5)
+  @Order(6)
   @Test
   void vmmKilledWhileTheDaemonIsDownThenTwoRestartsAndALeftoverSocket() throws Exception {
     String name = newVm();
@@ -219,7 +239,7 @@ class CrashIT {
     finish("VMM killed while down + 2 restarts", name, state);
   }
 
-  @Order(6)
+  @Order(7)
   @Test
   void mirrorAndHandlesFileDisagree() throws Exception {
     String name = newVm();

@@ -35,13 +35,17 @@ class GuestIT {
     banger.env("BANGER_DEFAULT_VMM", "qemu");
     banger.env("BANGER_RECONCILE_INTERVAL", "0");
     banger.startDaemon();
-    // An init that reports whether its disk already holds the file a first boot leaves behind.
+    // An init that reports whether its disk already holds the file a first boot leaves behind,
+    // and what banger wrote before that boot. The first boot edits /etc/hostname as a user
+    // might: banger writes its files only once, so the edit must survive the restart.
     String init = "#!/bin/sh\nmount -t proc proc /proc\n"
-        + "if [ -f /persist ]; then echo \"" + UP + " persisted=$(cat /persist)\"; else echo first > /persist; sync; echo \"" + UP + " fresh\"; fi\n"
+        + "if [ -f /persist ]; then echo \"" + UP + " persisted=$(cat /persist) host=$(cat /etc/hostname)\"; else echo first > /persist;"
+        + " hosts=$(grep -v localhost /etc/hosts | tr '\\t' ' '); host=$(cat /etc/hostname); echo edited > /etc/hostname; sync;"
+        + " echo \"" + UP + " fresh host=$host hosts=$hosts\"; fi\n"
         + "exec sleep 3600\n";
     TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
         .file("bin/busybox", Files.readAllBytes(busybox), 0755);
-    for (String applet : new String[] {"sh", "mount", "cat", "echo", "sleep", "sync"}) {
+    for (String applet : new String[] {"sh", "mount", "cat", "echo", "sleep", "sync", "grep", "tr"}) {
       tar.symlink("bin/" + applet, "busybox");
     }
     tar.file("sbin/init", init, 0755, 0, 0);
@@ -80,22 +84,40 @@ class GuestIT {
 
   @Test
   void aGuestBootsAnswersPingAndKeepsItsDiskAcrossStopAndStart() throws Exception {
-    Banger.Run run = banger.run("run", "bb", "--name", "g1", "--memory", "256M");
+    String imageBefore = imageDigest();
+    Banger.Run run = banger.run("run", "bb", "--name", "g1", "--memory", "256M", "--ssh");
     assertThat(run.exitCode()).as(run.stderr()).isZero();
-    assertThat(awaitConsole("g1", UP)).startsWith(UP + " fresh");
     Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "g1").stdout());
     String ip = (String) ((Map<?, ?>) vm.get("runtime")).get("guestIp");
+    assertThat(awaitConsole("g1", UP)).as("hostname and hosts written before the first boot")
+        .startsWith(UP + " fresh host=g1 hosts=" + ip + " g1");
     assertThat(banger.netns().runner().run(dev.banger.host.Command.of("ping", "-c", "3", "-W", "3", ip)).ok())
         .as("the guest answers ping from the bridge's side of the namespace").isTrue();
 
+    // This image runs no ssh server: exec says so within its timeout instead of hanging.
+    long started = System.nanoTime();
+    Banger.Run exec = banger.run("exec", "g1", "--timeout", "8", "--", "true");
+    long waitedMs = (System.nanoTime() - started) / 1_000_000;
+    assertThat(exec.exitCode()).isEqualTo(1);
+    assertThat(exec.stderr()).contains("does not answer on port 22").contains("does the image run an ssh server?");
+    assertThat(waitedMs).as("gave up after its timeout, not much later").isLessThan(25_000);
+
     assertThat(banger.run("stop", "--timeout", "3", "g1").exitCode()).isZero();
     assertThat(banger.run("start", "g1").exitCode()).isZero();
-    assertThat(awaitConsole("g1", UP + " persisted")).startsWith(UP + " persisted=first");
+    assertThat(awaitConsole("g1", UP + " persisted")).as("the guest's own edit survives: setup runs before the first boot only")
+        .startsWith(UP + " persisted=first host=edited");
 
     assertThat(banger.run("run", "bb", "--name", "g2", "--memory", "256M").exitCode()).isZero();
-    assertThat(awaitConsole("g2", UP)).as("a second VM from the same image has its own disk").startsWith(UP + " fresh");
+    assertThat(awaitConsole("g2", UP)).as("a second VM from the same image has its own disk").startsWith(UP + " fresh host=g2");
 
     assertThat(banger.run("rm", "-f", "g1", "g2").exitCode()).isZero();
     assertThat(JSON.std.listFrom(banger.run("ls", "-a", "--json").stdout())).isEmpty();
+    assertThat(imageDigest()).as("the shared image is never written").isEqualTo(imageBefore);
+  }
+
+  private String imageDigest() throws Exception {
+    Map<String, Object> image = JSON.std.mapFrom(banger.run("image", "inspect", "bb").stdout());
+    byte[] bytes = Files.readAllBytes(Path.of((String) image.get("rootfsPath")));
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 }

@@ -32,6 +32,18 @@ class NetworkConfigTest {
   }
 
   @Test
+  void aLoopbackStubResolverFallsThroughToSystemdResolvedsUpstreamServers() throws IOException {
+    Path stub = dir.resolve("resolv.conf");
+    Files.writeString(stub, "nameserver 127.0.0.53\noptions edns0\n");
+    Path upstream = dir.resolve("upstream.conf");
+    Files.writeString(upstream, "nameserver 192.168.1.1\nnameserver 9.9.9.9\n");
+
+    assertThat(NetworkConfig.hostDns(stub, upstream)).containsExactly("192.168.1.1", "9.9.9.9");
+    assertThat(NetworkConfig.hostDns(upstream, stub)).containsExactly("192.168.1.1", "9.9.9.9");
+    assertThat(NetworkConfig.hostDns(stub, dir.resolve("missing"))).isEqualTo(NetworkConfig.FALLBACK_DNS);
+  }
+
+  @Test
   void badNamesAreRefusedAtCreation() {
     Ipv4Subnet subnet = Ipv4Subnet.parse(Ipv4Subnet.DEFAULT);
 

@@ -86,6 +86,30 @@ class MigrationsTest {
   }
 
   @Test
+  void guestSetupIsDoneForVmsThatAlreadyBootedAndPendingForTheOthers() throws Exception {
+    Path file = dir.resolve("v1.db");
+    try (Database db = Database.open(file, new Migrations(Migrations.builtin().latestMigrations().subList(0, 1)))) {
+      db.transaction(c -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("INSERT INTO vms (id, name, state, spec_json, created_at, started_at) VALUES"
+              + " ('a', 'booted', 'stopped', '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:01:00Z'),"
+              + " ('b', 'fresh', 'created', '{}', '2026-01-01T00:00:00Z', NULL)");
+        }
+        return null;
+      });
+    }
+    try (Database db = Database.open(file)) {
+      String setup = db.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT group_concat(name || '=' || guest_setup, ',') FROM (SELECT * FROM vms ORDER BY name)")) {
+          rs.next();
+          return rs.getString(1);
+        }
+      });
+      assertThat(setup).isEqualTo("booted=done,fresh=pending");
+    }
+  }
+
+  @Test
   void refusesADatabaseWrittenByANewerBanger() throws Exception {
     Path file = dir.resolve("new.db");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {

@@ -103,6 +103,11 @@ public final class FakeNetwork implements Network {
   }
 
   @Override
+  public synchronized boolean hostPortInUse(int port, String protocol) {
+    return false;
+  }
+
+  @Override
   public synchronized boolean releaseLease(String vmId) {
     calls.add("releaseLease " + vmId);
     return leases.remove(vmId) != null;

@@ -1,0 +1,170 @@
+package dev.banger.access;
+
+import dev.banger.error.BangerException;
+import dev.banger.host.TerminalCommands;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * {@code banger cp}: files and directories between the host and a guest, as tar streams over
+ * ssh. Not scp: dropbear and busybox images have no sftp-server and often no scp, while any
+ * image with a shell has tar. Like {@code cp -r}: onto an existing directory the source goes
+ * inside it, otherwise it takes the destination's name. Each end unpacks into a temporary
+ * directory beside the destination and renames, so a failed copy leaves no half-written file
+ * under the destination's name.
+ */
+public final class GuestCopy {
+  /** {@code NAME:PATH} for a guest, where NAME is a VM name; anything else is a host path. */
+  private static final Pattern GUEST = Pattern.compile("([a-z0-9][a-z0-9-]{0,62}):(.*)");
+
+  /** One side of a copy: a host path, or a path in the guest {@code vm}. */
+  public record Operand(String vm, String path) {
+    public boolean isGuest() {
+      return vm != null;
+    }
+  }
+
+  /**
+   * Parses an operand. A host path that looks like {@code NAME:PATH} can be written {@code
+   * ./NAME:PATH}; a relative guest path is relative to root's home directory.
+   */
+  public static Operand parse(String text) {
+    Matcher m = GUEST.matcher(text);
+    if (m.matches()) {
+      if (m.group(2).isEmpty()) {
+        throw BangerException.invalid("'" + text + "' names no path in VM '" + m.group(1) + "'; write " + m.group(1) + ":/path");
+      }
+      return new Operand(m.group(1), m.group(2));
+    }
+    if (text.isEmpty()) {
+      throw BangerException.invalid("an empty path cannot be copied");
+    }
+    return new Operand(null, text);
+  }
+
+  // Runs in the guest with the destination and the entry's name as $1 and $2 (sh -c SCRIPT sh DST NAME).
+  static final String UNPACK = """
+      set -e
+      dst=$1 name=$2
+      if [ -d "$dst" ]; then exec tar -xf - -C "$dst"; fi
+      tmp=$(mktemp -d "$(dirname "$dst")/.banger-cp.XXXXXX")
+      trap 'rm -rf "$tmp"' EXIT
+      tar -xf - -C "$tmp"
+      mv -f "$tmp/$name" "$dst"
+      """;
+  // Runs in the guest with the source as $1; "./" keeps a name starting with '-' from being an option.
+  static final String PACK = """
+      set -e
+      cd "$(dirname "$1")"
+      exec tar -cf - "./$(basename "$1")"
+      """;
+
+  private final SshArgs ssh;
+
+  public GuestCopy(SshArgs ssh) {
+    this.ssh = ssh;
+  }
+
+  /** Host to guest; returns the exit code (0 when both tar and ssh succeeded). */
+  public int push(Path source, String guestPath) throws IOException, InterruptedException {
+    if (!Files.exists(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw BangerException.notFound("no such file or directory on the host: " + source);
+    }
+    Path absolute = source.toAbsolutePath().normalize();
+    if (absolute.getFileName() == null) {
+      throw BangerException.invalid("cannot copy the host's root directory");
+    }
+    return TerminalCommands.pipe(packLocal(absolute), ssh.remote(unpackCommand(guestPath, absolute.getFileName().toString())));
+  }
+
+  /** Guest to host; returns the exit code. */
+  public int pull(String guestPath, Path destination) throws IOException, InterruptedException {
+    String name = baseName(guestPath);
+    if (name.isEmpty() || name.equals(".") || name.equals("..")) {
+      throw BangerException.invalid("'" + guestPath + "' does not name a file or directory to copy; name it, e.g. /etc or /root/file");
+    }
+    List<String> remote = ssh.remote(packCommand(guestPath));
+    if (Files.isDirectory(destination)) {
+      return TerminalCommands.pipe(remote, unpackLocal(destination));
+    }
+    Path parent = destination.toAbsolutePath().normalize().getParent();
+    if (parent == null || !Files.isDirectory(parent)) {
+      throw BangerException.notFound("the directory to copy into does not exist: " + parent);
+    }
+    Path temp = Files.createTempDirectory(parent, ".banger-cp-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try {
+      int exit = TerminalCommands.pipe(remote, unpackLocal(temp));
+      Path unpacked = temp.resolve(name);
+      if (exit == 0) {
+        if (!Files.exists(unpacked, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          throw BangerException.internal("the guest sent no '" + name + "' for " + guestPath, null);
+        }
+        try {
+          Files.move(unpacked, destination, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+          throw BangerException.precondition("Tried to put " + guestPath + " at " + destination + " but could not: " + e
+              + " (a directory cannot replace a file or a non-empty directory)");
+        }
+      }
+      return exit;
+    } finally {
+      deleteRecursively(temp);
+    }
+  }
+
+  /** Host tar: owned by root in the guest (the user banger logs in as), whatever it is here. */
+  static List<String> packLocal(Path absolute) {
+    return List.of("tar", "-C", absolute.getParent().toString(), "--owner=0", "--group=0", "--numeric-owner",
+        "-cf", "-", "--", absolute.getFileName().toString());
+  }
+
+  /**
+   * Host tar unpacking what a guest sent: into a directory of its own, never as the guest's
+   * owners, and GNU tar by default refuses {@code ..} and absolute member names and never
+   * writes through a symlink the archive itself made.
+   */
+  static List<String> unpackLocal(Path into) {
+    return List.of("tar", "-xf", "-", "--no-same-owner", "-C", into.toString());
+  }
+
+  static String unpackCommand(String guestPath, String name) {
+    return "sh -c " + ShellQuote.quote(UNPACK) + " sh " + ShellQuote.quote(guestArg(guestPath)) + " " + ShellQuote.quote(name);
+  }
+
+  static String packCommand(String guestPath) {
+    return "sh -c " + ShellQuote.quote(PACK) + " sh " + ShellQuote.quote(guestArg(guestPath));
+  }
+
+  /** A relative guest path starts at root's home; "./" keeps one starting with '-' an operand. */
+  private static String guestArg(String path) {
+    return path.startsWith("/") ? path : "./" + path;
+  }
+
+  /** The last name of a path, as basename(1) sees it (trailing slashes ignored). */
+  static String baseName(String path) {
+    String p = path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p.equals("/") ? "" : p.substring(p.lastIndexOf('/') + 1);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

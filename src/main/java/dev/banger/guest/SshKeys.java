@@ -1,0 +1,150 @@
+package dev.banger.guest;
+
+import dev.banger.error.BangerException;
+import dev.banger.host.Command;
+import dev.banger.host.CommandResult;
+import dev.banger.host.CommandRunner;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * banger's own ssh key pair ({@code <state dir>/ssh/id_ed25519}), made once with ssh-keygen the
+ * first time a VM asks for ssh access, and the check of public keys users hand in. The pair is
+ * generated in {@code ssh.new-<random>} and published by renaming that directory, so a crash
+ * leaves either no key or a whole one, never a private key without its public half.
+ */
+public final class SshKeys {
+  public static final String DIR = "ssh";
+  private static final String KEY = "id_ed25519";
+  private static final Pattern PUBLIC_KEY =
+      Pattern.compile("(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com) [A-Za-z0-9+/]+=*( .*)?");
+
+  private final Path stateDir;
+  private final CommandRunner runner;
+
+  public SshKeys(Path stateDir, CommandRunner runner) {
+    this.stateDir = stateDir;
+    this.runner = runner;
+  }
+
+  /** Where the private key is (or will be): the CLI passes it to ssh with {@code -i}. */
+  public Path privateKey() {
+    return stateDir.resolve(DIR).resolve(KEY);
+  }
+
+  /** banger's public key if it was made already; never generates it. */
+  public java.util.Optional<String> existingPublicKey() {
+    Path pub = stateDir.resolve(DIR).resolve(KEY + ".pub");
+    try {
+      return Files.exists(pub) ? java.util.Optional.of(Files.readString(pub, StandardCharsets.UTF_8).strip()) : java.util.Optional.empty();
+    } catch (IOException e) {
+      throw BangerException.internal("Tried to read banger's ssh key " + pub + " but failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** banger's public key, one line; generates the pair on first use. */
+  public synchronized String publicKey() {
+    Path pub = stateDir.resolve(DIR).resolve(KEY + ".pub");
+    try {
+      if (!Files.exists(pub)) {
+        generate();
+      }
+      return Files.readString(pub, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw BangerException.internal("Tried to read or create banger's ssh key in " + pub.getParent() + " but failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void generate() throws IOException {
+    Path dir = stateDir.resolve(DIR);
+    removeLeftovers();
+    Path temp = Files.createDirectory(stateDir.resolve(DIR + ".new-" + UUID.randomUUID().toString().substring(0, 8)),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try {
+      CommandResult result = runner.run(Command.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "banger",
+          "-f", temp.resolve(KEY).toString()));
+      if (!result.ok()) {
+        throw BangerException.precondition("Tried to create banger's ssh key with ssh-keygen but it failed: "
+            + result.stderr().strip() + " (install openssh-client)");
+      }
+      for (String name : List.of(KEY, KEY + ".pub")) {
+        try (FileChannel file = FileChannel.open(temp.resolve(name), StandardOpenOption.WRITE)) {
+          file.force(true);
+        }
+      }
+      Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
+      try (FileChannel parent = FileChannel.open(stateDir, StandardOpenOption.READ)) {
+        parent.force(true);
+      }
+    } finally {
+      deleteRecursively(temp);
+    }
+  }
+
+  /** Half-made key directories of a generation that crashed. */
+  private void removeLeftovers() throws IOException {
+    List<Path> leftovers = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(stateDir, DIR + ".new-*")) {
+      entries.forEach(leftovers::add);
+    }
+    for (Path leftover : leftovers) {
+      deleteRecursively(leftover);
+    }
+  }
+
+  /**
+   * The authorized_keys content for a VM: the user's keys (from {@code --ssh-key}), if any, and
+   * banger's own key, which {@code banger ssh/exec/cp} log in with. Installing banger's key
+   * grants nothing new: whoever runs banger is root on the host and can already read and write
+   * the VM's disk.
+   */
+  public String authorizedKeys(String userKeys) {
+    StringBuilder keys = new StringBuilder();
+    if (userKeys != null) {
+      checkPublicKeys(userKeys);
+      keys.append(userKeys.strip()).append('\n');
+    }
+    return keys.append(publicKey()).append('\n').toString();
+  }
+
+  /** Refuses anything but OpenSSH public key lines; a private key gets a message of its own. */
+  static void checkPublicKeys(String text) {
+    if (text.contains("PRIVATE KEY")) {
+      throw BangerException.invalid("--ssh-key was given a private key; pass the public half (the .pub file) instead");
+    }
+    List<String> lines = text.strip().lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    if (lines.isEmpty()) {
+      throw BangerException.invalid("--ssh-key holds no public key");
+    }
+    for (String line : lines) {
+      if (!PUBLIC_KEY.matcher(line).matches()) {
+        String shown = line.length() > 40 ? line.substring(0, 40) + "…" : line;
+        throw BangerException.invalid("--ssh-key: '" + shown + "' is not an OpenSSH public key line (type, base64 key, comment)");
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
