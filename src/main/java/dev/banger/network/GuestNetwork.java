@@ -27,13 +27,22 @@ public record GuestNetwork(
   }
 
   /**
-   * The kernel's {@code ip=} argument, {@code ip=<guest>::<gw>:<mask>::eth0:off}, or an empty
+   * The kernel's {@code ip=} argument, {@code ip=<guest>::<gw>:<mask>:<hostname>:eth0:off}, or an empty
    * string for mode none. Kernels without CONFIG_IP_PNP ignore it; banger's initrd parses it.
    */
   public String kernelArg() {
+    return kernelArg("");
+  }
+
+  /**
+   * As {@link #kernelArg()}, with the guest's host name in the argument's hostname field: the
+   * kernel (CONFIG_IP_PNP) or banger's initrd sets it before init runs, so even an init that never
+   * reads /etc/hostname (busybox) has the VM's name. {@code hostname} must be a valid VM name.
+   */
+  public String kernelArg(String hostname) {
     if (mode == NetworkMode.NONE) {
       return "";
     }
-    return "ip=" + ip + "::" + gateway + ":" + netmask + "::eth0:off";
+    return "ip=" + ip + "::" + gateway + ":" + netmask + ":" + hostname + ":eth0:off";
   }
 }

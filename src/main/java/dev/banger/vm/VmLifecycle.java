@@ -365,7 +365,7 @@ public final class VmLifecycle {
       throw BangerException.precondition("kernel '" + kernel.name() + "' has no image for " + vmm.kind()
           + "; import a bzImage or a Debian kernel package");
     }
-    String bootArgs = vmm.bootArgs(guest.kernelArg(), row.spec().kernelArgs());
+    String bootArgs = vmm.bootArgs(guest.kernelArg(row.runtime().name()), row.spec().kernelArgs());
     BootConfig config = new BootConfig(Path.of(kernelPath), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
         bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib());
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());

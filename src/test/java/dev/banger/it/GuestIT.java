@@ -41,11 +41,11 @@ class GuestIT {
     String init = "#!/bin/sh\nmount -t proc proc /proc\n"
         + "if [ -f /persist ]; then echo \"" + UP + " persisted=$(cat /persist) host=$(cat /etc/hostname)\"; else echo first > /persist;"
         + " hosts=$(grep -v localhost /etc/hosts | tr '\\t' ' '); host=$(cat /etc/hostname); echo edited > /etc/hostname; sync;"
-        + " echo \"" + UP + " fresh host=$host hosts=$hosts\"; fi\n"
+        + " echo \"" + UP + " fresh host=$host kernel=$(hostname) hosts=$hosts\"; fi\n"
         + "exec sleep 3600\n";
     TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
         .file("bin/busybox", Files.readAllBytes(busybox), 0755);
-    for (String applet : new String[] {"sh", "mount", "cat", "echo", "sleep", "sync", "grep", "tr"}) {
+    for (String applet : new String[] {"sh", "mount", "cat", "echo", "sleep", "sync", "grep", "tr", "hostname"}) {
       tar.symlink("bin/" + applet, "busybox");
     }
     tar.file("sbin/init", init, 0755, 0, 0);
@@ -90,7 +90,7 @@ class GuestIT {
     Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "g1").stdout());
     String ip = (String) ((Map<?, ?>) vm.get("runtime")).get("guestIp");
     assertThat(awaitConsole("g1", UP)).as("hostname and hosts written before the first boot")
-        .startsWith(UP + " fresh host=g1 hosts=" + ip + " g1");
+        .startsWith(UP + " fresh host=g1 kernel=g1 hosts=" + ip + " g1");
     assertThat(banger.netns().runner().run(dev.banger.host.Command.of("ping", "-c", "3", "-W", "3", ip)).ok())
         .as("the guest answers ping from the bridge's side of the namespace").isTrue();
 

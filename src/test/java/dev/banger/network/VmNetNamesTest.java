@@ -44,6 +44,8 @@ class VmNetNamesTest {
             "bg0123abcd", List.of("1.1.1.1"));
 
     assertThat(guest.kernelArg()).isEqualTo("ip=172.30.0.7::172.30.0.1:255.255.0.0::eth0:off");
+    assertThat(guest.kernelArg("web-1")).isEqualTo("ip=172.30.0.7::172.30.0.1:255.255.0.0:web-1:eth0:off");
     assertThat(GuestNetwork.none().kernelArg()).isEmpty();
+    assertThat(GuestNetwork.none().kernelArg("web-1")).isEmpty();
   }
 }
