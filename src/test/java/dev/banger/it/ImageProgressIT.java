@@ -97,7 +97,8 @@ class ImageProgressIT {
 
     List<StreamEvent.Progress> progress = events.stream().filter(StreamEvent.Progress.class::isInstance)
         .map(StreamEvent.Progress.class::cast).toList();
-    assertThat(progress.size()).as("progress lines: %s", progress).isGreaterThanOrEqualTo(3);
+    // At most 10 lines a second: a fast machine may finish this import within two or three ticks.
+    assertThat(progress.size()).as("progress lines: %s", progress).isGreaterThanOrEqualTo(2);
     // The scan of 24 MiB may end between two ticks and never be shown; the build takes longer.
     assertThat(progress).extracting(StreamEvent.Progress::phase).contains("build");
     assertThat(progress).anySatisfy(p -> assertThat(p.layers()).isEqualTo(3));

@@ -67,7 +67,10 @@ final class TestGuest {
       Files.createDirectories(root.resolve(d));
     }
     Files.copy(KernelService.DEFAULT_BUSYBOX, root.resolve("bin/busybox"));
-    List<String> script = new ArrayList<>(List.of("#!/bin/busybox sh"));
+    // banger's stop presses Ctrl-Alt-Del; with the kernel's default (ctrl-alt-del = 1) that resets
+    // the guest at once. Like every real init (busybox, systemd), this one asks for SIGINT instead,
+    // before its marker — and ignores it, so only what the test adds (power button, poweroff) ends it.
+    List<String> script = new ArrayList<>(List.of("#!/bin/busybox sh", "/bin/busybox echo 0 > /proc/sys/kernel/ctrl-alt-del"));
     if (powerButton) {
       Path modules = Files.createDirectories(dir.resolve(name + "-modules"));
       Process p = new ProcessBuilder("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards"
@@ -82,11 +85,7 @@ final class TestGuest {
       }
       // busybox acpid would do, but a blocking read of the power button's first input event is
       // all that is needed: the button is the only input device of a microvm guest.
-      // banger's stop also presses Ctrl-Alt-Del (QEMU's PS/2 keyboard); with the kernel's default
-      // (ctrl-alt-del = 1) that would reset the guest at once, so this init asks for the SIGINT a
-      // real init gets instead, and ignores it: the power button alone must stop this guest.
-      script.addAll(List.of("/bin/busybox echo 0 > /proc/sys/kernel/ctrl-alt-del",
-          "/bin/busybox insmod /lib/evdev.ko", "/bin/busybox insmod /lib/button.ko",
+      script.addAll(List.of("/bin/busybox insmod /lib/evdev.ko", "/bin/busybox insmod /lib/button.ko",
           // The keyboard is an input device too: find the button's event node by its name.
           "button=",
           "while [ -z \"$button\" ]; do for e in /sys/class/input/event*; do"
