@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * daemon (and a reconcile after a crash) can find them from the VM id alone.
  *
  * @param vmId the VM id; Firecracker's {@code --id} accepts 1-64 letters, digits or '-'
- * @param vmDir the VM's directory; it holds the socket, the console log and the VMM's own logs
+ * @param vmDir the VM's directory; it holds the socket, the console log and FIFO, and the VMM's
+ *     own logs
  * @param apiSocket the VMM's API socket (at most 107 bytes: the sun_path limit)
  * @param consoleLog the file the VMM's stdout and stderr (the serial console) are appended to
  * @param consoleLogCapBytes when the console log grows past this size it is rotated to {@code
@@ -69,6 +70,11 @@ public record LaunchSpec(
 
   public LaunchSpec withConsoleCap(long capBytes) {
     return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, capBytes, netns);
+  }
+
+  /** The FIFO that is the VMM's stdin: the input side of the serial console. */
+  public Path consoleInput() {
+    return vmDir.resolve(ConsoleInput.FILE_NAME);
   }
 
   public LaunchSpec withApiSocket(Path socket) {

@@ -35,7 +35,9 @@ import java.util.Set;
  * on it: it refuses an existing socket path (exit 1), never deletes its socket, prints a console
  * banner on stdout, checks bodies against the v1.16.1 schema, opens the kernel, initrd and drive
  * files at PUT time, accepts pre-boot calls only before InstanceStart, exits 0 shortly after
- * SendCtrlAltDel once booted, and dies on SIGKILL. No KVM is needed.
+ * SendCtrlAltDel once booted, and dies on SIGKILL. No KVM is needed. Once booted its "guest" is a
+ * serial loopback: bytes read from stdin (the serial input) are echoed to stdout, as a guest's tty
+ * echoes what is typed.
  *
  * <p>Environment, for failure injection:
  *
@@ -272,6 +274,7 @@ public final class FakeFirecracker {
           return Reply.fault("Start microvm error: Cannot start microvm without kernel configuration.");
         }
         booted = true;
+        serialLoopback();
         say("[    0.000000] Linux version 6.1.0-banger-fake (stand-in guest)");
         say("[    0.100000] Run /sbin/init as init process");
         say("banger-guest login:");
@@ -293,6 +296,27 @@ public final class FakeFirecracker {
         return Reply.ok(); // FlushMetrics
       }
     }
+  }
+
+  /** Like Firecracker, the serial device reads stdin only once the VM is built. */
+  private static void serialLoopback() {
+    if (quiet) {
+      return;
+    }
+    Thread.ofPlatform().daemon().name("serial").start(() -> {
+      byte[] buffer = new byte[4096];
+      try {
+        int n;
+        while ((n = System.in.read(buffer)) >= 0) {
+          synchronized (System.out) {
+            System.out.write(buffer, 0, n);
+            System.out.flush();
+          }
+        }
+      } catch (IOException e) {
+        say("serial input failed: " + e.getMessage());
+      }
+    });
   }
 
   private boolean injected(String variable, String method, String path, String action) {
