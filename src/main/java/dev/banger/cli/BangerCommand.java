@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
         + "Every command except 'daemon' and 'doctor' talks to the daemon over its Unix socket.",
     subcommands = {
       VmCommands.Create.class, VmCommands.Run.class, VmCommands.Start.class, VmCommands.Stop.class,
-      VmCommands.Restart.class, VmCommands.Rm.class, LsCommand.class, VmCommands.Inspect.class, VmCommands.Logs.class,
+      VmCommands.Restart.class, VmCommands.Rm.class, LsCommand.class, VmCommands.Inspect.class, VmCommands.Logs.class, ConsoleCommand.class,
       ImageCommand.class, KernelCommand.class, SystemCommand.class, DaemonCommand.class, DoctorCommand.class, VersionCommand.class},
     showDefaultValues = true)
 final class BangerCommand implements Runnable {

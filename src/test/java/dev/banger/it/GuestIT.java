@@ -24,6 +24,7 @@ class GuestIT {
 
   @TempDir Path work;
   private Banger banger;
+  private Process daemon;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -34,11 +35,12 @@ class GuestIT {
     banger = new Banger(work);
     banger.env("BANGER_DEFAULT_VMM", "qemu");
     banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    banger.startDaemon();
-    // An init that reports whether its disk already holds the file a first boot leaves behind.
+    daemon = banger.startDaemon();
+    // An init that reports whether its disk already holds the file a first boot leaves behind,
+    // then runs a shell on the serial console (its stdio is /dev/console, which is ttyS0).
     String init = "#!/bin/sh\nmount -t proc proc /proc\n"
         + "if [ -f /persist ]; then echo \"" + UP + " persisted=$(cat /persist)\"; else echo first > /persist; sync; echo \"" + UP + " fresh\"; fi\n"
-        + "exec sleep 3600\n";
+        + "exec sh\n";
     TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
         .file("bin/busybox", Files.readAllBytes(busybox), 0755);
     for (String applet : new String[] {"sh", "mount", "cat", "echo", "sleep", "sync"}) {
@@ -97,5 +99,33 @@ class GuestIT {
 
     assertThat(banger.run("rm", "-f", "g1", "g2").exitCode()).isZero();
     assertThat(JSON.std.listFrom(banger.run("ls", "-a", "--json").stdout())).isEmpty();
+  }
+
+  /** Types a command into the guest's shell through {@code banger console}, then detaches by ending input. */
+  private void typeIntoConsole(String vm, String command, String expected) throws Exception {
+    try (Banger.Attached console = banger.attach("console", vm)) {
+      console.type(command + "\n");
+      console.awaitOutput(expected, 120);
+      console.endInput();
+      assertThat(console.exitCode(60)).as(console.stderr()).isZero();
+    }
+  }
+
+  @Test
+  void theSerialConsoleRunsShellCommandsAlsoAfterTheDaemonRestarts() throws Exception {
+    Banger.Run run = banger.run("run", "bb", "--name", "con", "--memory", "256M", "--net", "none");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    awaitConsole("con", UP);
+    // The guest's tty echoes the command as typed; only the shell's answer has the computed value.
+    typeIntoConsole("con", "echo CONSOLE-$((6*7))-OK", "CONSOLE-42-OK");
+
+    banger.stop(daemon);
+    daemon = banger.startDaemon();
+    Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "con").stdout());
+    assertThat(vm.get("state")).as("adopted by the new daemon").isEqualTo("running");
+    typeIntoConsole("con", "echo ADOPTED-$((6*7))", "ADOPTED-42");
+    assertThat(banger.run("logs", "con").stdout()).contains("CONSOLE-42-OK").contains("ADOPTED-42");
+
+    assertThat(banger.run("rm", "-f", "con").exitCode()).isZero();
   }
 }
