@@ -94,7 +94,7 @@ public final class Reconciler {
     VmHandles handles = load(row);
     recorder.adopt(id, handles); // The cache and a healed handles.json, before any teardown step.
     LaunchSpec launch = lifecycle.launchSpec(row.runtime());
-    Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.apiSocket())
+    Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.processMarker())
         .flatMap(who -> lifecycle.vmmFor(row.spec()).adopt(who, launch));
     // Only a VM that finished booting is adopted. One caught in STARTING never completed its start
     // (the caller saw it fail); one caught in STOPPING was asked to stop. Both are torn down.

@@ -338,7 +338,7 @@ public final class VmLifecycle {
       return process;
     }
     LaunchSpec launch = launchSpec(row.runtime());
-    Optional<ProcessIdentity> identity = ProcessIdentity.fromHandles(recorder.current(row.runtime().id()), launch.apiSocket());
+    Optional<ProcessIdentity> identity = ProcessIdentity.fromHandles(recorder.current(row.runtime().id()), launch.processMarker());
     return identity.flatMap(who -> vmmFor(row.spec()).adopt(who, launch)).orElse(null);
   }
 

@@ -57,7 +57,7 @@ public final class VmmLauncher {
     if (!found) {
       throw new BangerException(ErrorKind.FAILED_PRECONDITION, "Tried to start the VMM of VM " + vmId + " with " + program
           + " but it is " + (program.contains("/") ? "not an executable file" : "not on PATH")
-          + "; install it or point the daemon at it (--firecracker-bin / --qemu-bin)");
+          + "; install it or point the daemon at it (--firecracker-bin / --jailer-bin / --qemu-bin)");
     }
   }
 
@@ -124,7 +124,7 @@ public final class VmmLauncher {
           "The VMM for VM " + spec.vmId() + " exited at once with code " + code
               + tailNote(console.tail(20)));
     }
-    ProcessIdentity identity = new ProcessIdentity(process.pid(), startTime.get(), spec.apiSocket());
+    ProcessIdentity identity = new ProcessIdentity(process.pid(), startTime.get(), spec.processMarker());
     return HostVmmProcess.spawned(identity, spec, process, procFs);
   }
 
