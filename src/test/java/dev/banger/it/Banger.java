@@ -212,6 +212,11 @@ public final class Banger implements AutoCloseable {
   public Attached attach(String... args) throws IOException {
     List<String> argv = new ArrayList<>(List.of(launcher().toString()));
     argv.addAll(List.of(args));
+    return attachCommand(argv);
+  }
+
+  /** Starts any command with the CLI's environment, without waiting for it. */
+  public Attached attachCommand(List<String> argv) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().putAll(env);
     Path out = Files.createTempFile("banger-out", ".txt");
@@ -240,7 +245,7 @@ public final class Banger implements AutoCloseable {
     String prefix = stateDir.toString() + "/";
     for (long pid : proc.pids()) {
       boolean ours = proc.cmdline(pid).filter(argv -> argv.stream().anyMatch(a -> a.startsWith(prefix) && a.endsWith(".sock"))
-          && !argv.contains("daemon")).isPresent();
+          && !argv.contains("daemon")).isPresent() || Leaks.jailedStandIn(pid, stateDir);
       if (ours) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
       }
