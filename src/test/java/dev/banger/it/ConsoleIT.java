@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.image.TarBuilder;
+import dev.banger.testing.HostAssumptions;
 import dev.banger.vmm.firecracker.FakeFirecrackerBinary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -95,6 +97,29 @@ class ConsoleIT {
       assertThat(again.exitCode(30)).as(again.stderr()).isZero();
     }
     assertThat(banger.run("rm", "-f", "c2").exitCode()).isZero();
+  }
+
+  @Test
+  void onATerminalKeysGoRawToTheGuestCtrlRightBracketDetachesAndTheTerminalIsRestored() throws Exception {
+    HostAssumptions.assumeProgram("script", "--version");
+    runVm("c5");
+    // script(1) gives the console a pseudo-terminal; the shell then prints the terminal's settings.
+    String shell = "'" + banger.launcher() + "' console c5; echo; stty -a";
+    try (Banger.Attached tty = banger.attachCommand(List.of("script", "-qfec", shell, "/dev/null"))) {
+      tty.awaitOutput("Press Ctrl-] to detach", 60);
+      tty.type("typed-on-a-tty\r");
+      tty.awaitOutput("typed-on-a-tty", 60);
+      tty.type("\u001d");
+      tty.awaitOutput("detached from VM 'c5'; it keeps running", 30);
+      tty.awaitOutput("icanon", 30);
+      assertThat(tty.exitCode(30)).as(tty.stdout()).isZero();
+      String settings = tty.stdout().substring(tty.stdout().lastIndexOf("detached from VM"));
+      assertThat(settings).as("the terminal is cooked again").doesNotContain("-icanon").doesNotContain("-echo ");
+    }
+    assertThat(banger.run("logs", "c5").stdout()).as("raw mode: the guest got the CR, not a translated NL")
+        .contains("typed-on-a-tty\r");
+    assertThat(state("c5")).isEqualTo("running");
+    assertThat(banger.run("rm", "-f", "c5").exitCode()).isZero();
   }
 
   @Test
