@@ -15,4 +15,7 @@ final class Requests {
 
   /** {@code POST /v1/vms/{name}/stop}. */
   record StopVm(Long timeoutSeconds, Boolean force) {}
+
+  /** {@code POST /v1/vms/{name}/console}: bytes for the guest's serial console, base64. */
+  record ConsoleInput(String data) {}
 }

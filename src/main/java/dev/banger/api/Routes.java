@@ -12,6 +12,7 @@ import dev.banger.vm.VmService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,15 @@ public final class Routes {
         new Route("POST", "/v1/vms/{name}/restart", r -> detail(vms, vms.restart(r.param("name")))),
         new Route("GET", "/v1/vms/{name}/ssh", r -> vms.sshTarget(r.param("name"))),
         new Route("GET", "/v1/vms/{name}/logs", r -> readLog(vms.get(r.param("name")), r.queryParam("offset").map(Long::parseLong).orElse(0L))),
+        // The console is two plain requests, output by long poll and input by POST, rather than
+        // an upgraded connection or a per-VM socket: no state lives in the daemon (the console
+        // FIFO and log are in the VM directory), it keeps the API socket's permissions, and an
+        // attached CLI rides out a daemon restart by retrying.
+        new Route("GET", "/v1/vms/{name}/console", r -> consoleOutput(vms, r)),
+        new Route("POST", "/v1/vms/{name}/console", r -> {
+          vms.consoleInput(r.param("name"), base64(r.bodyAs(Requests.ConsoleInput.class).data()));
+          return null;
+        }),
         new Route("GET", "/v1/images", r -> images.list()),
         // Image names may hold '/' and ':' (registry references), so they travel as a query parameter.
         new Route("GET", "/v1/image", r -> images.inspect(required(r, "name"))),
@@ -88,6 +98,34 @@ public final class Routes {
               Optional.ofNullable(body.name()), Optional.ofNullable(body.platform()),
               Boolean.TRUE.equals(body.insecure()), creds, progress)));
         }));
+  }
+
+  /** {@code ?offset=N&wait=MS}: base64 {@code data}, the next {@code offset} and the VM's {@code state}. */
+  private static Map<String, Object> consoleOutput(VmService vms, ApiRequest r) {
+    Long offset = r.queryParam("offset").map(v -> number(v, "offset")).orElse(null);
+    Duration wait = Duration.ofMillis(r.queryParam("wait").map(v -> number(v, "wait")).orElse(0L));
+    VmService.ConsoleOutput out = vms.consoleOutput(r.param("name"), offset, wait);
+    return Map.of("data", Base64.getEncoder().encodeToString(out.chunk().data()), "offset", out.chunk().next(),
+        "state", out.state().wire());
+  }
+
+  private static long number(String value, String param) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw BangerException.invalid("query parameter '" + param + "' must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static byte[] base64(String data) {
+    if (data == null) {
+      throw BangerException.invalid("console input needs 'data' (base64)");
+    }
+    try {
+      return Base64.getDecoder().decode(data);
+    } catch (IllegalArgumentException e) {
+      throw BangerException.invalid("console input 'data' is not base64: " + e.getMessage());
+    }
   }
 
   private static Path absolute(String value, String field) {

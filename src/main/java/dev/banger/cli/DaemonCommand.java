@@ -46,6 +46,24 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--jailer-bin", paramLabel = "PATH", description = "Jailer binary (env BANGER_JAILER_BIN, config 'firecracker.jailerBin', default jailer).")
   String jailerBin;
 
+  @Option(names = "--jailer", description = "Start Firecracker through the jailer: chroot, uid/gid, network namespace, cgroup v2 (env BANGER_JAILER, config 'firecracker.jailer.enabled', default false).")
+  Boolean jailer;
+
+  @Option(names = "--jailer-uid", paramLabel = "UID", description = "User Firecracker runs as in its jail; required with --jailer (env BANGER_JAILER_UID, config 'firecracker.jailer.uid').")
+  String jailerUid;
+
+  @Option(names = "--jailer-gid", paramLabel = "GID", description = "Group Firecracker runs as in its jail; required with --jailer (env BANGER_JAILER_GID, config 'firecracker.jailer.gid').")
+  String jailerGid;
+
+  @Option(names = "--jailer-chroot-base", paramLabel = "DIR", description = "Where jails are built; keep it on the state directory's filesystem (env BANGER_JAILER_CHROOT_BASE, config 'firecracker.jailer.chrootBase', default <state dir>/jail).")
+  String jailerChrootBase;
+
+  @Option(names = "--jailer-parent-cgroup", paramLabel = "PATH", description = "cgroup v2 path that holds each VM's cgroup (env BANGER_JAILER_PARENT_CGROUP, config 'firecracker.jailer.parentCgroup', default banger).")
+  String jailerParentCgroup;
+
+  @Option(names = "--jailer-cgroups", paramLabel = "FILE=VALUE;…", description = "Properties of each VM's own cgroup, e.g. 'cpu.max=50000 100000;memory.max=1G'; none: no per-VM cgroup (env BANGER_JAILER_CGROUPS, config 'firecracker.jailer.cgroups').")
+  String jailerCgroups;
+
   @Option(names = "--qemu-bin", paramLabel = "PATH", description = "QEMU binary (env BANGER_QEMU_BIN, config 'qemu.bin', default qemu-system-x86_64).")
   String qemuBin;
 
@@ -68,6 +86,13 @@ final class DaemonCommand implements Callable<Integer> {
         config.get(Settings.IMAGE_BUILDER, imageBuilder),
         config.get(Settings.FIRECRACKER_BIN, firecrackerBin),
         config.get(Settings.JAILER_BIN, jailerBin),
+        new DaemonOptions.Jailer(
+            config.get(Settings.JAILER, jailer == null ? null : jailer.toString()),
+            config.get(Settings.JAILER_UID, jailerUid),
+            config.get(Settings.JAILER_GID, jailerGid),
+            config.get(Settings.JAILER_CHROOT_BASE, jailerChrootBase),
+            config.get(Settings.JAILER_PARENT_CGROUP, jailerParentCgroup),
+            config.get(Settings.JAILER_CGROUPS, jailerCgroups)),
         config.get(Settings.QEMU_BIN, qemuBin),
         config.get(Settings.DEFAULT_VMM, defaultVmm),
         seconds(config.get(Settings.RECONCILE_INTERVAL, reconcileInterval)));

@@ -13,6 +13,19 @@ public final class Settings {
       new Setting("--firecracker-bin", "BANGER_FIRECRACKER_BIN", "firecracker.bin", "firecracker");
   public static final Setting JAILER_BIN =
       new Setting("--jailer-bin", "BANGER_JAILER_BIN", "firecracker.jailerBin", "jailer");
+  public static final Setting JAILER =
+      new Setting("--jailer", "BANGER_JAILER", "firecracker.jailer.enabled", "false");
+  public static final Setting JAILER_UID =
+      new Setting("--jailer-uid", "BANGER_JAILER_UID", "firecracker.jailer.uid", null);
+  public static final Setting JAILER_GID =
+      new Setting("--jailer-gid", "BANGER_JAILER_GID", "firecracker.jailer.gid", null);
+  /** Default: {@code <state dir>/jail}, so disks and logs can be hard-linked into jails. */
+  public static final Setting JAILER_CHROOT_BASE =
+      new Setting("--jailer-chroot-base", "BANGER_JAILER_CHROOT_BASE", "firecracker.jailer.chrootBase", null);
+  public static final Setting JAILER_PARENT_CGROUP =
+      new Setting("--jailer-parent-cgroup", "BANGER_JAILER_PARENT_CGROUP", "firecracker.jailer.parentCgroup", "banger");
+  public static final Setting JAILER_CGROUPS =
+      new Setting("--jailer-cgroups", "BANGER_JAILER_CGROUPS", "firecracker.jailer.cgroups", null);
   public static final Setting QEMU_BIN =
       new Setting("--qemu-bin", "BANGER_QEMU_BIN", "qemu.bin", "qemu-system-x86_64");
 

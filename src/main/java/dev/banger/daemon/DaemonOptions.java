@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param imageBuilder {@code auto}, {@code mount} or {@code offline}
  * @param firecrackerBin the firecracker program
  * @param jailerBin the jailer program
+ * @param jailer the jailer settings as given; checked when Firecracker is wired
  * @param qemuBin the qemu-system-x86_64 program
  * @param defaultVmm {@code auto}, {@code firecracker} or {@code qemu}
  * @param reconcileInterval how often to reconcile in the background; zero turns it off
@@ -29,13 +30,29 @@ public record DaemonOptions(
     String imageBuilder,
     String firecrackerBin,
     String jailerBin,
+    Jailer jailer,
     String qemuBin,
     String defaultVmm,
     java.time.Duration reconcileInterval) {
+  /**
+   * The jailer settings, as strings from their sources (see {@link dev.banger.config.Settings}).
+   *
+   * @param enabled "true" to start Firecracker through the jailer
+   * @param uid the uid Firecracker runs as, or null
+   * @param gid its gid, or null
+   * @param chrootBase where jails are built, or null for {@code <state dir>/jail}
+   * @param parentCgroup the cgroup that holds the VMs' cgroups
+   * @param cgroups {@code file=value} properties separated by ';', or null
+   */
+  public record Jailer(String enabled, String uid, String gid, String chrootBase, String parentCgroup, String cgroups) {
+    public static final Jailer OFF = new Jailer("false", null, null, null, null, null);
+  }
+
   public DaemonOptions {
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(socket, "socket");
     stateDir = stateDir.toAbsolutePath().normalize();
     socket = socket.toAbsolutePath().normalize();
+    jailer = jailer == null ? Jailer.OFF : jailer;
   }
 }

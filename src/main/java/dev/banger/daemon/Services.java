@@ -24,8 +24,10 @@ import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmLauncher;
 import dev.banger.vmm.firecracker.FirecrackerConfig;
 import dev.banger.vmm.firecracker.FirecrackerVmm;
+import dev.banger.vmm.firecracker.JailerConfig;
 import dev.banger.vmm.qemu.QemuConfig;
 import dev.banger.vmm.qemu.QemuVmm;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -48,7 +50,7 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     kernels.sweepLeftovers();
     QemuVmm qemu = new QemuVmm(QemuConfig.of(options.qemuBin()), new ProcFs());
     Map<String, Vmm> vmms = Map.of(
-        "firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()), new ProcFs()),
+        "firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()).withJailer(jailer(options)), new ProcFs(), host),
         "qemu", qemu);
     String defaultVmm = defaultVmm(options, qemu);
     VmRepository repo = new VmRepository(db);
@@ -58,9 +60,40 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
         new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
-        .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).log("services ready");
+        .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm)
+        .addKeyValue("jailer", options.jailer().enabled()).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
     return new Services(vms, images, kernels, network, reconciler);
+  }
+
+  /** The jailer's settings; a disabled jailer still names the chroot base, so old jails are swept. */
+  static JailerConfig jailer(DaemonOptions options) {
+    DaemonOptions.Jailer given = options.jailer();
+    Path base = given.chrootBase() == null ? options.stateDir().resolve("jail") : Path.of(given.chrootBase());
+    if (!flag(given.enabled(), "--jailer")) {
+      return JailerConfig.disabled(base);
+    }
+    return new JailerConfig(true, options.jailerBin(), id(given.uid(), "--jailer-uid"), id(given.gid(), "--jailer-gid"), base,
+        given.parentCgroup(), JailerConfig.parseCgroups(given.cgroups()), null);
+  }
+
+  private static boolean flag(String value, String name) {
+    return switch (value == null ? "false" : value.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no", "" -> false;
+      default -> throw dev.banger.error.BangerException.invalid(name + " must be true or false, got '" + value + "'");
+    };
+  }
+
+  private static int id(String value, String name) {
+    if (value == null || value.isBlank()) {
+      return -1; // JailerConfig says what is missing
+    }
+    try {
+      return Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      throw dev.banger.error.BangerException.invalid(name + " must be a numeric id, got '" + value + "'");
+    }
   }
 
   /** {@code auto}: Firecracker when its binary and KVM are usable here, else QEMU. */

@@ -12,7 +12,9 @@ import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
+import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmProcess;
+import dev.banger.vmm.VmmSandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -93,8 +95,8 @@ public final class Reconciler {
     }
     VmHandles handles = load(row);
     recorder.adopt(id, handles); // The cache and a healed handles.json, before any teardown step.
-    LaunchSpec launch = lifecycle.launchSpec(row.runtime());
-    Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.apiSocket())
+    LaunchSpec launch = lifecycle.launchSpec(row);
+    Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.processMarker())
         .flatMap(who -> lifecycle.vmmFor(row.spec()).adopt(who, launch));
     // Only a VM that finished booting is adopted. One caught in STARTING never completed its start
     // (the caller saw it fail); one caught in STOPPING was asked to stop. Both are torn down.
@@ -162,11 +164,29 @@ public final class Reconciler {
       }
     }
     List<String> swept = new ArrayList<>(sweepProcesses(keepSockets));
-    for (SweepReport report : List.of(lifecycle.network().sweep(Network.keepFor(held)), diskSweep.sweep(DiskSweep.keepFor(held)))) {
+    List<SweepReport> reports = new ArrayList<>();
+    // Jails first: a jailed VMM found there is killed before its tap and disk go.
+    for (Vmm vmm : lifecycle.vmms().values()) {
+      if (vmm instanceof VmmSandbox sandbox) {
+        reports.add(sandbox.sweep(this::ownsSandbox));
+      }
+    }
+    reports.add(lifecycle.network().sweep(Network.keepFor(held)));
+    reports.add(diskSweep.sweep(DiskSweep.keepFor(held)));
+    for (SweepReport report : reports) {
       swept.addAll(report.removed());
       failures.addAll(report.failures());
     }
     return swept;
+  }
+
+  /**
+   * A VM owns its jail and cgroup while its handles hold a process or record them. Asked at each
+   * sweep decision, so a start that records its jail before building it is never swept from under.
+   */
+  private boolean ownsSandbox(String vmId) {
+    return repo.findById(vmId).isPresent() && lifecycle.recorder().cached(vmId)
+        .map(h -> h.pid() != null || h.jailDir() != null || h.cgroupDir() != null).orElse(false);
   }
 
   /** Kills VMM processes whose command line names a socket under our VM directories, unowned. */

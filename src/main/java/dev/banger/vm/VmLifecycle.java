@@ -23,11 +23,13 @@ import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.StepStack.StepFailedException;
 import dev.banger.vmm.BootConfig;
+import dev.banger.vmm.JailCleanup;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
+import dev.banger.vmm.VmmSandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,11 +46,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops VMs (DESIGN.md, "Lifecycle and crash safety"). Start is a list of named steps
- * — disk.prepare, net.tap, guest.setup, vmm.spawn, vmm.configure, vmm.boot — each recording its handles
- * (cache, handles.json, mirror) before the next; a failure unwinds what exists, in reverse.
- * Teardown always runs in one fixed, idempotent order: VMM, tap, disk, API socket, then the
- * recovery state is cleared. Commands on one VM are serialised by its lock; different VMs run in
- * parallel.
+ * — disk.prepare, net.tap, guest.setup, vmm.jail (a VMM that sandboxes), vmm.spawn, vmm.configure,
+ * vmm.boot — each recording its handles (cache, handles.json, mirror) before the next; a failure
+ * unwinds what exists, in reverse. Teardown always runs in one fixed, idempotent order: VMM, jail,
+ * tap, disk, API socket, then the recovery state is cleared. Commands on one VM are serialised by
+ * its lock; different VMs run in parallel.
  */
 public final class VmLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(VmLifecycle.class);
@@ -177,12 +179,23 @@ public final class VmLifecycle {
     // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
     steps.run("guest.setup", () -> firstBoot.run(id, row.spec().sshKey(), diskSpec, prepared[0], guest[0]), () -> {});
     BootConfig[] config = new BootConfig[1];
+    if (vmm instanceof VmmSandbox sandbox) {
+      // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
+      steps.run("vmm.jail",
+          () -> {
+            config[0] = bootConfig(row, prepared[0], guest[0]);
+            sandbox.prepare(launchSpec(row), config[0], sink);
+          },
+          () -> JailCleanup.remove(id, recorder.current(id), sink));
+    }
     VmmProcess[] process = new VmmProcess[1];
-    LaunchSpec launch = launchSpec(row.runtime());
     steps.run("vmm.spawn",
         () -> {
-          config[0] = bootConfig(row, prepared[0], guest[0]);
-          process[0] = vmm.launch(launch, config[0]);
+          if (config[0] == null) {
+            config[0] = bootConfig(row, prepared[0], guest[0]);
+          }
+          // Asked after the jail step: a jailed VMM is reached inside its jail.
+          process[0] = vmm.launch(launchSpec(row), config[0]);
           ProcessIdentity who = process[0].identity();
           sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
           live.put(id, process[0]);
@@ -289,6 +302,12 @@ public final class VmLifecycle {
       live.remove(id);
       sink.apply(h -> h.withProcess(null, null));
     }
+    CrashPoints.reach("stop.jail.before");
+    try {
+      JailCleanup.remove(id, recorder.current(id), sink);
+    } catch (RuntimeException e) {
+      failures.add("jail: " + e.getMessage());
+    }
     CrashPoints.reach("stop.net.before");
     try {
       network.detach(id, sink);
@@ -351,8 +370,8 @@ public final class VmLifecycle {
     if (process != null) {
       return process;
     }
-    LaunchSpec launch = launchSpec(row.runtime());
-    Optional<ProcessIdentity> identity = ProcessIdentity.fromHandles(recorder.current(row.runtime().id()), launch.apiSocket());
+    LaunchSpec launch = launchSpec(row);
+    Optional<ProcessIdentity> identity = ProcessIdentity.fromHandles(recorder.current(row.runtime().id()), launch.processMarker());
     return identity.flatMap(who -> vmmFor(row.spec()).adopt(who, launch)).orElse(null);
   }
 
@@ -383,8 +402,17 @@ public final class VmLifecycle {
         : disks.forStrategy(RootDiskStrategy.fromWire(runtime.rootdiskStrategy()));
   }
 
-  LaunchSpec launchSpec(VmRuntime runtime) {
-    return LaunchSpec.of(runtime.id(), Path.of(runtime.vmDir())).withApiSocket(Path.of(runtime.apiSocket())).withNetns(options.netns());
+  /** How the VM's VMM is reached: by its directory's socket, or inside its jail when the handles record one. */
+  LaunchSpec launchSpec(VmRow row) {
+    VmRuntime runtime = row.runtime();
+    LaunchSpec base = LaunchSpec.of(runtime.id(), Path.of(runtime.vmDir())).withApiSocket(Path.of(runtime.apiSocket()))
+        .withNetns(options.netns());
+    return vmmFor(row.spec()).launchSpec(base, recorder.current(runtime.id()));
+  }
+
+  /** The VMMs this daemon runs, by kind. */
+  Map<String, Vmm> vmms() {
+    return vmms;
   }
 
   Vmm vmmFor(VmSpec spec) {

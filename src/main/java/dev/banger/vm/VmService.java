@@ -11,7 +11,11 @@ import dev.banger.model.VmSpec.PortForward;
 import dev.banger.model.VmState;
 import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
+import dev.banger.vmm.ConsoleInput;
+import dev.banger.vmm.ConsoleLog;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +29,18 @@ public final class VmService {
   static final int MAX_VCPUS = 32;
   /** sun_path holds 108 bytes including the terminating NUL. */
   static final int MAX_SOCKET_PATH_BYTES = 107;
+  /** How long console input may wait for the guest to take it. */
+  static final Duration CONSOLE_WRITE_TIMEOUT = Duration.ofSeconds(5);
+  static final int CONSOLE_READ_BYTES = 256 * 1024;
+  static final Duration MAX_CONSOLE_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * A piece of serial console output.
+   *
+   * @param chunk the bytes and the offset to ask for next
+   * @param state the VM's state, read before the bytes: once it is not running, the output is complete
+   */
+  public record ConsoleOutput(ConsoleLog.Chunk chunk, VmState state) {}
 
   /**
    * Daemon-wide settings the VM layer needs.
@@ -69,6 +85,40 @@ public final class VmService {
   /** The live handles of a VM (empty when it holds nothing). */
   public dev.banger.model.VmHandles handles(String vmId) {
     return lifecycle.handles(vmId);
+  }
+
+  /**
+   * Serial console output from byte {@code offset} on, waiting up to {@code wait} (at most 10 s)
+   * for some when there is none yet. Without an offset: no output, and the offset where the log
+   * ends now, which is where an attached console starts.
+   */
+  public ConsoleOutput consoleOutput(String nameOrId, Long offset, Duration wait) {
+    VmRow row = get(nameOrId);
+    VmState state = row.runtime().state();
+    ConsoleLog log = new ConsoleLog(Path.of(row.runtime().consoleLog()), Long.MAX_VALUE);
+    if (offset == null) {
+      return new ConsoleOutput(new ConsoleLog.Chunk(new byte[0], log.size()), state);
+    }
+    if (offset < 0) {
+      throw BangerException.invalid("console offset must not be negative, got " + offset);
+    }
+    Duration bounded = wait.compareTo(MAX_CONSOLE_WAIT) > 0 ? MAX_CONSOLE_WAIT : wait;
+    try {
+      return new ConsoleOutput(log.read(offset, CONSOLE_READ_BYTES, bounded), state);
+    } catch (IOException e) {
+      throw BangerException.internal("cannot read the console log of VM '" + row.runtime().name() + "': " + e.getMessage(), e);
+    }
+  }
+
+  /** Sends {@code data} to the serial console of a running VM, as if typed. */
+  public void consoleInput(String nameOrId, byte[] data) {
+    VmRow row = get(nameOrId);
+    String name = row.runtime().name();
+    if (row.runtime().state() != VmState.RUNNING) {
+      throw BangerException.precondition("VM '" + name + "' is " + row.runtime().state().wire()
+          + "; its console takes input only while it runs (`banger start " + name + "`)");
+    }
+    new ConsoleInput(Path.of(row.runtime().vmDir()).resolve(ConsoleInput.FILE_NAME)).write(data, CONSOLE_WRITE_TIMEOUT);
   }
 
   public List<VmRow> list() {

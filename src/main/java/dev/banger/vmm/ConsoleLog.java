@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,6 +22,8 @@ import java.util.List;
  * output written between the copy and the truncation may be lost, which a console log can afford.
  */
 public final class ConsoleLog {
+  private static final long POLL_MILLIS = 20;
+
   private final Path file;
   private final long capBytes;
 
@@ -51,6 +54,54 @@ public final class ConsoleLog {
     } catch (IOException e) {
       // A console log that cannot be rotated is not worth failing a VM for; the next tick retries.
       return false;
+    }
+  }
+
+  /**
+   * Output bytes of the log from {@code offset}, and the offset to ask for next.
+   *
+   * @param data the bytes read, possibly none
+   * @param next where the next read starts
+   */
+  @SuppressWarnings("ArrayRecordComponent") // a read buffer handed straight to the caller
+  public record Chunk(byte[] data, long next) {}
+
+  /** The log's size now; 0 when there is none yet. */
+  public long size() {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Up to {@code maxBytes} of the log from {@code offset} on, waiting up to {@code wait} when
+   * there is nothing new yet (a long poll: an attached console sees output at once without
+   * polling in a tight loop). An offset past the end means the log was rotated, so reading
+   * starts again at 0.
+   */
+  public Chunk read(long offset, int maxBytes, Duration wait) throws IOException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (size() == offset && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (!Files.exists(file)) {
+      return new Chunk(new byte[0], 0);
+    }
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      long from = offset > size ? 0 : offset;
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - from, maxBytes));
+      while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0) {
+        // read until full or the end
+      }
+      return new Chunk(Arrays.copyOf(buffer.array(), buffer.position()), from + buffer.position());
     }
   }
 

@@ -51,9 +51,9 @@ public final class HostVmmProcess implements VmmProcess {
    * the identity (it exited, or the pid now belongs to someone else).
    */
   public static Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec, ProcFs procFs) {
-    if (!identity.apiSocket().equals(spec.apiSocket())) {
+    if (!identity.marker().equals(spec.processMarker())) {
       throw new IllegalArgumentException(
-          "identity names socket " + identity.apiSocket() + " but the VM's is " + spec.apiSocket());
+          "identity is marked by " + identity.marker() + " but the VM's marker is " + spec.processMarker());
     }
     if (!identity.matches(procFs)) {
       return Optional.empty();

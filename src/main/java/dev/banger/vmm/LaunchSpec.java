@@ -11,15 +11,18 @@ import java.util.regex.Pattern;
  * daemon (and a reconcile after a crash) can find them from the VM id alone.
  *
  * @param vmId the VM id; Firecracker's {@code --id} accepts 1-64 letters, digits or '-'
- * @param vmDir the VM's directory; it holds the socket, the console log and the VMM's own logs
+ * @param vmDir the VM's directory; it holds the socket, the console log and FIFO, and the VMM's
+ *     own logs
  * @param apiSocket the VMM's API socket (at most 107 bytes: the sun_path limit)
  * @param consoleLog the file the VMM's stdout and stderr (the serial console) are appended to
  * @param consoleLogCapBytes when the console log grows past this size it is rotated to {@code
  *     console.log.1}, so at most twice this much is kept
  * @param netns a network namespace to start the VMM in (via {@code ip netns exec}), or null
+ * @param chroot the root of the jail the VMM runs in, as the host sees it, or null when it is not
+ *     jailed; the API socket is then inside it, and paths given to the VMM are jail-relative
  */
 public record LaunchSpec(
-    String vmId, Path vmDir, Path apiSocket, Path consoleLog, long consoleLogCapBytes, String netns) {
+    String vmId, Path vmDir, Path apiSocket, Path consoleLog, long consoleLogCapBytes, String netns, Path chroot) {
 
   public static final String SOCKET_NAME = "fc.sock";
   public static final String CONSOLE_LOG_NAME = "console.log";
@@ -38,7 +41,7 @@ public record LaunchSpec(
     Objects.requireNonNull(vmDir, "vmDir");
     Objects.requireNonNull(apiSocket, "apiSocket");
     Objects.requireNonNull(consoleLog, "consoleLog");
-    if (!vmDir.isAbsolute() || !apiSocket.isAbsolute() || !consoleLog.isAbsolute()) {
+    if (!vmDir.isAbsolute() || !apiSocket.isAbsolute() || !consoleLog.isAbsolute() || (chroot != null && !chroot.isAbsolute())) {
       throw BangerException.invalid("VM paths must be absolute: " + vmDir + ", " + apiSocket + ", " + consoleLog);
     }
     int socketBytes = apiSocket.toString().getBytes(StandardCharsets.UTF_8).length;
@@ -60,18 +63,37 @@ public record LaunchSpec(
   public static LaunchSpec of(String vmId, Path vmDir) {
     Path dir = vmDir.toAbsolutePath();
     return new LaunchSpec(
-        vmId, dir, dir.resolve(SOCKET_NAME), dir.resolve(CONSOLE_LOG_NAME), DEFAULT_CONSOLE_CAP, null);
+        vmId, dir, dir.resolve(SOCKET_NAME), dir.resolve(CONSOLE_LOG_NAME), DEFAULT_CONSOLE_CAP, null, null);
   }
 
   public LaunchSpec withNetns(String namespace) {
-    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, consoleLogCapBytes, namespace);
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, consoleLogCapBytes, namespace, chroot);
   }
 
   public LaunchSpec withConsoleCap(long capBytes) {
-    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, capBytes, netns);
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, capBytes, netns, chroot);
+  }
+
+  /** The VMM runs jailed under {@code root}, serving its API on {@code socket} (a host path inside the jail). */
+  public LaunchSpec withChroot(Path root, Path socket) {
+    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns, root);
+  }
+
+  /**
+   * The argument that marks this VM's VMM on its command line ({@link ProcessIdentity}): the API
+   * socket path, which is unique per VM; a jailed VMM only knows its jail-relative socket, so
+   * there it is the VM id, which the jailer passes as {@code --id}.
+   */
+  public String processMarker() {
+    return chroot == null ? apiSocket.toString() : vmId;
+  }
+
+  /** The FIFO that is the VMM's stdin: the input side of the serial console. */
+  public Path consoleInput() {
+    return vmDir.resolve(ConsoleInput.FILE_NAME);
   }
 
   public LaunchSpec withApiSocket(Path socket) {
-    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns);
+    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns, chroot);
   }
 }

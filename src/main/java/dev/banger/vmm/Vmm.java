@@ -2,6 +2,7 @@ package dev.banger.vmm;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.model.VmHandles;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -105,6 +106,16 @@ public interface Vmm {
             ErrorKind.UNAVAILABLE,
             "Tried to stop " + vmm + " but it was still there 5 s after SIGKILL (stuck in the kernel?);"
                 + " its resources are kept until it goes"));
+  }
+
+  /**
+   * How this VM's VMM is reached given its recorded handles: {@code base} (the VM directory's
+   * socket), unless the handles say the VMM runs in a sandbox ({@link VmmSandbox}). Decided from
+   * the handles, not the configuration, so a VM keeps being found after the daemon's settings
+   * change.
+   */
+  default LaunchSpec launchSpec(LaunchSpec base, VmHandles handles) {
+    return base;
   }
 
   /** Re-attaches to a VMM started by an earlier daemon, or empty when it is gone. */

@@ -19,14 +19,22 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Spawns a VMM process so that it outlives the daemon: stdin from /dev/null, stdout and stderr
- * appended to the console log (a file, never a pipe into the JVM, which would break when the
- * daemon exits), its own session ({@code setsid}) so a terminal's Ctrl-C or hang-up aimed at the
- * daemon does not reach it, and optionally inside a network namespace ({@code ip netns exec}).
- * Both wrappers exec in place, so the pid Java sees is the VMM's.
+ * Spawns a VMM process so that it outlives the daemon: stdin from the console FIFO ({@link
+ * ConsoleInput}), stdout and stderr appended to the console log (a file, never a pipe into the
+ * JVM, which would break when the daemon exits), its own session ({@code setsid}) so a terminal's
+ * Ctrl-C or hang-up aimed at the daemon does not reach it, and optionally inside a network
+ * namespace ({@code ip netns exec}). Every wrapper execs in place, so the pid Java sees is the
+ * VMM's.
  */
 public final class VmmLauncher {
   private static final Duration EARLY_EXIT_WAIT = Duration.ofSeconds(2);
+  /**
+   * Makes a fresh console FIFO ($0) the VMM's stdin, opened read-write by the VMM itself: with
+   * the daemon as the only writer the VMM would read EOF whenever no console is attached or the
+   * daemon restarts, and Java cannot open a redirect read-write. A new FIFO per launch drops
+   * input left over from an earlier boot.
+   */
+  static final String STDIN_FIFO_SCRIPT = "rm -f \"$0\" && mkfifo -m 600 \"$0\" && exec \"$@\" <>\"$0\"";
 
   private final ProcFs procFs;
   private final boolean newSession;
@@ -49,7 +57,7 @@ public final class VmmLauncher {
     if (!found) {
       throw new BangerException(ErrorKind.FAILED_PRECONDITION, "Tried to start the VMM of VM " + vmId + " with " + program
           + " but it is " + (program.contains("/") ? "not an executable file" : "not on PATH")
-          + "; install it or point the daemon at it (--firecracker-bin / --qemu-bin)");
+          + "; install it or point the daemon at it (--firecracker-bin / --jailer-bin / --qemu-bin)");
     }
   }
 
@@ -72,6 +80,7 @@ public final class VmmLauncher {
     if (newSession) {
       argv.add("setsid");
     }
+    argv.addAll(List.of("sh", "-c", STDIN_FIFO_SCRIPT, spec.consoleInput().toString()));
     argv.addAll(vmmArgv);
     return argv;
   }
@@ -115,7 +124,7 @@ public final class VmmLauncher {
           "The VMM for VM " + spec.vmId() + " exited at once with code " + code
               + tailNote(console.tail(20)));
     }
-    ProcessIdentity identity = new ProcessIdentity(process.pid(), startTime.get(), spec.apiSocket());
+    ProcessIdentity identity = new ProcessIdentity(process.pid(), startTime.get(), spec.processMarker());
     return HostVmmProcess.spawned(identity, spec, process, procFs);
   }
 

@@ -142,6 +142,88 @@ public final class Banger implements AutoCloseable {
     }
   }
 
+  /** A CLI command left running, with its stdin a pipe the test writes to. */
+  public static final class Attached implements AutoCloseable {
+    private final Process process;
+    private final Path out;
+    private final Path err;
+
+    Attached(Process process, Path out, Path err) {
+      this.process = process;
+      this.out = out;
+      this.err = err;
+    }
+
+    public Process process() {
+      return process;
+    }
+
+    public void type(String text) throws IOException {
+      process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+    }
+
+    /** Closes stdin: the end of input. */
+    public void endInput() throws IOException {
+      process.getOutputStream().close();
+    }
+
+    public String stdout() throws IOException {
+      return Files.readString(out, StandardCharsets.ISO_8859_1);
+    }
+
+    public String stderr() throws IOException {
+      return Files.readString(err, StandardCharsets.UTF_8);
+    }
+
+    /** Waits until stdout contains {@code text}; fails with what it printed after {@code seconds}. */
+    public void awaitOutput(String text, int seconds) throws Exception {
+      long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+      while (!stdout().contains(text)) {
+        boolean over = System.nanoTime() > deadline || !process.isAlive();
+        if (over && !stdout().contains(text)) {
+          throw new AssertionError("no '" + text + "' on stdout within " + seconds + " s (alive: " + process.isAlive()
+              + ")\nstdout: " + stdout() + "\nstderr: " + stderr());
+        }
+        Thread.sleep(50);
+      }
+    }
+
+    /** Waits for the exit status, killing the command (by pid) if it does not exit in time. */
+    public int exitCode(int seconds) throws InterruptedException {
+      if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+        throw new AssertionError("the command did not exit within " + seconds + " s");
+      }
+      return process.exitValue();
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (process.isAlive()) {
+        process.destroyForcibly();
+      }
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  /** Starts a CLI command without waiting for it; its stdin is a pipe (not a terminal). */
+  public Attached attach(String... args) throws IOException {
+    List<String> argv = new ArrayList<>(List.of(launcher().toString()));
+    argv.addAll(List.of(args));
+    return attachCommand(argv);
+  }
+
+  /** Starts any command with the CLI's environment, without waiting for it. */
+  public Attached attachCommand(List<String> argv) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    pb.environment().putAll(env);
+    Path out = Files.createTempFile("banger-out", ".txt");
+    Path err = Files.createTempFile("banger-err", ".txt");
+    return new Attached(pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start(), out, err);
+  }
+
   /**
    * Imports a placeholder kernel as the default: a bare x86-64 ELF header, enough for banger's
    * format check. Only the Firecracker stand-in ever "boots" it.
@@ -163,7 +245,7 @@ public final class Banger implements AutoCloseable {
     String prefix = stateDir.toString() + "/";
     for (long pid : proc.pids()) {
       boolean ours = proc.cmdline(pid).filter(argv -> argv.stream().anyMatch(a -> a.startsWith(prefix) && a.endsWith(".sock"))
-          && !argv.contains("daemon")).isPresent();
+          && !argv.contains("daemon")).isPresent() || Leaks.jailedStandIn(pid, stateDir);
       if (ours) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
       }

@@ -24,6 +24,7 @@ class GuestIT {
 
   @TempDir Path work;
   private Banger banger;
+  private Process daemon;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -34,15 +35,16 @@ class GuestIT {
     banger = new Banger(work);
     banger.env("BANGER_DEFAULT_VMM", "qemu");
     banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    banger.startDaemon();
+    daemon = banger.startDaemon();
     // An init that reports whether its disk already holds the file a first boot leaves behind,
     // and what banger wrote before that boot. The first boot edits /etc/hostname as a user
-    // might: banger writes its files only once, so the edit must survive the restart.
+    // might: banger writes its files only once, so the edit must survive the restart. Then it runs
+    // a shell on the serial console (its stdio is /dev/console, which is ttyS0).
     String init = "#!/bin/sh\nmount -t proc proc /proc\n"
         + "if [ -f /persist ]; then echo \"" + UP + " persisted=$(cat /persist) host=$(cat /etc/hostname)\"; else echo first > /persist;"
         + " hosts=$(grep -v localhost /etc/hosts | tr '\\t' ' '); host=$(cat /etc/hostname); echo edited > /etc/hostname; sync;"
         + " echo \"" + UP + " fresh host=$host kernel=$(hostname) hosts=$hosts\"; fi\n"
-        + "exec sleep 3600\n";
+        + "exec sh\n";
     TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
         .file("bin/busybox", Files.readAllBytes(busybox), 0755);
     for (String applet : new String[] {"sh", "mount", "cat", "echo", "sleep", "sync", "grep", "tr", "hostname"}) {
@@ -119,5 +121,33 @@ class GuestIT {
     Map<String, Object> image = JSON.std.mapFrom(banger.run("image", "inspect", "bb").stdout());
     byte[] bytes = Files.readAllBytes(Path.of((String) image.get("rootfsPath")));
     return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  /** Types a command into the guest's shell through {@code banger console}, then detaches by ending input. */
+  private void typeIntoConsole(String vm, String command, String expected) throws Exception {
+    try (Banger.Attached console = banger.attach("console", vm)) {
+      console.type(command + "\n");
+      console.awaitOutput(expected, 120);
+      console.endInput();
+      assertThat(console.exitCode(60)).as(console.stderr()).isZero();
+    }
+  }
+
+  @Test
+  void theSerialConsoleRunsShellCommandsAlsoAfterTheDaemonRestarts() throws Exception {
+    Banger.Run run = banger.run("run", "bb", "--name", "con", "--memory", "256M", "--net", "none");
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    awaitConsole("con", UP);
+    // The guest's tty echoes the command as typed; only the shell's answer has the computed value.
+    typeIntoConsole("con", "echo CONSOLE-$((6*7))-OK", "CONSOLE-42-OK");
+
+    banger.stop(daemon);
+    daemon = banger.startDaemon();
+    Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "con").stdout());
+    assertThat(vm.get("state")).as("adopted by the new daemon").isEqualTo("running");
+    typeIntoConsole("con", "echo ADOPTED-$((6*7))", "ADOPTED-42");
+    assertThat(banger.run("logs", "con").stdout()).contains("CONSOLE-42-OK").contains("ADOPTED-42");
+
+    assertThat(banger.run("rm", "-f", "con").exitCode()).isZero();
   }
 }

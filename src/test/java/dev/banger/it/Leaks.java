@@ -3,13 +3,49 @@ package dev.banger.it;
 import dev.banger.host.ProcFs;
 import dev.banger.host.ProcessCommandRunner;
 import dev.banger.testing.TestNetns;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
-/** Looks for anything a banger daemon could leak: taps, loops, VMM processes. */
+/** Looks for anything a banger daemon could leak: taps, loops, VMM processes (jailed ones too), jails. */
 final class Leaks {
   private Leaks() {}
+
+  /**
+   * True when {@code pid} is a jailed Firecracker stand-in whose jail is under {@code stateDir}:
+   * its command line names no socket under the state directory, only its environment does.
+   */
+  static boolean jailedStandIn(long pid, Path stateDir) {
+    try {
+      String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"), StandardCharsets.ISO_8859_1);
+      return List.of(environ.split("\0")).stream().anyMatch(v -> v.startsWith("FAKE_FC_CHROOT=" + stateDir + "/"));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Jail directories left under the state directory's default chroot base. */
+  static List<String> jails(Path stateDir) {
+    Path base = stateDir.resolve("jail");
+    List<String> left = new ArrayList<>();
+    if (!Files.isDirectory(base)) {
+      return left;
+    }
+    try (Stream<Path> execDirs = Files.list(base)) {
+      for (Path execDir : execDirs.toList()) {
+        try (Stream<Path> jails = Files.list(execDir)) {
+          jails.forEach(j -> left.add("jail " + j));
+        }
+      }
+    } catch (IOException e) {
+      left.add("cannot list " + base + ": " + e.getMessage());
+    }
+    return left;
+  }
 
   /** Describes every banger-named resource still present; empty when clean. */
   static List<String> find(TestNetns netns, Path stateDir) {
@@ -29,11 +65,12 @@ final class Leaks {
     for (long pid : proc.pids()) {
       proc.cmdline(pid).ifPresent(argv -> {
         boolean vmm = argv.stream().anyMatch(a -> a.startsWith(stateDir.toString()) && a.endsWith(".sock"));
-        if (vmm && !argv.contains("daemon")) {
+        if ((vmm && !argv.contains("daemon")) || jailedStandIn(pid, stateDir)) {
           leaks.add("process " + pid + " " + String.join(" ", argv));
         }
       });
     }
+    leaks.addAll(jails(stateDir));
     return leaks;
   }
 }

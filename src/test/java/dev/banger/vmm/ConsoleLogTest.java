@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,37 @@ class ConsoleLogTest {
     assertThat(Files.size(log.rotated())).isEqualTo(5000);
     assertThat(Files.readString(file)).isEqualTo("after\n");
     assertThat(log.enforceCap()).isFalse();
+  }
+
+  @Test
+  void readReturnsNewBytesWaitsForSomeAndStartsOverAfterARotation() throws Exception {
+    Path file = tmp.resolve("console.log");
+    ConsoleLog log = new ConsoleLog(file, 4096);
+    assertThat(log.read(0, 100, Duration.ZERO).data()).isEmpty();
+    Files.writeString(file, "hello world");
+    ConsoleLog.Chunk first = log.read(0, 5, Duration.ZERO);
+    assertThat(new String(first.data(), StandardCharsets.US_ASCII)).isEqualTo("hello");
+    assertThat(first.next()).isEqualTo(5);
+    assertThat(log.read(5, 100, Duration.ZERO).next()).isEqualTo(11);
+
+    Thread writer = Thread.ofVirtual().start(() -> {
+      try {
+        Thread.sleep(200);
+        Files.writeString(file, "!", StandardOpenOption.APPEND);
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    long t0 = System.nanoTime();
+    ConsoleLog.Chunk waited = log.read(11, 100, Duration.ofSeconds(5));
+    writer.join();
+    assertThat(new String(waited.data(), StandardCharsets.US_ASCII)).isEqualTo("!");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("returns once output arrives").isLessThan(Duration.ofSeconds(4));
+
+    Files.writeString(file, "new");
+    ConsoleLog.Chunk rotated = log.read(12, 100, Duration.ZERO);
+    assertThat(new String(rotated.data(), StandardCharsets.US_ASCII)).as("an offset past the end: rotated").isEqualTo("new");
+    assertThat(rotated.next()).isEqualTo(3);
   }
 
   @Test

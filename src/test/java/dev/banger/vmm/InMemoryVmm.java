@@ -138,7 +138,7 @@ public final class InMemoryVmm implements Vmm {
   @Override
   public Optional<VmmProcess> adopt(ProcessIdentity identity, LaunchSpec spec) {
     Fake fake = processes.get(identity.pid());
-    if (fake == null || !fake.isAlive() || !fake.identity().equals(identity) || !spec.apiSocket().equals(identity.apiSocket())) {
+    if (fake == null || !fake.isAlive() || !fake.identity().equals(identity) || !spec.processMarker().equals(identity.marker())) {
       return Optional.empty();
     }
     Fake adopted = new Fake(identity, spec, false);

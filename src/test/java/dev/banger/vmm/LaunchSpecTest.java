@@ -42,11 +42,12 @@ class LaunchSpecTest {
   }
 
   @Test
-  void commandLineWrapsWithNetnsAndSetsid() {
+  void commandLineWrapsWithNetnsSetsidAndTheConsoleFifo() {
     LaunchSpec spec = LaunchSpec.of("0123abcd", Path.of("/v")).withNetns("bangerns");
     assertThat(new VmmLauncher(new dev.banger.host.ProcFs(), true).commandLine(spec, java.util.List.of("fc", "--x")))
-        .containsExactly("ip", "netns", "exec", "bangerns", "setsid", "fc", "--x");
+        .containsExactly("ip", "netns", "exec", "bangerns", "setsid",
+            "sh", "-c", VmmLauncher.STDIN_FIFO_SCRIPT, "/v/console.in", "fc", "--x");
     assertThat(new VmmLauncher(new dev.banger.host.ProcFs(), false).commandLine(spec.withNetns(null), java.util.List.of("fc")))
-        .containsExactly("fc");
+        .containsExactly("sh", "-c", VmmLauncher.STDIN_FIFO_SCRIPT, "/v/console.in", "fc");
   }
 }

@@ -122,7 +122,7 @@ public abstract class VmmContract {
     VmmProcess process = started(vmm, spec);
     ProcessIdentity id = process.identity();
 
-    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime() + 1, id.apiSocket()), spec)).isEmpty();
+    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime() + 1, id.marker()), spec)).isEmpty();
     VmmProcess adopted = vmm.adopt(id, spec).orElseThrow();
     assertThat(adopted.isChild()).isFalse();
     assertThat(adopted.isAlive()).isTrue();

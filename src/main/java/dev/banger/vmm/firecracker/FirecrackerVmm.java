@@ -2,8 +2,13 @@ package dev.banger.vmm.firecracker;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.host.CommandRunner;
 import dev.banger.host.ProcFs;
+import dev.banger.host.ProcessCommandRunner;
+import dev.banger.host.SweepReport;
 import dev.banger.http.SocketUnreachableException;
+import dev.banger.model.HandleSink;
+import dev.banger.model.VmHandles;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.ConsoleLog;
 import dev.banger.vmm.HostVmmProcess;
@@ -13,6 +18,7 @@ import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmLauncher;
 import dev.banger.vmm.VmmProcess;
+import dev.banger.vmm.VmmSandbox;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -20,13 +26,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Runs guests under Firecracker: {@code firecracker --api-sock <vm dir>/fc.sock --id <vm id>},
  * configured over its API, booted with {@code InstanceStart}, stopped with {@code
- * SendCtrlAltDel} and then SIGKILL. See {@link Vmm} for the lifecycle.
+ * SendCtrlAltDel} and then SIGKILL. See {@link Vmm} for the lifecycle. With the jailer enabled
+ * ({@link JailerConfig}) it starts through {@code jailer} instead, in a jail that {@link #prepare}
+ * builds; host paths are then spelled jail-relative on the API.
  */
-public final class FirecrackerVmm implements Vmm {
+public final class FirecrackerVmm implements Vmm, VmmSandbox {
   public static final String LOG_NAME = "firecracker.log";
   public static final String METRICS_NAME = "firecracker.metrics";
   private static final Duration STOP_REQUEST_TIMEOUT = Duration.ofSeconds(2);
@@ -35,11 +45,18 @@ public final class FirecrackerVmm implements Vmm {
   private final FirecrackerConfig config;
   private final ProcFs procFs;
   private final VmmLauncher launcher;
+  private final Jailer jailer;
 
-  public FirecrackerVmm(FirecrackerConfig config, ProcFs procFs) {
+  /** @param host runs {@code mknod} when a jail needs a device node */
+  public FirecrackerVmm(FirecrackerConfig config, ProcFs procFs, CommandRunner host) {
     this.config = config;
     this.procFs = procFs;
     this.launcher = new VmmLauncher(procFs, config.newSession());
+    this.jailer = config.jailer() == null ? null : new Jailer(config.jailer(), config.binary(), host, procFs);
+  }
+
+  public FirecrackerVmm(FirecrackerConfig config, ProcFs procFs) {
+    this(config, procFs, new ProcessCommandRunner());
   }
 
   public FirecrackerVmm(FirecrackerConfig config) {
@@ -56,21 +73,51 @@ public final class FirecrackerVmm implements Vmm {
     return List.of(config.binary(), "--api-sock", spec.apiSocket().toString(), "--id", spec.vmId());
   }
 
+  /** A jailed VM (its handles record a jail) is reached through the jail's API socket. */
+  @Override
+  public LaunchSpec launchSpec(LaunchSpec base, VmHandles handles) {
+    return handles.jailDir() == null ? base : JailLayout.at(Path.of(handles.jailDir())).spec(base);
+  }
+
+  /** Builds the VM's jail when the jailer is enabled; see {@link Jailer}. */
+  @Override
+  public void prepare(LaunchSpec spec, BootConfig boot, HandleSink sink) {
+    if (jailer != null) {
+      jailer.prepare(spec, boot, logPath(spec), metricsPath(spec), sink);
+    }
+  }
+
+  @Override
+  public SweepReport sweep(Predicate<String> owned) {
+    return jailer == null ? SweepReport.empty() : jailer.sweep(owned);
+  }
+
+  /**
+   * Spawns Firecracker, or the jailer when {@code spec} is jailed. The jailer joins the network
+   * namespace itself ({@code --netns}), so the launcher must not wrap it in one.
+   */
   @Override
   public VmmProcess launch(LaunchSpec spec) {
-    return launcher.launch(spec, argv(spec));
+    if (spec.chroot() == null) {
+      return launcher.launch(spec, argv(spec));
+    }
+    if (jailer == null || !jailer.enabled()) {
+      throw BangerException.precondition("VM " + spec.vmId() + " has a jail but this daemon runs no jailer (--jailer)");
+    }
+    return launcher.launch(spec.withNetns(null), jailer.argv(spec));
   }
 
   @Override
   public void configure(VmmProcess vmm, BootConfig boot) {
     waitForApi(vmm);
     Path log = logPath(vmm.spec());
-    Path metrics = vmm.spec().vmDir().resolve(METRICS_NAME);
+    Path metrics = metricsPath(vmm.spec());
     // Firecracker before 1.14 only opens existing log and metrics files.
     touch(log);
     touch(metrics);
     FirecrackerClient client = client(vmm);
-    for (ApiCall call : FirecrackerCalls.configure(boot, log, metrics, config.logLevel())) {
+    Function<Path, String> pathInVmm = vmm.spec().chroot() == null ? Path::toString : JailLayout.names(boot, log, metrics);
+    for (ApiCall call : FirecrackerCalls.configure(boot, log, metrics, config.logLevel(), pathInVmm)) {
       send(vmm, client, call);
     }
   }
@@ -103,6 +150,10 @@ public final class FirecrackerVmm implements Vmm {
   /** Firecracker's own log in the VM directory (the serial console is in the console log). */
   public static Path logPath(LaunchSpec spec) {
     return spec.vmDir().resolve(LOG_NAME);
+  }
+
+  static Path metricsPath(LaunchSpec spec) {
+    return spec.vmDir().resolve(METRICS_NAME);
   }
 
   private FirecrackerClient client(VmmProcess vmm) {

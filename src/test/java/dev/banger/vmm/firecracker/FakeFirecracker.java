@@ -35,7 +35,9 @@ import java.util.Set;
  * on it: it refuses an existing socket path (exit 1), never deletes its socket, prints a console
  * banner on stdout, checks bodies against the v1.16.1 schema, opens the kernel, initrd and drive
  * files at PUT time, accepts pre-boot calls only before InstanceStart, exits 0 shortly after
- * SendCtrlAltDel once booted, and dies on SIGKILL. No KVM is needed.
+ * SendCtrlAltDel once booted, and dies on SIGKILL. No KVM is needed. Once booted its "guest" is a
+ * serial loopback: bytes read from stdin (the serial input) are echoed to stdout, as a guest's tty
+ * echoes what is typed.
  *
  * <p>Environment, for failure injection:
  *
@@ -53,6 +55,9 @@ import java.util.Set;
  *       without a keyboard driver), so only SIGKILL ends it
  *   <li>{@code FAKE_FC_SHUTDOWN_MS}: delay between SendCtrlAltDel and exit (default 50)
  *   <li>{@code FAKE_FC_RECORD}: append one line per request, {@code METHOD PATH BODY}, to this file
+ *   <li>{@code FAKE_FC_CHROOT}, {@code FAKE_FC_UID}, {@code FAKE_FC_GID}: set by the jailer
+ *       stand-in ({@code fake-jailer.sh}); every path (the socket, API file paths) is resolved
+ *       inside the chroot, and files must be openable by uid:gid, as for a jailed Firecracker
  *   <li>{@code FAKE_FC_CONTROL}: a properties file whose entries override all of the above; it
  *       is re-read on every request (the start-up settings are read once, at start)
  * </ul>
@@ -79,12 +84,13 @@ public final class FakeFirecracker {
 
   public static void main(String[] args) throws IOException, InterruptedException {
     Map<String, String> env = settings();
-    Path socket = Path.of("/run/firecracker.socket");
+    String socketArg = "/run/firecracker.socket";
     String id = "anonymous-instance";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--api-sock" -> socket = Path.of(value(args, ++i));
+        case "--api-sock" -> socketArg = value(args, ++i);
         case "--id" -> id = value(args, ++i);
+        case "--start-time-us", "--start-time-cpu-us", "--parent-cpu-time-us" -> value(args, ++i); // from the jailer
         case "--version" -> {
           say("Firecracker v" + VERSION);
           System.exit(0);
@@ -95,7 +101,8 @@ public final class FakeFirecracker {
         }
       }
     }
-    say(BANNER + " id=" + id + " pid=" + ProcessHandle.current().pid());
+    Path socket = resolve(socketArg);
+    say(BANNER + " id=" + id + " pid=" + ProcessHandle.current().pid() + (CHROOT == null ? "" : " jail=" + CHROOT));
     ApiSchema schema = env.containsKey("FAKE_FC_SCHEMA") ? ApiSchema.load(Path.of(env.get("FAKE_FC_SCHEMA"))) : null;
     exitLater(number(env, "FAKE_FC_EXIT_AFTER_MS", -1), (int) number(env, "FAKE_FC_EXIT_CODE", 1), "crash injected");
     sleepMillis(number(env, "FAKE_FC_START_DELAY_MS", 0));
@@ -234,27 +241,29 @@ public final class FakeFirecracker {
         if (configured.contains(path)) {
           return Reply.fault("Reinitialization of metrics not allowed.");
         }
-        touch(json.get("metrics_path").asText());
+        if (!touch(json.get("metrics_path").asText())) {
+          return Reply.fault("Cannot open the metrics file: Permission denied (os error 13)");
+        }
       }
       case "/logger" -> {
-        if (json.has("log_path")) {
-          touch(json.get("log_path").asText());
+        if (json.has("log_path") && !touch(json.get("log_path").asText())) {
+          return Reply.fault("Failed to open target file: Permission denied (os error 13)");
         }
       }
       case "/machine-config" -> machineConfig = (ObjectNode) json;
       case "/boot-source" -> {
         for (String field : List.of("kernel_image_path", "initrd_path")) {
-          if (json.has(field) && !Files.isReadable(Path.of(json.get(field).asText()))) {
+          if (json.has(field) && !accessible(resolve(json.get(field).asText()), false)) {
             return Reply.fault("Boot source error: Cannot open " + field.replace("_path", "") + " file: "
-                + json.get(field).asText() + ": No such file or directory (os error 2)");
+                + json.get(field).asText() + ": " + openError(resolve(json.get(field).asText())));
           }
         }
       }
       default -> {
         if (path.startsWith("/drives/") && json.has("path_on_host")
-            && !Files.isReadable(Path.of(json.get("path_on_host").asText()))) {
+            && !accessible(resolve(json.get("path_on_host").asText()), !json.path("is_read_only").asBoolean(false))) {
           return Reply.fault("Drive config error: Unable to open the backing file "
-              + json.get("path_on_host").asText() + ": No such file or directory (os error 2)");
+              + json.get("path_on_host").asText() + ": " + openError(resolve(json.get("path_on_host").asText())));
         }
       }
     }
@@ -272,6 +281,7 @@ public final class FakeFirecracker {
           return Reply.fault("Start microvm error: Cannot start microvm without kernel configuration.");
         }
         booted = true;
+        serialLoopback();
         say("[    0.000000] Linux version 6.1.0-banger-fake (stand-in guest)");
         say("[    0.100000] Run /sbin/init as init process");
         say("banger-guest login:");
@@ -293,6 +303,27 @@ public final class FakeFirecracker {
         return Reply.ok(); // FlushMetrics
       }
     }
+  }
+
+  /** Like Firecracker, the serial device reads stdin only once the VM is built. */
+  private static void serialLoopback() {
+    if (quiet) {
+      return;
+    }
+    Thread.ofPlatform().daemon().name("serial").start(() -> {
+      byte[] buffer = new byte[4096];
+      try {
+        int n;
+        while ((n = System.in.read(buffer)) >= 0) {
+          synchronized (System.out) {
+            System.out.write(buffer, 0, n);
+            System.out.flush();
+          }
+        }
+      } catch (IOException e) {
+        say("serial input failed: " + e.getMessage());
+      }
+    });
   }
 
   private boolean injected(String variable, String method, String path, String action) {
@@ -318,14 +349,55 @@ public final class FakeFirecracker {
     }
   }
 
-  private static void touch(String file) {
+  /** Creates the file if missing; false when the VMM could not write it. */
+  private static boolean touch(String file) {
     try {
-      Path path = Path.of(file);
+      Path path = resolve(file);
       if (!Files.exists(path)) {
         Files.createFile(path);
       }
+      return accessible(path, true);
     } catch (IOException e) {
       say("cannot create " + file + ": " + e.getMessage());
+      return false;
+    }
+  }
+
+  private static String openError(Path path) {
+    return Files.exists(path) ? "Permission denied (os error 13)" : "No such file or directory (os error 2)";
+  }
+
+  /** The jail the stand-in runs in, as set by the jailer stand-in; null when unjailed. */
+  private static final Path CHROOT = System.getenv("FAKE_FC_CHROOT") == null ? null : Path.of(System.getenv("FAKE_FC_CHROOT"));
+
+  /** A path as a (jailed) Firecracker sees it: a host path does not exist inside the jail. */
+  static Path resolve(String path) {
+    if (CHROOT == null) {
+      return Path.of(path);
+    }
+    Path inside = CHROOT.resolve(path.startsWith("/") ? path.substring(1) : path).normalize();
+    return inside.startsWith(CHROOT) ? inside : CHROOT.resolve("outside-the-jail");
+  }
+
+  /** Whether the jail's uid:gid could open {@code path} (by its mode bits); unjailed, whether we can. */
+  static boolean accessible(Path path, boolean write) {
+    if (!Files.exists(path)) {
+      return false;
+    }
+    String uid = System.getenv("FAKE_FC_UID");
+    String gid = System.getenv("FAKE_FC_GID");
+    if (uid == null || gid == null) {
+      return write ? Files.isWritable(path) : Files.isReadable(path);
+    }
+    try {
+      int mode = (Integer) Files.getAttribute(path, "unix:mode");
+      int owner = (Integer) Files.getAttribute(path, "unix:uid");
+      int group = (Integer) Files.getAttribute(path, "unix:gid");
+      int shift = owner == Integer.parseInt(uid) ? 6 : group == Integer.parseInt(gid) ? 3 : 0;
+      int bits = (mode >> shift) & 7;
+      return (bits & 4) != 0 && (!write || (bits & 2) != 0);
+    } catch (IOException e) {
+      return false;
     }
   }
 

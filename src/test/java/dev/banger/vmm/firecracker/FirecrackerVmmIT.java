@@ -257,7 +257,7 @@ class FirecrackerVmmIT {
     ProcessIdentity real = process.identity();
     LaunchSpec otherVm = LaunchSpec.of("0123abcd-other", tmp.resolve("other"));
 
-    assertThat(vmm.adopt(new ProcessIdentity(real.pid(), real.startTime() + 1, real.apiSocket()), spec())).isEmpty();
+    assertThat(vmm.adopt(new ProcessIdentity(real.pid(), real.startTime() + 1, real.marker()), spec())).isEmpty();
     assertThat(vmm.adopt(new ProcessIdentity(real.pid(), real.startTime(), otherVm.apiSocket()), otherVm)).isEmpty();
     assertThat(vmm.adopt(real, spec())).isPresent();
     assertThat(process.isAlive()).as("failed adoptions signal nothing").isTrue();

@@ -207,11 +207,11 @@ class QemuVmmBootIT {
     vmm.boot(process);
     ProcessIdentity id = process.identity();
 
-    assertThat(id.apiSocket()).isEqualTo(spec.apiSocket());
+    assertThat(id.marker()).isEqualTo(spec.apiSocket().toString());
     assertThat(id.matches(new ProcFs())).isTrue();
     assertThatThrownBy(() -> launch(spec, boot))
         .isInstanceOfSatisfying(BangerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.ALREADY_EXISTS));
-    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime() + 1, id.apiSocket()), spec)).isEmpty();
+    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime() + 1, id.marker()), spec)).isEmpty();
     assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime(), spec.vmDir().resolve("fc.sock")),
         spec.withApiSocket(spec.vmDir().resolve("fc.sock")))).isEmpty();
     VmmProcess adopted = vmm.adopt(id, spec).orElseThrow();

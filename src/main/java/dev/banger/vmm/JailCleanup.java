@@ -1,0 +1,136 @@
+package dev.banger.vmm;
+
+import dev.banger.error.BangerException;
+import dev.banger.error.ErrorKind;
+import dev.banger.host.Cleanup;
+import dev.banger.model.HandleSink;
+import dev.banger.model.VmHandles;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+
+/**
+ * Removes what a jailed VMM leaves behind — its jail directory and its cgroup — from the paths
+ * recorded in its handles alone, whatever the daemon's configuration is now. Call it once the
+ * VMM process is gone. "Already gone" counts as success.
+ */
+public final class JailCleanup {
+  private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+
+  private JailCleanup() {}
+
+  /** Removes the recorded cgroup and jail directory, clearing each handle once it is gone. */
+  public static void remove(String vmId, VmHandles handles, HandleSink sink) {
+    Cleanup cleanup = new Cleanup();
+    if (handles.cgroupDir() != null) {
+      cleanup.step(() -> {
+        removeCgroup(Path.of(handles.cgroupDir()), vmId);
+        sink.apply(h -> h.withJail(h.jailDir(), null));
+      });
+    }
+    if (handles.jailDir() != null) {
+      cleanup.step(() -> {
+        deleteTree(Path.of(handles.jailDir()), vmId);
+        sink.apply(h -> h.withJail(null, h.cgroupDir()));
+      });
+    }
+    cleanup.finish();
+  }
+
+  /**
+   * Deletes a jail directory and everything in it, without following symlinks. Refuses a
+   * directory not named after the VM (a damaged record must not aim this elsewhere) and a tree
+   * that holds a mount point: deleting through a bind mount would reach outside the jail.
+   */
+  public static void deleteTree(Path dir, String vmId) {
+    deleteTree(dir, vmId, MOUNTINFO);
+  }
+
+  static void deleteTree(Path dir, String vmId, Path mountinfo) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (!dir.isAbsolute() || !dir.getFileName().toString().equals(vmId) || Files.isSymbolicLink(dir)) {
+      throw BangerException.precondition("refusing to delete " + dir + " as the jail of VM " + vmId
+          + ": it is not an absolute directory named after the VM");
+    }
+    List<String> mounts = mountPointsUnder(dir, mountinfo);
+    if (!mounts.isEmpty()) {
+      throw BangerException.precondition("Tried to delete the jail " + dir + " but " + mounts
+          + " is mounted inside it; unmount it first (banger never deletes through a mount)");
+    }
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.delete(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          if (e != null) {
+            throw e;
+          }
+          Files.delete(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new BangerException(ErrorKind.INTERNAL, "cannot delete the jail " + dir + ": " + e, e);
+    }
+  }
+
+  /** Removes a VM's cgroup (rmdir: a cgroup with processes or children in it stays, and says so). */
+  public static void removeCgroup(Path dir, String vmId) {
+    if (!dir.isAbsolute() || !dir.getFileName().toString().equals(vmId)) {
+      throw BangerException.precondition("refusing to remove " + dir + " as the cgroup of VM " + vmId);
+    }
+    try {
+      Files.deleteIfExists(dir);
+    } catch (DirectoryNotEmptyException e) {
+      throw BangerException.precondition("cannot remove the cgroup " + dir + ": it has child cgroups");
+    } catch (FileSystemException e) {
+      throw BangerException.precondition("cannot remove the cgroup " + dir + ": " + e.getReason()
+          + " (a process may still be in it: " + dir.resolve("cgroup.procs") + ")");
+    } catch (IOException e) {
+      throw new BangerException(ErrorKind.INTERNAL, "cannot remove the cgroup " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Mount points at or below {@code dir} in this mount namespace (field 5 of mountinfo). */
+  static List<String> mountPointsUnder(Path dir, Path mountinfo) {
+    String prefix = dir.toAbsolutePath().normalize().toString();
+    try (var lines = Files.lines(mountinfo)) {
+      return lines.map(line -> line.split(" "))
+          .filter(fields -> fields.length > 4)
+          .map(fields -> unescape(fields[4]))
+          .filter(mount -> mount.equals(prefix) || mount.startsWith(prefix + "/"))
+          .toList();
+    } catch (IOException e) {
+      throw new BangerException(ErrorKind.INTERNAL, "cannot read " + mountinfo + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** mountinfo writes space, tab, newline and backslash in paths as {@code \ooo} octal escapes. */
+  public static String unescape(String field) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < field.length(); i++) {
+      char c = field.charAt(i);
+      if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
+        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+}
