@@ -7,7 +7,7 @@ import dev.banger.image.ext4.Ext4;
 import dev.banger.image.ext4.ImageBuilder;
 import dev.banger.image.ext4.MountBuilder;
 import dev.banger.image.ext4.OfflineBuilder;
-import dev.banger.image.ext4.TreeFiles;
+import dev.banger.host.TreeFiles;
 import dev.banger.image.model.Flattener;
 import dev.banger.image.model.LayerEntry;
 import dev.banger.image.model.Node;

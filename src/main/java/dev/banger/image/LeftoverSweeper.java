@@ -2,7 +2,7 @@ package dev.banger.image;
 
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
-import dev.banger.image.ext4.TreeFiles;
+import dev.banger.host.TreeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;

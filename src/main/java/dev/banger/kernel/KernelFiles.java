@@ -1,7 +1,7 @@
 package dev.banger.kernel;
 
 import dev.banger.error.BangerException;
-import dev.banger.image.ext4.TreeFiles;
+import dev.banger.host.TreeFiles;
 import dev.banger.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

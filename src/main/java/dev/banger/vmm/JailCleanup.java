@@ -3,17 +3,15 @@ package dev.banger.vmm;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.host.Cleanup;
+import dev.banger.host.TreeFiles;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmHandles;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -67,22 +65,7 @@ public final class JailCleanup {
           + " is mounted inside it; unmount it first (banger never deletes through a mount)");
     }
     try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          if (e != null) {
-            throw e;
-          }
-          Files.delete(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
+      TreeFiles.deleteRecursively(dir);
     } catch (IOException e) {
       throw new BangerException(ErrorKind.INTERNAL, "cannot delete the jail " + dir + ": " + e, e);
     }

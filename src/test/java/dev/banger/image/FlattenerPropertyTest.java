@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.banger.error.BangerException;
 import dev.banger.image.ext4.FsTreeWriter;
-import dev.banger.image.ext4.TreeFiles;
+import dev.banger.host.TreeFiles;
 import dev.banger.image.model.Flattener;
 import dev.banger.image.model.Kind;
 import dev.banger.image.model.LayerEntry;

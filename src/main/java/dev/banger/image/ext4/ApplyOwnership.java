@@ -1,5 +1,6 @@
 package dev.banger.image.ext4;
 
+import dev.banger.host.TreeFiles;
 import dev.banger.error.BangerException;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;

@@ -1,5 +1,6 @@
 package dev.banger.image.ext4;
 
+import dev.banger.host.TreeFiles;
 import dev.banger.host.CommandRunner;
 import dev.banger.image.model.Node;
 import java.io.IOException;

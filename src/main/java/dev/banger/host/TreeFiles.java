@@ -1,4 +1,4 @@
-package dev.banger.image.ext4;
+package dev.banger.host;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
