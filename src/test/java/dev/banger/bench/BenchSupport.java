@@ -3,9 +3,13 @@ package dev.banger.bench;
 import dev.banger.it.Banger;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** What the benchmark mains share: a CLI run that must succeed, and medians. */
+/** What the benchmark mains share: a CLI run that must succeed, medians, the daemon's step times. */
 final class BenchSupport {
   private BenchSupport() {}
 
@@ -20,5 +24,26 @@ final class BenchSupport {
     Collections.sort(sorted);
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /**
+   * Prints the daemon's own per-step start times ("start step done" log lines), the median of
+   * each over every start in {@code daemonLog}, and returns their sum. vmm.spawn forks the VMM and
+   * vmm.configure first waits for its API socket, so those two hold the VMM's own start-up.
+   */
+  static double printStepBreakdown(String daemonLog) {
+    Map<String, List<Double>> byStep = new LinkedHashMap<>();
+    Matcher m = Pattern.compile("step=\"([^\"]+)\" ms=\"([0-9.]+)\"").matcher(daemonLog);
+    while (m.find()) {
+      byStep.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(Double.parseDouble(m.group(2)));
+    }
+    double total = 0;
+    System.out.println("daemon time per start step, median over all starts:");
+    for (Map.Entry<String, List<Double>> e : byStep.entrySet()) {
+      double median = median(e.getValue());
+      total += median;
+      System.out.printf("  %-15s %7.1f ms (%d starts)%n", e.getKey(), median, e.getValue().size());
+    }
+    return total;
   }
 }

@@ -8,12 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Control-plane overhead of {@code banger start} against the Firecracker stand-in: the wall time
@@ -71,7 +67,9 @@ public final class StartBench {
       System.out.printf("POST /v1/vms/NAME/start (no CLI JVM), median:     %.0f ms%n", BenchSupport.median(apiStart));
       System.out.printf("daemon overhead (API start - stand-in):           %.0f ms%n", BenchSupport.median(apiStart) - standInMedian);
 
-      printStepBreakdown(banger.daemonLog(), BenchSupport.median(standIn));
+      double steps = BenchSupport.printStepBreakdown(banger.daemonLog());
+      System.out.printf("  all steps %.1f ms - stand-in start-up %.1f ms = banger's own work %.1f ms%n",
+          steps, standInMedian, steps - standInMedian);
 
       if (parallel > 0) {
         parallelStarts(banger, parallel, standInMedian);
@@ -107,28 +105,6 @@ public final class StartBench {
     for (int i = 0; i < parallel; i++) {
       banger.run("rm", "-f", "p" + i);
     }
-  }
-
-  /**
-   * The daemon's own per-step times ("start step done" log lines) over every serial start above.
-   * vmm.spawn forks the stand-in and vmm.configure first waits for its API socket, so those two
-   * together hold the stand-in's start-up; the rest is banger's own work.
-   */
-  private static void printStepBreakdown(String daemonLog, double standInMedian) {
-    Map<String, List<Double>> byStep = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("step=\"([^\"]+)\" ms=\"([0-9.]+)\"").matcher(daemonLog);
-    while (m.find()) {
-      byStep.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(Double.parseDouble(m.group(2)));
-    }
-    double total = 0;
-    System.out.println("daemon time per start step, median over all serial starts:");
-    for (Map.Entry<String, List<Double>> e : byStep.entrySet()) {
-      double median = BenchSupport.median(e.getValue());
-      total += median;
-      System.out.printf("  %-15s %7.1f ms%n", e.getKey(), median);
-    }
-    System.out.printf("  all steps %.1f ms - stand-in start-up %.1f ms = banger's own work %.1f ms%n",
-        total, standInMedian, total - standInMedian);
   }
 
   private static double standInStartupMillis(Path bin, Path socket) throws Exception {
