@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.banger.host.ProcessCommandRunner;
 import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
+import dev.banger.testing.HostAssumptions;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -39,8 +40,8 @@ class InitrdQemuBootIT {
   @Test
   void theInitrdMountsTheRootDiskAndSwitchesToItsInit() throws Exception {
     String acpi = "on";
-    assumeTrue(runs(QEMU, "--version"), "needs qemu-system-x86_64 (apt-get install -y qemu-system-x86)");
-    assumeTrue(runs("mke2fs", "-V"), "needs mke2fs (apt-get install -y e2fsprogs)");
+    HostAssumptions.assumeProgram(QEMU, "--version");
+    HostAssumptions.assumeProgram("mke2fs", "-V");
     Path busybox = DebianKernel.busybox();
     Path deb = DebianKernel.deb();
     KernelRecord k;
@@ -133,16 +134,4 @@ class InitrdQemuBootIT {
     return "";
   }
 
-  private static boolean runs(String... argv) {
-    try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
 }

@@ -29,6 +29,8 @@ public final class HostAssumptions {
       case "nft" -> "nftables";
       case "ip" -> "iproute2";
       case "losetup" -> "util-linux";
+      case "mke2fs" -> "e2fsprogs";
+      case "qemu-system-x86_64" -> "qemu-system-x86";
       default -> program;
     };
     assumeTrue(present, "needs " + program + " installed (Debian: apt-get install -y " + pkg + ")");

@@ -7,6 +7,7 @@ import dev.banger.host.ProcessCommandRunner;
 import dev.banger.kernel.KernelService;
 import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
+import dev.banger.testing.HostAssumptions;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +37,8 @@ final class TestGuest {
 
   /** Imports the kernel into {@code stateDir}; skips the test when something it needs is missing. */
   static KernelRecord kernel(Path stateDir) throws IOException {
-    assumeTrue(runs(QEMU, "--version"), "needs qemu-system-x86_64 (apt-get install -y qemu-system-x86)");
-    assumeTrue(runs("mke2fs", "-V"), "needs mke2fs (apt-get install -y e2fsprogs)");
+    HostAssumptions.assumeProgram(QEMU, "--version");
+    HostAssumptions.assumeProgram("mke2fs", "-V");
     assumeTrue(Files.isExecutable(KernelService.DEFAULT_BUSYBOX), "needs busybox-static (apt-get install -y busybox-static)");
     Path deb = deb();
     Files.createDirectories(stateDir);
@@ -141,18 +142,6 @@ final class TestGuest {
     return null;
   }
 
-  static boolean runs(String... argv) {
-    try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
 
   private static String run(List<String> argv, Path cwd) {
     try {
