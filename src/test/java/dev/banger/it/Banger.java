@@ -225,6 +225,27 @@ public final class Banger implements AutoCloseable {
   }
 
   /**
+   * Points the daemon at the Firecracker stand-in (written to {@code dir}/bin) as its default VMM,
+   * with no periodic reconcile; returns the stand-in's path.
+   */
+  public Path useFirecrackerStandIn(Path dir) throws IOException {
+    Path bin = dev.banger.vmm.firecracker.FakeFirecrackerBinary.builder().write(Files.createDirectories(dir.resolve("bin")));
+    env("BANGER_FIRECRACKER_BIN", bin.toString());
+    env("BANGER_DEFAULT_VMM", "firecracker");
+    env("BANGER_RECONCILE_INTERVAL", "0");
+    return bin;
+  }
+
+  /** Imports {@code rootfs} as image "tiny" and a placeholder kernel as the default: enough for the stand-in. */
+  public void importTinyImageAndKernel(Path dir, dev.banger.image.TarBuilder rootfs) throws Exception {
+    Path tar = dir.resolve("rootfs.tar");
+    Files.write(tar, rootfs.build());
+    Run imported = run("image", "import", tar.toString(), "--name", "tiny");
+    assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+    importPlaceholderKernel(dir);
+  }
+
+  /**
    * Imports a placeholder kernel as the default: a bare x86-64 ELF header, enough for banger's
    * format check. Only the Firecracker stand-in ever "boots" it.
    */

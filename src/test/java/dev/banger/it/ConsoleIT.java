@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.image.TarBuilder;
 import dev.banger.testing.HostAssumptions;
-import dev.banger.vmm.firecracker.FakeFirecrackerBinary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,15 +26,9 @@ class ConsoleIT {
   @BeforeEach
   void setUp() throws Exception {
     banger = new Banger(work);
-    Path bin = FakeFirecrackerBinary.builder().write(Files.createDirectories(work.resolve("bin")));
-    banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
-    banger.env("BANGER_DEFAULT_VMM", "firecracker");
-    banger.env("BANGER_RECONCILE_INTERVAL", "0");
+    banger.useFirecrackerStandIn(work);
     daemon = banger.startDaemon();
-    Path rootfs = work.resolve("rootfs.tar");
-    Files.write(rootfs, new TarBuilder().dir("etc").file("etc/os-release", "ID=console\n").build());
-    assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
-    banger.importPlaceholderKernel(work);
+    banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=console\n"));
   }
 
   @AfterEach

@@ -59,10 +59,7 @@ class JailerIT {
       banger.env("BANGER_JAILER_CGROUPS", "pids.max=64;cpu.max=max 100000");
     }
     daemon = banger.startDaemon();
-    Path rootfs = work.resolve("rootfs.tar");
-    Files.write(rootfs, new TarBuilder().dir("etc").file("etc/os-release", "ID=jailed\n").build());
-    assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
-    banger.importPlaceholderKernel(work);
+    banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=jailed\n"));
   }
 
   @AfterEach

@@ -32,10 +32,7 @@ class LifecycleIT {
     banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
     banger.env("BANGER_DEFAULT_VMM", "firecracker");
     banger.startDaemon();
-    Path rootfs = work.resolve("rootfs.tar");
-    Files.write(rootfs, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin").build());
-    assertThat(banger.run("image", "import", rootfs.toString(), "--name", "tiny").exitCode()).isZero();
-    banger.importPlaceholderKernel(work);
+    banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin"));
   }
 
   @AfterEach
