@@ -177,7 +177,7 @@ public final class ImageService {
   ImageRecord build(ImageSource source, String name, OptionalLong sizeBytes, BuilderChoice builderChoice,
       ImportProgress progress) {
     if (source.digest() != null) {
-      Optional<ImageRecord> reused = reuse(name, source.digest(), source.source());
+      Optional<ImageRecord> reused = reuse(name, source.digest(), source);
       if (reused.isPresent()) {
         return reused.get();
       }
@@ -186,7 +186,7 @@ public final class ImageService {
     List<Digest> stored = new ArrayList<>();
     Node scanned = scan(source, progress, stored);
     Digest digest = source.digest() != null ? source.digest() : stored.get(0);
-    Optional<ImageRecord> reused = reuse(name, digest, source.source());
+    Optional<ImageRecord> reused = reuse(name, digest, source);
     if (reused.isPresent()) {
       return reused.get();
     }
@@ -219,7 +219,7 @@ public final class ImageService {
         }
         throw e;
       }
-      return publish(work, image, digest, name, source.source(), builder.name());
+      return publish(work, image, digest, name, source, builder.name());
     } finally {
       cleanup(work);
     }
@@ -289,7 +289,7 @@ public final class ImageService {
         () -> new CountingInputStream(b.open(), n -> progress.bytes(done.addAndGet(n), total)))).toList();
   }
 
-  private ImageRecord publish(Path work, Path image, Digest digest, String name, String source, String builder) {
+  private ImageRecord publish(Path work, Path image, Digest digest, String name, ImageSource source, String builder) {
     catalog.lock();
     try {
       return publishLocked(work, image, digest, name, source, builder);
@@ -298,7 +298,7 @@ public final class ImageService {
     }
   }
 
-  private ImageRecord publishLocked(Path work, Path image, Digest digest, String name, String source, String builder) {
+  private ImageRecord publishLocked(Path work, Path image, Digest digest, String name, ImageSource source, String builder) {
     Path finalDir = imagesDir.resolve(digest.dirName());
     try {
       for (String leftover : List.of("mnt", "staging")) {
@@ -312,8 +312,8 @@ public final class ImageService {
         Files.move(work, finalDir, StandardCopyOption.ATOMIC_MOVE);
         AtomicFiles.fsyncDirectory(imagesDir);
       }
-      ImageRecord record = new ImageRecord("img-" + randomHex(), name, digest.toString(), source, size,
-          finalDir.resolve("rootfs.ext4").toString(), builder, Instant.now());
+      ImageRecord record = new ImageRecord("img-" + randomHex(), name, digest.toString(), source.source(), size,
+          finalDir.resolve("rootfs.ext4").toString(), builder, Instant.now(), source.config());
       try {
         repo.insert(record);
       } catch (RuntimeException e) {
@@ -329,7 +329,7 @@ public final class ImageService {
   }
 
   /** Same content already built: add (or return) a row sharing its rootfs. */
-  private Optional<ImageRecord> reuse(String name, Digest digest, String source) {
+  private Optional<ImageRecord> reuse(String name, Digest digest, ImageSource source) {
     catalog.lock();
     try {
       return reuseLocked(name, digest, source);
@@ -338,7 +338,7 @@ public final class ImageService {
     }
   }
 
-  private Optional<ImageRecord> reuseLocked(String name, Digest digest, String source) {
+  private Optional<ImageRecord> reuseLocked(String name, Digest digest, ImageSource source) {
     Optional<ImageRecord> byName = repo.findByName(name);
     if (byName.isPresent()) {
       if (byName.get().digest().equals(digest.toString())) {
@@ -349,8 +349,8 @@ public final class ImageService {
     }
     for (ImageRecord other : repo.findByDigest(digest.toString())) {
       if (Files.isRegularFile(Path.of(other.rootfsPath()))) {
-        ImageRecord record = new ImageRecord("img-" + randomHex(), name, other.digest(), source, other.sizeBytes(),
-            other.rootfsPath(), other.builder(), Instant.now());
+        ImageRecord record = new ImageRecord("img-" + randomHex(), name, other.digest(), source.source(), other.sizeBytes(),
+            other.rootfsPath(), other.builder(), Instant.now(), source.config());
         repo.insert(record);
         return Optional.of(record);
       }

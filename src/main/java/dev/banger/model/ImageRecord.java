@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param rootfsPath {@code <state-dir>/images/sha256-<hex>/rootfs.ext4}
  * @param builder "mount" or "offline"
  * @param createdAt when the row was written
+ * @param config the image's runtime config (Entrypoint, Cmd, Env, …), or null when the source has
+ *     none (a rootfs tarball)
  */
 public record ImageRecord(
     String id, String name, String digest, String source, long sizeBytes, String rootfsPath, String builder,
-    Instant createdAt) {
+    Instant createdAt, ImageConfig config) {
   public ImageRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");
@@ -26,5 +28,11 @@ public record ImageRecord(
     Objects.requireNonNull(rootfsPath, "rootfsPath");
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(createdAt, "createdAt");
+  }
+
+  /** An image without a runtime config. */
+  public ImageRecord(String id, String name, String digest, String source, long sizeBytes, String rootfsPath,
+      String builder, Instant createdAt) {
+    this(id, name, digest, source, sizeBytes, rootfsPath, builder, createdAt, null);
   }
 }

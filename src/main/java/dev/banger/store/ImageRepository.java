@@ -1,5 +1,7 @@
 package dev.banger.store;
 
+import dev.banger.json.Json;
+import dev.banger.model.ImageConfig;
 import dev.banger.model.ImageRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +13,7 @@ import java.util.Optional;
 
 /** The images table. */
 public final class ImageRepository {
-  private static final String COLUMNS = "id, name, digest, source, size_bytes, rootfs_path, builder, created_at";
+  private static final String COLUMNS = "id, name, digest, source, size_bytes, rootfs_path, builder, created_at, config_json";
 
   private final Database db;
 
@@ -21,7 +23,7 @@ public final class ImageRepository {
 
   public void insert(ImageRecord r) {
     db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO images (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO images (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)")) {
         ps.setString(1, r.id());
         ps.setString(2, r.name());
         ps.setString(3, r.digest());
@@ -30,6 +32,7 @@ public final class ImageRepository {
         ps.setString(6, r.rootfsPath());
         ps.setString(7, r.builder());
         ps.setString(8, r.createdAt().toString());
+        ps.setString(9, r.config() == null ? null : Json.write(r.config()));
         ps.executeUpdate();
       }
       return null;
@@ -99,9 +102,20 @@ public final class ImageRepository {
     });
   }
 
+  static ImageConfig config(String json) throws SQLException {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return Json.mapper().readValue(json, ImageConfig.class);
+    } catch (java.io.IOException e) {
+      throw new SQLException("images.config_json is not a valid image config: " + e.getMessage(), e);
+    }
+  }
+
   private static ImageRecord map(ResultSet rs) throws SQLException {
     return new ImageRecord(rs.getString("id"), rs.getString("name"), rs.getString("digest"), rs.getString("source"),
         rs.getLong("size_bytes"), rs.getString("rootfs_path"), rs.getString("builder"),
-        Instant.parse(rs.getString("created_at")));
+        Instant.parse(rs.getString("created_at")), config(rs.getString("config_json")));
   }
 }

@@ -17,13 +17,14 @@ public final class SqlCatalog implements Catalog {
   public Optional<ImageRef> image(String nameOrId) {
     return db.read(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, name, rootfs_path, size_bytes FROM images WHERE name = ? OR id = ? ORDER BY name = ? DESC LIMIT 1")) {
+          "SELECT id, name, rootfs_path, size_bytes, config_json FROM images WHERE name = ? OR id = ? ORDER BY name = ? DESC LIMIT 1")) {
         ps.setString(1, nameOrId);
         ps.setString(2, nameOrId);
         ps.setString(3, nameOrId);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next()
-              ? Optional.of(new ImageRef(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)))
+              ? Optional.of(new ImageRef(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                  ImageRepository.config(rs.getString(5))))
               : Optional.empty();
         }
       }

@@ -160,6 +160,41 @@ abstract class ImageConformanceIT {
   }
 
   @Test
+  void theImageConfigIsKeptFromEverySourceThatHasOne() throws IOException {
+    ImageTestSupport.assumeTool("skopeo", "skopeo");
+    Path layout = umociLayout(List.of(new TarBuilder().dir("www").file("www/index.html", "hi\n").build()));
+    String image = layout + ":t";
+    ImageTestSupport.run("umoci", "config", "--image", image, "--config.entrypoint", "/bin/sh",
+        "--config.entrypoint", "-c", "--config.cmd", "echo $GREETING", "--config.env", "GREETING=hi",
+        "--config.env", "PATH=/bin", "--config.workingdir", "/www", "--config.user", "1000:1000",
+        "--config.exposedports", "8000/tcp", "--config.exposedports", "53/udp", "--config.stopsignal", "SIGQUIT",
+        "--config.label", "org.example.app=web");
+    Path ociArchive = tmp.resolve("config.oci.tar");
+    Path dockerArchive = tmp.resolve("config.docker.tar");
+    ImageTestSupport.run("skopeo", "copy", "oci:" + image, "oci-archive:" + ociArchive);
+    ImageTestSupport.run("skopeo", "copy", "oci:" + image, "docker-archive:" + dockerArchive + ":x/y:t");
+    for (Path source : List.of(layout, ociArchive, dockerArchive)) {
+      ImageRecord imported = service.importPath(source, "cfg-" + source.getFileName().toString().replace('.', '-'),
+          OptionalLong.empty(), null, ImportProgress.NONE);
+      dev.banger.model.ImageConfig c = imported.config();
+      assertThat(c).as(source.toString()).isNotNull();
+      assertThat(c.entrypoint()).containsExactly("/bin/sh", "-c");
+      assertThat(c.cmd()).containsExactly("echo $GREETING");
+      assertThat(c.env()).containsExactly("GREETING=hi", "PATH=/bin");
+      assertThat(c.workingDir()).isEqualTo("/www");
+      assertThat(c.user()).isEqualTo("1000:1000");
+      assertThat(c.exposedPorts()).containsExactly("53/udp", "8000/tcp");
+      assertThat(c.stopSignal()).isEqualTo("SIGQUIT");
+      assertThat(c.labels()).containsEntry("org.example.app", "web");
+      // kept in the database, not only in the answer to the import
+      assertThat(service.inspect(imported.name()).config()).isEqualTo(c);
+    }
+    Path tarball = tmp.resolve("rootfs-only.tar");
+    Files.write(tarball, new TarBuilder().dir("etc").file("etc/hostname", "box\n").build());
+    assertThat(service.importPath(tarball, "plain", OptionalLong.empty(), null, ImportProgress.NONE).config()).isNull();
+  }
+
+  @Test
   void sameContentIsReusedByDigestAndRemovalRespectsVms() throws Exception {
     Path layout = umociLayout(featureLayers());
     ImageRecord first = service.importPath(layout, "one", OptionalLong.empty(), null, ImportProgress.NONE);

@@ -41,6 +41,11 @@ public final class OciLayoutWriter {
 
   /** Writes config + manifest for the given uncompressed layers (gzip-compressed); returns the manifest JSON descriptor. */
   public String image(String arch, List<byte[]> layers) throws IOException {
+    return image(arch, layers, "{}");
+  }
+
+  /** As {@link #image(String, List)}, with {@code runtimeConfig} (a JSON object) as the config's "config". */
+  public String image(String arch, List<byte[]> layers, String runtimeConfig) throws IOException {
     List<String> diffIds = new ArrayList<>();
     List<String> layerDescs = new ArrayList<>();
     for (byte[] layer : layers) {
@@ -51,7 +56,7 @@ public final class OciLayoutWriter {
           + "\",\"size\":" + gz.length + "}");
     }
     byte[] config = ("{\"architecture\":\"" + arch + "\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
-        + String.join(",", diffIds) + "]},\"config\":{}}").getBytes(StandardCharsets.UTF_8);
+        + String.join(",", diffIds) + "]},\"config\":" + runtimeConfig + "}").getBytes(StandardCharsets.UTF_8);
     Digest configDigest = blob(config);
     byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
         + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + configDigest

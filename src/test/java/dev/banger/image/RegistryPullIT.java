@@ -72,7 +72,8 @@ class RegistryPullIT {
     OciLayoutWriter w = new OciLayoutWriter(layout);
     w.multiPlatform(List.of(
         w.image("amd64", List.of(new TarBuilder().dir("etc").file("arch", "amd64\n").build(),
-            new TarBuilder().file("second", "layer two\n").build())),
+            new TarBuilder().file("second", "layer two\n").build()),
+            "{\"Cmd\":[\"/bin/app\",\"--port\",\"80\"],\"Env\":[\"A=1\"],\"ExposedPorts\":{\"80/tcp\":{}}}"),
         w.image("arm64", List.of(new TarBuilder().file("arch", "arm64\n").build()))), "t");
     ImageTestSupport.run("skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:" + layout + ":t",
         "docker://127.0.0.1:" + registryPort + "/test/multi:v1");
@@ -153,6 +154,11 @@ class RegistryPullIT {
     assertThat(amd.source()).isEqualTo("registry:" + ref);
     assertThat(cat(amd, "/arch")).isEqualTo("amd64\n");
     assertThat(cat(amd, "/second")).isEqualTo("layer two\n");
+    // The image config travels with the pull (fetched by digest and checked like any blob).
+    assertThat(amd.config().cmd()).containsExactly("/bin/app", "--port", "80");
+    assertThat(amd.config().env()).containsExactly("A=1");
+    assertThat(amd.config().exposedPorts()).containsExactly("80/tcp");
+    assertThat(amd.config().entrypoint()).isNull();
     ImageRecord arm = s.pull(ref, Optional.of("arm"), Optional.of("linux/arm64"), true, Optional.empty(), ImportProgress.NONE);
     assertThat(cat(arm, "/arch")).isEqualTo("arm64\n");
     assertThat(arm.digest()).isNotEqualTo(amd.digest());

@@ -6,7 +6,9 @@ import dev.banger.error.ErrorKind;
 import dev.banger.image.source.Blob;
 import dev.banger.image.source.Descriptor;
 import dev.banger.image.source.Digest;
+import dev.banger.image.source.ImageConfigs;
 import dev.banger.image.source.ImageSource;
+import dev.banger.model.ImageConfig;
 import dev.banger.image.source.Manifests;
 import dev.banger.json.Json;
 import java.io.IOException;
@@ -115,7 +117,9 @@ public final class RegistryPuller {
         layers.add(new Blob(description, layer.digest(), layer.size(), false,
             () -> Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
       }
-      return new ImageSource(chosenDigest, where, layers, null);
+      ImageConfig config = doc.config() == null ? null
+          : ImageConfigs.parse(session.document(doc.config(), where), where + " config " + doc.config().digest());
+      return new ImageSource(chosenDigest, where, layers, config, null);
     } catch (IOException e) {
       throw new BangerException(ErrorKind.UNAVAILABLE, "Tried to pull " + text + " from " + ref.registry()
           + " but failed: " + e, e);
@@ -171,6 +175,22 @@ public final class RegistryPuller {
         if (expected != null && !Digest.of(bytes).equals(expected)) {
           throw BangerException.invalid("the registry returned a manifest for " + expected + " whose digest is "
               + Digest.of(bytes) + "; refusing it");
+        }
+        return bytes;
+      }
+    }
+
+    /** A small blob (the image config), read into memory and checked against its descriptor. */
+    byte[] document(Descriptor d, String where) throws IOException, InterruptedException {
+      if (d.size() > MAX_DOCUMENT) {
+        throw BangerException.invalid(where + ": the config " + d.digest() + " is larger than " + MAX_DOCUMENT + " bytes");
+      }
+      HttpResponse<InputStream> response = get(URI.create(base + "/blobs/" + d.digest()), "*/*");
+      try (InputStream body = response.body()) {
+        byte[] bytes = body.readNBytes(MAX_DOCUMENT + 1);
+        if (bytes.length != d.size() || !Digest.of(bytes).equals(d.digest())) {
+          throw BangerException.invalid(where + ": the config blob does not match its descriptor " + d.digest()
+              + " (" + bytes.length + " bytes, digest " + Digest.of(bytes) + "); refusing it");
         }
         return bytes;
       }

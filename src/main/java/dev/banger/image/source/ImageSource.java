@@ -1,5 +1,6 @@
 package dev.banger.image.source;
 
+import dev.banger.model.ImageConfig;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,8 +13,9 @@ import java.util.Objects;
  *     null when it is only known after reading (a plain tarball: the sha256 of its bytes)
  * @param source what the user imported, for the images table
  * @param layers the layer blobs, lowest first
+ * @param config the image's runtime config, or null when the source has none (a rootfs tarball)
  */
-public record ImageSource(Digest digest, String source, List<Blob> layers, AutoCloseable resources)
+public record ImageSource(Digest digest, String source, List<Blob> layers, ImageConfig config, AutoCloseable resources)
     implements AutoCloseable {
   public ImageSource {
     Objects.requireNonNull(source, "source");
@@ -21,6 +23,11 @@ public record ImageSource(Digest digest, String source, List<Blob> layers, AutoC
     if (layers.isEmpty()) {
       throw dev.banger.error.BangerException.invalid(source + " has no layers");
     }
+  }
+
+  /** A source without an image config (a plain root filesystem tarball). */
+  public ImageSource(Digest digest, String source, List<Blob> layers, AutoCloseable resources) {
+    this(digest, source, layers, null, resources);
   }
 
   @Override

@@ -20,8 +20,11 @@ public final class Manifests {
 
   private Manifests() {}
 
-  /** A parsed document: either an index (manifests) or an image manifest (layers). */
-  public record Document(boolean index, List<Descriptor> manifests, List<Descriptor> layers) {}
+  /**
+   * A parsed document: either an index (manifests) or an image manifest (layers, and its config
+   * descriptor, null in an index).
+   */
+  public record Document(boolean index, List<Descriptor> manifests, List<Descriptor> layers, Descriptor config) {}
 
   public static Document parse(byte[] json, String where) {
     JsonNode root;
@@ -35,7 +38,7 @@ public final class Manifests {
     }
     String mediaType = root.path("mediaType").asText("");
     if (root.has("manifests") || mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST)) {
-      return new Document(true, descriptors(root.get("manifests"), where + " manifests"), List.of());
+      return new Document(true, descriptors(root.get("manifests"), where + " manifests"), List.of(), null);
     }
     if (root.has("layers") || mediaType.equals(OCI_MANIFEST) || mediaType.equals(DOCKER_MANIFEST)) {
       if (root.path("schemaVersion").asInt(0) != 2) {
@@ -45,7 +48,9 @@ public final class Manifests {
       for (Descriptor layer : layers) {
         checkLayerType(layer, where);
       }
-      return new Document(false, List.of(), layers);
+      // The specs require a config; one without is read as an image without a runtime config.
+      JsonNode config = root.get("config");
+      return new Document(false, List.of(), layers, config == null ? null : Descriptor.from(config, where + " config"));
     }
     throw BangerException.invalid(where + " is neither an image index nor an image manifest"
         + " (schema 1 manifests are not supported)");

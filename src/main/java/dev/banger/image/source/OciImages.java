@@ -1,6 +1,7 @@
 package dev.banger.image.source;
 
 import dev.banger.error.BangerException;
+import dev.banger.model.ImageConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -45,7 +46,9 @@ final class OciImages {
       }
       layers.add(new Blob(description, layer.digest(), layer.size(), false, opener));
     }
-    return new ImageSource(chosen.digest(), where, layers, resources);
+    ImageConfig config = doc.config() == null ? null
+        : ImageConfigs.parse(readVerified(store, doc.config(), where), where + " config " + doc.config().digest());
+    return new ImageSource(chosen.digest(), where, layers, config, resources);
   }
 
   static byte[] readVerified(Store store, Descriptor d, String where) throws IOException {

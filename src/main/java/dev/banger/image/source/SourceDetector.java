@@ -141,6 +141,7 @@ public final class SourceDetector {
     }
     byte[] config = readSmall(tar.getInputStream(configEntry), configName);
     JsonNode diffIds = parse(config, where + " config").path("rootfs").path("diff_ids");
+    dev.banger.model.ImageConfig runtime = ImageConfigs.parse(config, where + " config " + configName);
     JsonNode layerNames = image.path("Layers");
     if (!diffIds.isArray() || !layerNames.isArray() || diffIds.size() != layerNames.size()) {
       throw BangerException.invalid(where + ": manifest.json Layers and the config's diff_ids disagree");
@@ -157,7 +158,7 @@ public final class SourceDetector {
       layers.add(new Blob("layer " + (i + 1) + " of " + n + " (" + diffId.shortForm() + ")", diffId, -1, true,
           () -> tar.getInputStream(layer)));
     }
-    return new ImageSource(Digest.of(config), where, layers, tar);
+    return new ImageSource(Digest.of(config), where, layers, runtime, tar);
   }
 
   /** Looks an archive member up, following one archive-internal symlink (docker dedups layers). */
