@@ -29,7 +29,7 @@ end() {
 
 begin "checking prerequisites"
 ensure_packages maven:mvn e2fsprogs:mke2fs iproute2:ip util-linux:losetup nftables:nft \
-  qemu-system-x86:qemu-system-x86_64 busybox-static:/bin/busybox iputils-ping:ping
+  qemu-system-x86:qemu-system-x86_64 busybox-static:/bin/busybox iputils-ping:ping musl-tools:musl-gcc
 ensure_jdk
 end
 

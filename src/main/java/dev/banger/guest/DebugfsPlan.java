@@ -38,7 +38,9 @@ final class DebugfsPlan {
   /** Every directory the entries need, parents first: explicit {@link GuestPath.Dir}s and implied parents. */
   private final Map<String, GuestPath.Dir> dirs;
   private final Map<String, Boolean> explicit = new HashMap<>();
-  private final List<GuestPath.File> files = new ArrayList<>();
+  /** Regular files to write: {@link GuestPath.File}s and {@link GuestPath.Copy}s. */
+  private final List<GuestPath> files = new ArrayList<>();
+  private final List<GuestPath.Absent> absent = new ArrayList<>();
 
   private DebugfsPlan(List<GuestPath> entries) {
     Map<String, GuestPath> byPath = new LinkedHashMap<>();
@@ -51,7 +53,8 @@ final class DebugfsPlan {
     Map<String, GuestPath.Dir> needed = new TreeMap<>(Comparator.comparingInt(DebugfsPlan::depth).thenComparing(p -> p));
     for (Map.Entry<String, GuestPath> e : byPath.entrySet()) {
       for (String parent = parent(e.getKey()); !parent.equals("/"); parent = parent(parent)) {
-        if (byPath.get(parent) instanceof GuestPath.File) {
+        if (byPath.get(parent) instanceof GuestPath.File || byPath.get(parent) instanceof GuestPath.Copy
+            || byPath.get(parent) instanceof GuestPath.Absent) {
           throw BangerException.invalid(CONTEXT + ": " + parent + " is listed as a file and as a directory on the way to " + e.getKey());
         }
         needed.putIfAbsent(parent, new GuestPath.Dir(parent, 0755, 0, 0));
@@ -62,6 +65,8 @@ final class DebugfsPlan {
           explicit.put(e.getKey(), true);
         }
         case GuestPath.File f -> files.add(new GuestPath.File(e.getKey(), f.content(), f.mode(), f.uid(), f.gid()));
+        case GuestPath.Copy c -> files.add(new GuestPath.Copy(e.getKey(), c.source(), c.mode(), c.uid(), c.gid()));
+        case GuestPath.Absent a -> absent.add(new GuestPath.Absent(e.getKey()));
       }
     }
     this.dirs = needed;
@@ -71,7 +76,8 @@ final class DebugfsPlan {
     return new DebugfsPlan(entries);
   }
 
-  List<GuestPath.File> files() {
+  /** The regular files to write, {@link GuestPath.File}s and {@link GuestPath.Copy}s, in order. */
+  List<GuestPath> files() {
     return List.copyOf(files);
   }
 
@@ -142,7 +148,16 @@ final class DebugfsPlan {
         default -> throw refuse(dir.path(), found, "a directory");
       }
     }
-    for (GuestPath.File file : files) {
+    for (GuestPath.Absent gone : absent) {
+      Found found = found(gone.path(), listings);
+      switch (found) {
+        case MISSING -> { }
+        case REGULAR, SYMLINK -> script.append("cd ").append(q(parent(gone.path()))).append('\n')
+            .append("rm ").append(q(name(gone.path()))).append('\n');
+        default -> throw refuse(gone.path(), found, "nothing or a regular file");
+      }
+    }
+    for (GuestPath file : files) {
       Found found = found(file.path(), listings);
       script.append("cd ").append(q(parent(file.path()))).append('\n');
       switch (found) {
@@ -167,7 +182,7 @@ final class DebugfsPlan {
     for (String path : verified()) {
       script.append("stat ").append(q(path)).append('\n');
     }
-    for (GuestPath.File file : files) {
+    for (GuestPath file : files) {
       script.append("dump ").append(q(file.path())).append(' ').append(q(checked(dumps.get(file.path()).toString()))).append('\n');
     }
     return script.toString();
@@ -178,6 +193,7 @@ final class DebugfsPlan {
     List<String> paths = new ArrayList<>();
     dirs.keySet().stream().filter(explicit::containsKey).forEach(paths::add);
     files.forEach(f -> paths.add(f.path()));
+    absent.forEach(a -> paths.add(a.path()));
     return paths;
   }
 
@@ -190,6 +206,7 @@ final class DebugfsPlan {
       }
     });
     files.forEach(f -> expected.put(f.path(), f));
+    absent.forEach(a -> expected.put(a.path(), a));
     return expected;
   }
 

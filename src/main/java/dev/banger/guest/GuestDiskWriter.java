@@ -55,16 +55,62 @@ public final class GuestDiskWriter {
           plan.parseListings(debugfs.run(device, scratch, plan.listingScript(), false, "look at the guest's files"));
       Map<String, Path> sources = new HashMap<>();
       Map<String, Path> dumps = new HashMap<>();
-      List<GuestPath.File> files = plan.files();
+      List<GuestPath> files = plan.files();
       for (int i = 0; i < files.size(); i++) {
-        Path source = scratch.resolve("file-" + i);
-        Files.writeString(source, files.get(i).content(), StandardCharsets.UTF_8);
+        Path source = switch (files.get(i)) {
+          case GuestPath.File file -> Files.writeString(scratch.resolve("file-" + i), file.content(), StandardCharsets.UTF_8);
+          case GuestPath.Copy copy -> copy.source();
+          default -> throw new IllegalStateException("not a regular file: " + files.get(i));
+        };
         sources.put(files.get(i).path(), source);
         dumps.put(files.get(i).path(), scratch.resolve("readback-" + i));
       }
       debugfs.run(device, scratch, plan.writeScript(listings, sources), true, "write the guest's files");
       String stats = debugfs.run(device, scratch, plan.verifyScript(dumps), false, "read the guest's files back");
       verify(plan, Debugfs.split(stats, plan.verified()), dumps, device);
+    } finally {
+      deleteRecursively(scratch);
+    }
+  }
+
+  /**
+   * Replays the file system's journal when a kernel left it needing recovery (a guest killed or
+   * crashed while it had the disk mounted), so that debugfs, which ignores the journal, then reads
+   * and writes the file system as the guest left it. Nothing else is checked or changed
+   * ({@code e2fsck -E journal_only}). Call only while no VMM has the disk open.
+   */
+  public void replayJournal(Path device) {
+    CommandResult result = runner.run(Command.of("e2fsck", "-E", "journal_only", "-p", device.toString())
+        .withTimeout(Duration.ofMinutes(2)));
+    if (result.exitCode() > 2) {
+      throw BangerException.precondition("Tried to replay the journal of " + device + " with `e2fsck -E journal_only`"
+          + " but it failed (exit " + result.exitCode() + "): " + tail(result.stdout() + result.stderr()));
+    }
+  }
+
+  /**
+   * Reads the regular file {@code path} of the file system on {@code device}, at most {@code
+   * maxBytes} of it; empty when it is missing or is not a regular file (the guest wrote it, so it
+   * is only a claim: the caller parses it as hostile input).
+   */
+  public java.util.Optional<byte[]> read(Path device, String path, int maxBytes, Path scratchParent) throws IOException {
+    String canonical = DebugfsPlan.canonical(path);
+    Path scratch = Files.createTempDirectory(scratchParent, ".guest-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    try {
+      String stat = debugfs.run(device, scratch, "stat " + DebugfsPlan.q(canonical) + "\n", false, "look at " + canonical);
+      Matcher type = TYPE.matcher(stat);
+      Matcher size = Pattern.compile("Size:\\s+(\\d+)").matcher(stat);
+      if (!type.find() || !type.group(1).equals("regular") || !size.find() || Long.parseLong(size.group(1)) > maxBytes) {
+        return java.util.Optional.empty();
+      }
+      Path dump = scratch.resolve("dump");
+      debugfs.run(device, scratch, "dump " + DebugfsPlan.q(canonical) + " " + DebugfsPlan.q(dump.toString()) + "\n", false,
+          "read " + canonical);
+      if (!Files.isRegularFile(dump) || Files.size(dump) > maxBytes) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(Files.readAllBytes(dump));
     } finally {
       deleteRecursively(scratch);
     }
@@ -94,6 +140,13 @@ public final class GuestDiskWriter {
     for (Map.Entry<String, GuestPath> e : plan.expected().entrySet()) {
       String stat = stats.getOrDefault(e.getKey(), "");
       GuestPath want = e.getValue();
+      if (want instanceof GuestPath.Absent) {
+        if (!stat.isBlank()) {
+          throw BangerException.internal("Tried to remove " + e.getKey() + " from " + device + " with debugfs, but it is"
+              + " still there: " + stat.strip(), null);
+        }
+        continue;
+      }
       Matcher type = TYPE.matcher(stat);
       Matcher mode = MODE.matcher(stat);
       Matcher owner = OWNER.matcher(stat);
@@ -102,10 +155,11 @@ public final class GuestDiskWriter {
           && Integer.parseInt(mode.group(1), 8) == want.mode()
           && (Long.parseLong(owner.group(1)) & 0xFFFF_FFFFL) == want.uid()
           && (Long.parseLong(owner.group(2)) & 0xFFFF_FFFFL) == want.gid();
-      if (ok && want instanceof GuestPath.File file) {
-        Path dump = dumps.get(file.path());
-        ok = Files.isRegularFile(dump)
-            && Arrays.equals(Files.readAllBytes(dump), file.content().getBytes(StandardCharsets.UTF_8));
+      if (ok && (want instanceof GuestPath.File || want instanceof GuestPath.Copy)) {
+        Path dump = dumps.get(want.path());
+        byte[] expected = want instanceof GuestPath.File file
+            ? file.content().getBytes(StandardCharsets.UTF_8) : Files.readAllBytes(((GuestPath.Copy) want).source());
+        ok = Files.isRegularFile(dump) && Arrays.equals(Files.readAllBytes(dump), expected);
       }
       if (!ok) {
         throw BangerException.internal("Tried to write " + e.getKey() + " into " + device + " with debugfs, but reading it back"

@@ -3,7 +3,7 @@ package dev.banger.guest;
 import java.util.Objects;
 
 /**
- * A file or directory banger puts into a VM's root disk before its first boot. Paths are
+ * A file or directory banger puts into a VM's root disk before it boots (or a name it removes). Paths are
  * absolute inside the guest ({@code /etc/hostname}); modes are permission bits only (up to
  * 07777), the file type comes from the kind.
  */
@@ -26,6 +26,42 @@ public sealed interface GuestPath {
     /** A root-owned file. */
     public static File root(String path, String content, int mode) {
       return new File(path, content, mode, 0, 0);
+    }
+  }
+
+  /**
+   * A regular file whose content is the host file {@code source} (a binary, e.g. banger's init);
+   * replaced like a {@link File}.
+   */
+  record Copy(String path, java.nio.file.Path source, int mode, int uid, int gid) implements GuestPath {
+    public Copy {
+      check(path, mode, uid, gid);
+      Objects.requireNonNull(source, "source");
+    }
+  }
+
+  /**
+   * A name that must not exist afterwards: a regular file or symlink there is removed, a missing
+   * one is fine, a directory or special file is refused.
+   */
+  record Absent(String path) implements GuestPath {
+    public Absent {
+      Objects.requireNonNull(path, "path");
+    }
+
+    @Override
+    public int mode() {
+      return 0;
+    }
+
+    @Override
+    public int uid() {
+      return 0;
+    }
+
+    @Override
+    public int gid() {
+      return 0;
     }
   }
 

@@ -1,0 +1,63 @@
+/*
+ * banger-init: banger's PID 1 in container mode (issue 13). See init.c for what it does and why it
+ * is a small static C program rather than a script or the image's own init.
+ */
+#ifndef BANGER_INIT_H
+#define BANGER_INIT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define CONFIG_PATH "/.banger/config"
+#define EXIT_PATH "/.banger/exit"
+#define EXIT_TEMP "/.banger/exit.tmp"
+/* The config is written by the daemon, but bound it anyway: PID 1 must not run out of memory. */
+#define MAX_CONFIG (1 << 20)
+#define MAX_GROUPS 256
+
+/* What the daemon asks for, from /.banger/config (format in config.c). */
+struct config {
+  char **argv;        /* Entrypoint + Cmd, NULL-terminated, at least one entry */
+  int argc;
+  char **env;         /* KEY=VALUE, NULL-terminated */
+  int envc;
+  const char *cwd;    /* working directory, or NULL for / */
+  const char *user;   /* USER[:GROUP], or NULL for root */
+  const char *hostname;
+  const char *boot;   /* the daemon's id of this boot, echoed into the exit record */
+  int stop_signal;    /* what a stop request sends the process (SIGTERM unless the image says) */
+  int tty;            /* the process gets the console as its controlling terminal */
+  int open_stdin;     /* stdin is the console (else /dev/null) */
+  int poweroff;       /* end with RB_POWER_OFF (QEMU) rather than a reboot (Firecracker) */
+  unsigned short rows, cols; /* terminal size for tty mode, 0 = leave as is */
+};
+
+/* Who the process runs as. */
+struct identity {
+  uid_t uid;
+  gid_t gid;
+  gid_t groups[MAX_GROUPS];
+  int ngroups;
+  char home[4096];
+};
+
+/* config.c */
+int config_parse(char *data, size_t len, struct config *out, char *err, size_t errlen);
+int config_load(const char *path, struct config *out, char *err, size_t errlen);
+
+/* user.c: resolves USER[:GROUP] against ROOT/etc/passwd and ROOT/etc/group. */
+int user_resolve(const char *root, const char *spec, struct identity *out, char *err, size_t errlen);
+
+/* net.c: lo up, and the device of the kernel's ip= argument configured from it. */
+void net_configure(const char *cmdline);
+
+/* process.c */
+char **process_environment(const struct config *cfg, const struct identity *id);
+int process_make_dir(const char *path);
+void process_console(const struct config *cfg);
+pid_t process_start(const struct config *cfg, const struct identity *id, char **env, char *err, size_t errlen);
+
+/* init.c helpers shared with the others */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
