@@ -3,7 +3,11 @@ package dev.banger.api;
 import dev.banger.store.VmRepository.VmRow;
 import java.time.Instant;
 
-/** One VM in {@code GET /v1/vms}; {@code accel} is what it ran under at its latest start (null before). */
+/**
+ * One VM in {@code GET /v1/vms}; {@code accel} is what it ran under at its latest start (null
+ * before); {@code init} how it boots ({@code image} or {@code banger}); {@code exitCode} how its
+ * container's process last exited (null when it has not, or in image mode).
+ */
 public record VmSummary(
     String id,
     String name,
@@ -15,7 +19,9 @@ public record VmSummary(
     int vcpus,
     long memoryMib,
     Instant createdAt,
-    Instant startedAt) {
+    Instant startedAt,
+    String init,
+    Integer exitCode) {
 
   static VmSummary of(VmRow row) {
     return new VmSummary(
@@ -29,6 +35,8 @@ public record VmSummary(
         row.spec().vcpus(),
         row.spec().memoryMib(),
         row.runtime().createdAt(),
-        row.runtime().startedAt());
+        row.runtime().startedAt(),
+        row.spec().init(),
+        row.runtime().exitCode());
   }
 }

@@ -17,14 +17,14 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = {"-a", "--all"}, description = "Include VMs that are not running (created, stopped, error).")
+  @Option(names = {"-a", "--all"}, description = "Include VMs that are not running (created, stopped, exited, error).")
   boolean all;
 
   @Override
   public Integer call() {
     List<Map<String, Object>> vms = GlobalOptions.of(spec).client().getList("/v1/vms");
     List<Map<String, Object>> shown = vms.stream()
-        .filter(vm -> all || !List.of("created", "stopped", "error").contains(String.valueOf(vm.get("state"))))
+        .filter(vm -> all || !List.of("created", "stopped", "exited", "error").contains(String.valueOf(vm.get("state"))))
         .toList();
     if (GlobalOptions.of(spec).json) {
       Output.json(spec.commandLine().getOut(), shown);
@@ -37,7 +37,7 @@ final class LsCommand implements Callable<Integer> {
             .map(vm -> List.of(
                 Output.text(vm.get("name")),
                 Output.text(vm.get("id")),
-                Output.text(vm.get("state")),
+                state(vm),
                 Output.text(vm.get("image")),
                 Output.text(vm.get("ip")),
                 vmm(vm),
@@ -46,6 +46,13 @@ final class LsCommand implements Callable<Integer> {
                 uptime(vm)))
             .toList());
     return 0;
+  }
+
+  /** The state, with a container's exit code as docker shows it: {@code exited (7)}. */
+  static String state(Map<String, Object> vm) {
+    Object code = vm.get("exitCode");
+    String state = Output.text(vm.get("state"));
+    return state.equals("exited") && code != null ? state + " (" + code + ")" : state;
   }
 
   /** The VMM and what it ran under at the latest start, e.g. {@code qemu/tcg}; just the VMM before a start. */

@@ -33,6 +33,16 @@ final class VmCommands {
     @Option(names = "--ssh", description = "Let banger ssh/exec/cp in: installs banger's own key (made once, in the daemon's state directory) as root's authorized key.") boolean ssh;
     @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:GUESTPORT[/tcp|/udp]",
         description = "Forward a host port (in the daemon's network namespace) to the guest while it runs; repeatable.") List<String> publish;
+    @Parameters(index = "1..*", paramLabel = "ARG", description = "Replaces the image's Cmd (container mode); put -- before arguments that start with '-'.") List<String> args;
+    @Option(names = "--init", paramLabel = "image|banger", description = "How the VM boots: its image's own init, or banger's init running the image's process (container mode). Default: banger when the image has an Entrypoint or Cmd, else image.") String init;
+    @Option(names = "--init-path", paramLabel = "PATH", description = "The image's init to run in image mode (default /sbin/init).") String initPath;
+    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replaces the image's Entrypoint (and drops its Cmd); \"\" clears it.") String entrypoint;
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "Sets a variable for the process (KEY alone: its value here); repeatable.") List<String> env;
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Reads KEY=VALUE lines (# comments) as -e does; repeatable.") List<Path> envFiles;
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Replaces the image's WorkingDir.") String workdir;
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Replaces the image's User (names from the image's /etc/passwd and /etc/group).") String user;
+    @Option(names = {"-t", "--tty"}, description = "Give the process the serial console as its terminal.") boolean tty;
+    @Option(names = {"-i", "--interactive"}, description = "Connect the process's stdin to the serial console (run -a sends yours).") boolean interactive;
 
     Map<String, Object> body(CommandSpec spec) {
       Map<String, Object> body = new LinkedHashMap<>();
@@ -59,6 +69,7 @@ final class VmCommands {
         }
         body.put("ports", ports);
       }
+      container(spec, body);
       if (sshKey != null) {
         try {
           body.put("sshKey", Files.readString(sshKey).strip());
@@ -67,6 +78,60 @@ final class VmCommands {
         }
       }
       return body;
+    }
+
+    /** The container-mode fields; only those given are sent, so the daemon applies the image's defaults. */
+    private void container(CommandSpec spec, Map<String, Object> body) {
+      putIfSet(body, "init", init);
+      putIfSet(body, "initPath", initPath);
+      if (entrypoint != null) {
+        body.put("entrypoint", entrypoint.isEmpty() ? List.of() : List.of(entrypoint));
+      }
+      if (args != null && !args.isEmpty()) {
+        body.put("cmd", args);
+      }
+      List<String> variables = new java.util.ArrayList<>();
+      for (Path file : envFiles == null ? List.<Path>of() : envFiles) {
+        try {
+          for (String line : Files.readAllLines(file)) {
+            String entry = line.strip();
+            if (!entry.isEmpty() && !entry.startsWith("#")) {
+              addVariable(variables, entry);
+            }
+          }
+        } catch (java.io.IOException e) {
+          throw new ParameterException(spec.commandLine(), "cannot read --env-file " + file + ": " + e.getMessage());
+        }
+      }
+      for (String entry : env == null ? List.<String>of() : env) {
+        addVariable(variables, entry);
+      }
+      if (!variables.isEmpty()) {
+        body.put("env", variables);
+      }
+      putIfSet(body, "workdir", workdir);
+      putIfSet(body, "user", user);
+      if (tty) {
+        body.put("tty", true);
+      }
+      if (interactive) {
+        body.put("interactive", true);
+      }
+    }
+
+    /** KEY=VALUE as given; a bare KEY takes its value from this environment, and is left out when unset (as docker). */
+    private static void addVariable(List<String> variables, String entry) {
+      if (entry.contains("=")) {
+        variables.add(entry);
+      } else if (System.getenv(entry) != null) {
+        variables.add(entry + "=" + System.getenv(entry));
+      }
+    }
+
+    private static void putIfSet(Map<String, Object> body, String key, String value) {
+      if (value != null) {
+        body.put(key, value);
+      }
     }
   }
 

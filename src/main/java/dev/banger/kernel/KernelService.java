@@ -29,6 +29,8 @@ public final class KernelService {
   public static final Path DEFAULT_BUSYBOX = Path.of("/bin/busybox");
   /** The line the initrd prints to the console just before it hands over to the image's init. */
   public static final String INITRD_SWITCH_MARKER = InitrdBuilder.SWITCH_MARKER;
+  /** How the initrd's fatal errors begin (init.sh's fail()): the image has not run yet, so they are its own. */
+  public static final String INITRD_ERROR_PREFIX = "banger-initrd: error: ";
   /** A bzImage is read whole into memory; real ones are 5-15 MiB. */
   private static final long MAX_BZIMAGE_BYTES = 256L << 20;
   private static final int SNIFF_BYTES = 4096;

@@ -9,6 +9,10 @@ import java.util.Objects;
  * are the crash-recovery fallback when {@code handles.json} is missing or corrupt.
  * {@code guestSetup} says whether the first-boot files are in the VM's disk yet; {@code accel} what
  * its vCPUs ran under at its latest start ({@code kvm} or {@code tcg}; null before the first).
+ * A container-mode VM whose process ended has its {@code exitCode} and {@code finishedAt} (as
+ * banger's init reported them; cleared at the next start). {@code bootId} names the latest boot
+ * (echoed by banger's init in its exit record) and {@code bootLogOffset} is where the console log
+ * stood when it began.
  */
 public record VmRuntime(
     String id,
@@ -30,7 +34,11 @@ public record VmRuntime(
     String dmName,
     String dmDev,
     GuestSetup guestSetup,
-    String accel) {
+    String accel,
+    Integer exitCode,
+    Instant finishedAt,
+    String bootId,
+    Long bootLogOffset) {
 
   public VmRuntime {
     Objects.requireNonNull(id, "id");
@@ -46,50 +54,64 @@ public record VmRuntime(
       Instant createdAt, Instant startedAt, String tapDevice, String baseLoop, String cowLoop, String dmName,
       String dmDev) {
     this(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp, guestMac, rootdiskStrategy, lastError,
-        createdAt, startedAt, tapDevice, baseLoop, cowLoop, dmName, dmDev, GuestSetup.PENDING, null);
+        createdAt, startedAt, tapDevice, baseLoop, cowLoop, dmName, dmDev, GuestSetup.PENDING, null, null, null, null, null);
   }
 
   public VmRuntime withState(VmState newState, String error) {
     return new VmRuntime(id, name, newState, vmDir, apiSocket, cowPath, consoleLog, guestIp,
         guestMac, rootdiskStrategy, error, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
-        dmName, dmDev, guestSetup, accel);
+        dmName, dmDev, guestSetup, accel, exitCode, finishedAt, bootId, bootLogOffset);
   }
 
   public VmRuntime withStartedAt(Instant when) {
     return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
         guestMac, rootdiskStrategy, lastError, createdAt, when, tapDevice, baseLoop, cowLoop,
-        dmName, dmDev, guestSetup, accel);
+        dmName, dmDev, guestSetup, accel, exitCode, finishedAt, bootId, bootLogOffset);
   }
 
   public VmRuntime withRootdiskStrategy(String strategy) {
     return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
         guestMac, strategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
-        dmName, dmDev, guestSetup, accel);
+        dmName, dmDev, guestSetup, accel, exitCode, finishedAt, bootId, bootLogOffset);
   }
 
   public VmRuntime withAddress(String ip, String mac) {
     return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, ip,
         mac, rootdiskStrategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
-        dmName, dmDev, guestSetup, accel);
+        dmName, dmDev, guestSetup, accel, exitCode, finishedAt, bootId, bootLogOffset);
   }
 
   public VmRuntime withGuestSetup(GuestSetup setup) {
     return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
         guestMac, rootdiskStrategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
-        dmName, dmDev, setup, accel);
+        dmName, dmDev, setup, accel, exitCode, finishedAt, bootId, bootLogOffset);
   }
 
   public VmRuntime withAccel(String value) {
     return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
         guestMac, rootdiskStrategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
-        dmName, dmDev, guestSetup, value);
+        dmName, dmDev, guestSetup, value, exitCode, finishedAt, bootId, bootLogOffset);
+  }
+
+  /** How the container's process ended (both null: not ended, or not a container). */
+  public VmRuntime withExit(Integer code, Instant at) {
+    return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
+        guestMac, rootdiskStrategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
+        dmName, dmDev, guestSetup, accel, code, at, bootId, bootLogOffset);
+  }
+
+  /** A new boot: its id and where the console log stood as it began. */
+  public VmRuntime withBoot(String id, Long logOffset) {
+    return new VmRuntime(this.id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
+        guestMac, rootdiskStrategy, lastError, createdAt, startedAt, tapDevice, baseLoop, cowLoop,
+        dmName, dmDev, guestSetup, accel, exitCode, finishedAt, id, logOffset);
   }
 
   /** Copies the teardown-critical handles into the mirror fields (all of them, nulls included). */
   public VmRuntime withMirror(VmHandles h) {
     return new VmRuntime(id, name, state, vmDir, apiSocket, cowPath, consoleLog, guestIp,
         guestMac, rootdiskStrategy, lastError, createdAt, startedAt, h.tapDevice(), h.baseLoop(),
-        h.cowLoop(), h.dmName(), h.dmDev(), guestSetup, accel);
+        h.cowLoop(), h.dmName(), h.dmDev(), guestSetup, accel, exitCode, finishedAt, bootId, bootLogOffset);
   }
 
   /** The mirrored handles as a VmHandles without process identity. */

@@ -18,6 +18,17 @@ import java.util.Objects;
  * @param vmm {@code firecracker} or {@code qemu}
  * @param ports host-to-guest port forwards, may be empty
  * @param autoRemove delete the VM once it stops ({@code banger run --rm}); null means false
+ * @param init how it boots: {@code image} (the image's own init, {@code /sbin/init} or {@code
+ *     initPath}) or {@code banger} (container mode: banger's init runs the image's process);
+ *     null means {@code image} (VMs made before container mode)
+ * @param initPath the image's init to run in image mode, or null for /sbin/init
+ * @param entrypoint replaces the image's Entrypoint ({@code --entrypoint}); null keeps it
+ * @param cmd replaces the image's Cmd ({@code run IMAGE -- ARGS…}); null keeps it
+ * @param env {@code KEY=VALUE} entries added to (or replacing those of) the image's Env
+ * @param workdir replaces the image's WorkingDir; null keeps it
+ * @param user replaces the image's User ({@code USER[:GROUP]}); null keeps it
+ * @param tty the process gets the serial console as its terminal ({@code -t})
+ * @param interactive the process reads the serial console as its stdin ({@code -i})
  */
 public record VmSpec(
     String image,
@@ -30,7 +41,21 @@ public record VmSpec(
     String sshKey,
     String vmm,
     List<PortForward> ports,
-    Boolean autoRemove) {
+    Boolean autoRemove,
+    String init,
+    String initPath,
+    List<String> entrypoint,
+    List<String> cmd,
+    List<String> env,
+    String workdir,
+    String user,
+    Boolean tty,
+    Boolean interactive) {
+
+  /** {@code init} of a VM whose image's own init boots it. */
+  public static final String INIT_IMAGE = "image";
+  /** {@code init} of a container-mode VM. */
+  public static final String INIT_BANGER = "banger";
 
   public VmSpec {
     Objects.requireNonNull(image, "image");
@@ -38,6 +63,24 @@ public record VmSpec(
     network = network == null ? "bridge" : network;
     ports = ports == null ? List.of() : List.copyOf(ports);
     autoRemove = Boolean.TRUE.equals(autoRemove);
+    init = init == null ? INIT_IMAGE : init;
+    entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
+    cmd = cmd == null ? null : List.copyOf(cmd);
+    env = env == null ? List.of() : List.copyOf(env);
+    tty = Boolean.TRUE.equals(tty);
+    interactive = Boolean.TRUE.equals(interactive);
+  }
+
+  /** A VM booted by its image's own init (tests, callers from before container mode). */
+  public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
+      String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove) {
+    this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove,
+        INIT_IMAGE, null, null, null, null, null, null, false, false);
+  }
+
+  /** True when banger's init runs the image's process (container mode). */
+  public boolean containerMode() {
+    return INIT_BANGER.equals(init);
   }
 
   /** The spec as it was before {@code autoRemove} existed (tests, older callers). */

@@ -9,6 +9,8 @@ public enum VmState {
   RUNNING,
   STOPPING,
   STOPPED,
+  /** A container-mode VM whose process exited (runtime.exitCode says how). */
+  EXITED,
   ERROR;
 
   public String wire() {

@@ -23,7 +23,8 @@ public final class VmRepository {
   private static final String COLUMNS =
       "id, name, state, spec_json, image_id, kernel_id, vm_dir, api_socket, cow_path, console_log,"
           + " guest_ip, guest_mac, rootdisk_strategy, last_error, created_at, started_at,"
-          + " tap_device, base_loop, cow_loop, dm_name, dm_dev, guest_setup, accel";
+          + " tap_device, base_loop, cow_loop, dm_name, dm_dev, guest_setup, accel,"
+          + " exit_code, finished_at, boot_id, boot_log_offset";
 
   private final Database db;
 
@@ -35,7 +36,7 @@ public final class VmRepository {
     db.transaction(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("INSERT INTO vms (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+              c.prepareStatement("INSERT INTO vms (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             bind(ps, row);
             ps.executeUpdate();
           }
@@ -53,7 +54,8 @@ public final class VmRepository {
                       "UPDATE vms SET state=?, vm_dir=?, api_socket=?, cow_path=?, console_log=?,"
                           + " guest_ip=?, guest_mac=?, rootdisk_strategy=?, last_error=?,"
                           + " started_at=?, tap_device=?, base_loop=?, cow_loop=?, dm_name=?,"
-                          + " dm_dev=?, guest_setup=?, accel=? WHERE id=?")) {
+                          + " dm_dev=?, guest_setup=?, accel=?, exit_code=?, finished_at=?, boot_id=?,"
+                          + " boot_log_offset=? WHERE id=?")) {
                 int i = 1;
                 ps.setString(i++, r.state().wire());
                 ps.setString(i++, r.vmDir());
@@ -72,6 +74,7 @@ public final class VmRepository {
                 ps.setString(i++, r.dmDev());
                 ps.setString(i++, r.guestSetup().wire());
                 ps.setString(i++, r.accel());
+                i = bindRun(ps, i, r);
                 ps.setString(i, r.id());
                 return ps.executeUpdate();
               }
@@ -150,7 +153,17 @@ public final class VmRepository {
     ps.setString(i++, r.dmName());
     ps.setString(i++, r.dmDev());
     ps.setString(i++, r.guestSetup().wire());
-    ps.setString(i, r.accel());
+    ps.setString(i++, r.accel());
+    bindRun(ps, i, r);
+  }
+
+  /** The container-run columns, from parameter {@code i} on; returns the next parameter index. */
+  private static int bindRun(PreparedStatement ps, int i, VmRuntime r) throws SQLException {
+    ps.setObject(i++, r.exitCode());
+    ps.setString(i++, r.finishedAt() == null ? null : r.finishedAt().toString());
+    ps.setString(i++, r.bootId());
+    ps.setObject(i++, r.bootLogOffset());
+    return i;
   }
 
   private static VmRow map(ResultSet rs) throws SQLException {
@@ -182,7 +195,11 @@ public final class VmRepository {
             rs.getString("dm_name"),
             rs.getString("dm_dev"),
             GuestSetup.fromWire(rs.getString("guest_setup")),
-            rs.getString("accel"));
+            rs.getString("accel"),
+            rs.getObject("exit_code") == null ? null : rs.getInt("exit_code"),
+            rs.getString("finished_at") == null ? null : Instant.parse(rs.getString("finished_at")),
+            rs.getString("boot_id"),
+            rs.getObject("boot_log_offset") == null ? null : rs.getLong("boot_log_offset"));
     return new VmRow(spec, runtime, rs.getString("image_id"), rs.getString("kernel_id"));
   }
 

@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * What {@code POST /v1/vms} accepts. Null fields take their defaults: 1 vCPU, 512 MiB, a disk the
  * size of the image, the bridge network, the daemon's default kernel and VMM. {@code sshKey} holds
- * the user's public key text; it or {@code ssh} installs banger's key as well.
+ * the user's public key text; it or {@code ssh} installs banger's key as well. The container
+ * fields ({@code init} … {@code interactive}) are those of {@link dev.banger.model.VmSpec}; a null
+ * {@code init} means {@code banger} when the image has an Entrypoint or Cmd, else {@code image}.
  */
 public record CreateVmRequest(
     String name,
@@ -21,4 +23,22 @@ public record CreateVmRequest(
     String sshKey,
     List<PortForward> ports,
     Boolean autoRemove,
-    Boolean ssh) {}
+    Boolean ssh,
+    String init,
+    String initPath,
+    List<String> entrypoint,
+    List<String> cmd,
+    List<String> env,
+    String workdir,
+    String user,
+    Boolean tty,
+    Boolean interactive) {
+
+  /** A request without container fields (tests, callers from before container mode). */
+  public CreateVmRequest(String name, String image, String kernel, Integer vcpus, Long memoryMib, Long diskSizeBytes,
+      String kernelArgs, String network, String vmm, String sshKey, List<PortForward> ports, Boolean autoRemove,
+      Boolean ssh) {
+    this(name, image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, vmm, sshKey, ports, autoRemove, ssh,
+        null, null, null, null, null, null, null, null, null);
+  }
+}

@@ -74,6 +74,8 @@ public final class VmLifecycle {
   private final Options options;
   private final VmRecorder recorder;
   private final FirstBootSetup firstBoot;
+  private final ContainerSetup containerSetup;
+  private final GuestExit guestExit;
   private final Acceleration acceleration;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, VmmProcess> live = new ConcurrentHashMap<>();
@@ -88,6 +90,8 @@ public final class VmLifecycle {
     this.options = options;
     this.recorder = new VmRecorder(repo);
     this.firstBoot = new FirstBootSetup(repo, guestWriter);
+    this.containerSetup = new ContainerSetup(guestWriter);
+    this.guestExit = new GuestExit(guestWriter);
     this.acceleration = acceleration;
   }
 
@@ -143,7 +147,8 @@ public final class VmLifecycle {
       Vmm vmm = vmmFor(row.spec());
       // Decided before any side effect: a VMM that needs KVM where it cannot run guests is refused here.
       Accel accel = accel(vmm, kernelOf(row));
-      repo.updateRuntime(row(vmId).runtime().withAccel(accel.wire()));
+      repo.updateRuntime(row(vmId).runtime().withAccel(accel.wire()).withExit(null, null)
+          .withBoot(VmNames.newId(), consoleSize(row.runtime())));
       setState(vmId, VmState.STARTING, null);
       StepStack steps = new StepStack(vmId);
       try {
@@ -185,6 +190,10 @@ public final class VmLifecycle {
         () -> network.detach(id, sink));
     // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
     steps.run("guest.setup", () -> firstBoot.run(id, row.spec().sshKey(), diskSpec, prepared[0], guest[0]), () -> {});
+    if (row.spec().containerMode()) {
+      steps.run("guest.init", () -> containerSetup.run(row.spec(), row(id).runtime(), imageOf(row).config(),
+          prepared[0].device(), vmm.kind().equals("qemu")), () -> {});
+    }
     BootConfig[] config = new BootConfig[1];
     if (vmm instanceof VmmSandbox sandbox) {
       // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
@@ -234,26 +243,32 @@ public final class VmLifecycle {
           return row;
         }
       }
+      boolean wasRunning = row.runtime().state() == VmState.RUNNING;
       setState(vmId, VmState.STOPPING, null);
       VmmProcess process = process(row);
+      boolean killed = false;
       if (process != null) {
         CrashPoints.reach("stop.vmm.before");
         Vmm vmm = vmmFor(row.spec());
         if (force) {
-          vmm.kill(process);
+          killed = vmm.kill(process);
           process.awaitExit(Duration.ofSeconds(10));
         } else {
-          vmm.stop(process, timeout == null ? options.stopTimeout() : timeout);
+          killed = vmm.stop(process, timeout == null ? options.stopTimeout() : timeout).forced();
         }
         CrashPoints.reach("stop.vmm.after");
       }
+      // Only a boot that ran has an ending to tell; a failed start keeps its own reason.
+      GuestExit.Outcome outcome = wasRunning && process != null && !process.isAlive()
+          ? guestExit.decide(row(vmId).runtime(), row.spec().containerMode(), attachedDisk(row(vmId)), killed)
+          : new GuestExit.Stopped();
       List<String> failures = teardown(row(vmId));
       if (!failures.isEmpty()) {
         String reason = "stop incomplete: " + String.join("; ", failures);
         setState(vmId, VmState.ERROR, reason);
         throw BangerException.internal("VM '" + row.runtime().name() + "': " + reason + "; the next reconcile retries it", null);
       }
-      setState(vmId, VmState.STOPPED, null);
+      record(vmId, outcome);
       VmRow stopped = row(vmId);
       if (Boolean.TRUE.equals(stopped.spec().autoRemove())) {
         delete(vmId, false);
@@ -357,19 +372,62 @@ public final class VmLifecycle {
         return null; // A stop or delete is handling it.
       }
       LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("exit", exit.describe()).log("VMM exited on its own");
-      List<String> failures = teardown(found.get());
+      VmRow row = found.get();
+      GuestExit.Outcome outcome = guestExit.decide(row.runtime(), row.spec().containerMode(), attachedDisk(row), false);
+      if (outcome instanceof GuestExit.Stopped && !exit.clean()) {
+        outcome = new GuestExit.Failed("VMM " + exit.describe(), null);
+      }
+      List<String> failures = teardown(row);
       if (!failures.isEmpty()) {
         setState(vmId, VmState.ERROR, "VMM " + exit.describe() + "; teardown incomplete: " + String.join("; ", failures));
-      } else if (Boolean.TRUE.equals(found.get().spec().autoRemove())) {
+        return null;
+      }
+      record(vmId, outcome);
+      if (Boolean.TRUE.equals(row.spec().autoRemove())) {
         LOG.atInfo().addKeyValue("vm", vmId).log("removing VM started with --rm");
         delete(vmId, false);
-      } else if (exit.clean()) {
-        setState(vmId, VmState.STOPPED, null);
-      } else {
-        setState(vmId, VmState.ERROR, "VMM " + exit.describe() + consoleTail(found.get().runtime()));
       }
       return null;
     });
+  }
+
+  /** Records how a boot ended: exited (with its code), stopped, or error with the reason and the console tail. */
+  private void record(String vmId, GuestExit.Outcome outcome) {
+    VmRuntime runtime = row(vmId).runtime();
+    switch (outcome) {
+      case GuestExit.Exited exited -> repo.updateRuntime(runtime.withState(VmState.EXITED, null)
+          .withExit(exited.code(), Instant.now()));
+      case GuestExit.Failed failed -> repo.updateRuntime(runtime.withState(VmState.ERROR, failed.reason() + consoleTail(runtime))
+          .withExit(failed.code(), failed.code() == null ? null : Instant.now()));
+      case GuestExit.Stopped stopped -> repo.updateRuntime(runtime.withState(VmState.STOPPED, null));
+    }
+  }
+
+  /**
+   * The VM's root disk while its handles still hold it: the dm device, or the VM's own file
+   * (copy strategy); null when nothing is attached.
+   */
+  private Path attachedDisk(VmRow row) {
+    VmHandles handles = recorder.current(row.runtime().id());
+    if (handles.dmDev() != null) {
+      return Path.of(handles.dmDev());
+    }
+    boolean copy = RootDiskStrategy.COPY.wire().equals(row.runtime().rootdiskStrategy());
+    return copy && row.runtime().cowPath() != null && Files.isRegularFile(Path.of(row.runtime().cowPath()))
+        ? Path.of(row.runtime().cowPath()) : null;
+  }
+
+  private static long consoleSize(VmRuntime runtime) {
+    try {
+      return runtime.consoleLog() == null ? 0 : Files.size(Path.of(runtime.consoleLog()));
+    } catch (IOException e) {
+      return 0; // no log yet: this boot's output starts at its beginning
+    }
+  }
+
+  private ImageRef imageOf(VmRow row) {
+    return catalog.image(row.imageId())
+        .orElseThrow(() -> BangerException.notFound("image " + row.imageId() + " of VM '" + row.runtime().name() + "' is gone"));
   }
 
   private VmmProcess process(VmRow row) {
@@ -414,7 +472,9 @@ public final class VmLifecycle {
       throw BangerException.precondition("kernel '" + kernel.name() + "' has no image for " + vmm.kind()
           + "; import a bzImage or a Debian kernel package");
     }
-    String bootArgs = vmm.bootArgs(accel, guest.kernelArg(row.runtime().name()), row.spec().kernelArgs());
+    // The init chosen by the spec first, then the user's arguments, which may override it.
+    String userArgs = (ContainerProcess.kernelArgs(row.spec()) + " " + row.spec().kernelArgs()).strip();
+    String bootArgs = vmm.bootArgs(accel, guest.kernelArg(row.runtime().name()), userArgs);
     BootConfig config = new BootConfig(Path.of(kernelPath), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
         bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel);
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());

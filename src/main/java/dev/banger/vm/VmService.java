@@ -183,6 +183,10 @@ public final class VmService {
       throw BangerException.alreadyExists("a VM named '" + req.name() + "' already exists");
     }
     List<PortForward> ports = checkPorts(req.ports(), network);
+    VmSpec asked = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network, null, vmm,
+        ports, req.autoRemove(), req.init(), req.initPath(), req.entrypoint(), req.cmd(), req.env(), req.workdir(),
+        req.user(), req.tty(), req.interactive());
+    String init = ContainerProcess.checkAtCreate(asked, req.init() != null, image.config(), image.name());
     // Last, as it may create banger's key pair: everything else about the request is valid by now.
     String authorizedKeys = req.sshKey() != null || Boolean.TRUE.equals(req.ssh()) ? sshKeys.authorizedKeys(req.sshKey()) : null;
     String id = uniqueId();
@@ -193,7 +197,8 @@ public final class VmService {
           + " use a shorter --state-dir");
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
-        authorizedKeys, vmm, ports, req.autoRemove());
+        authorizedKeys, vmm, ports, req.autoRemove(), init, req.initPath(), req.entrypoint(), req.cmd(), req.env(),
+        req.workdir(), req.user(), req.tty(), req.interactive());
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);

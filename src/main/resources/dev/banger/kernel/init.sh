@@ -16,11 +16,21 @@ fail() {
   exit 1
 }
 
+# With quiet on the kernel command line (banger's container mode: the console is the process's
+# output) only errors are printed.
+quiet=
+say() {
+  [ -n "$quiet" ] || echo "banger-initrd: $*"
+}
+
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 
 cmdline=$(cat /proc/cmdline)
+for arg in $cmdline; do
+  [ "$arg" = quiet ] && quiet=1
+done
 
 # The module.param=value arguments of the kernel command line for module $1, without the
 # prefix. The kernel applies such arguments itself only to built-in code; for a loaded module
@@ -39,7 +49,7 @@ module_args() {
 # module_args are separate words on purpose.
 # shellcheck disable=SC2043,SC2046
 for m in @MODULES@; do
-  insmod "/lib/modules/$m.ko" $(module_args "$m") || echo "banger-initrd: warning: insmod $m failed"
+  insmod "/lib/modules/$m.ko" $(module_args "$m") || say "warning: insmod $m failed"
 done
 
 root=/dev/vda
@@ -92,18 +102,18 @@ configure_ip() {
   IFS=$old_ifs
   client=$1 gateway=$3 netmask=$4 host=$5 dev=${6:-eth0}
   case "$client" in
-    ""|off|none|dhcp|on|any|both|bootp|rarp) echo "banger-initrd: ip=$client: not configuring $dev"; return ;;
+    ""|off|none|dhcp|on|any|both|bootp|rarp) say "ip=$client: not configuring $dev"; return ;;
   esac
   prefix=32
   [ -n "$netmask" ] && prefix=$(mask_to_prefix "$netmask")
   [ -n "$host" ] && hostname "$host"
   ip link set lo up
-  ip link set "$dev" up || { echo "banger-initrd: warning: no network device $dev"; return; }
-  ip addr add "$client/$prefix" dev "$dev" || echo "banger-initrd: warning: could not add $client/$prefix to $dev"
+  ip link set "$dev" up || { say "warning: no network device $dev"; return; }
+  ip addr add "$client/$prefix" dev "$dev" || say "warning: could not add $client/$prefix to $dev"
   if [ -n "$gateway" ]; then
-    ip route add default via "$gateway" dev "$dev" || echo "banger-initrd: warning: no default route via $gateway"
+    ip route add default via "$gateway" dev "$dev" || say "warning: no default route via $gateway"
   fi
-  echo "banger-initrd: $dev is $client/$prefix via ${gateway:-no gateway}"
+  say "$dev is $client/$prefix via ${gateway:-no gateway}"
 }
 
 [ -n "$ip" ] && configure_ip "$ip"
@@ -130,5 +140,6 @@ for fs in dev proc sys; do
   fi
 done
 
-echo "banger-initrd: switching root to $root, running $init"
+# The marker tests, the demo and the daemon (an error before it is the initrd's own) look for.
+[ -n "$quiet" ] || echo "banger-initrd: switching root to $root, running $init"
 exec switch_root /newroot "$init"

@@ -1,0 +1,39 @@
+package dev.banger.vm;
+
+import dev.banger.guest.ContainerInit;
+import dev.banger.guest.GuestDiskWriter;
+import dev.banger.guest.InitConfig;
+import dev.banger.model.ImageConfig;
+import dev.banger.model.VmRuntime;
+import dev.banger.model.VmSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The {@code guest.init} start step of a container-mode VM: banger's init and this boot's config
+ * go into the VM's own root disk ({@code /.banger}, see {@link ContainerInit} for why there), and
+ * any earlier exit record goes. Unlike the first-boot files this runs before every boot, on a
+ * file system a guest may have left unclean (killed by a stop's timeout): its journal is replayed
+ * first, so debugfs never writes around pending journal blocks. Like guest.setup it runs while no
+ * VMM has the disk open and has nothing to undo: a half-written /.banger is rewritten by the next start.
+ */
+final class ContainerSetup {
+  private final GuestDiskWriter writer;
+
+  ContainerSetup(GuestDiskWriter writer) {
+    this.writer = writer;
+  }
+
+  /**
+   * @param poweroff true when the VMM ends on a guest power-off (QEMU); Firecracker ends on a reboot
+   */
+  void run(VmSpec spec, VmRuntime runtime, ImageConfig image, Path device, boolean poweroff) throws IOException {
+    InitConfig config = ContainerProcess.of(spec, image).initConfig(runtime.name(), runtime.bootId(), spec, poweroff);
+    Path vmDir = Files.createDirectories(Path.of(runtime.vmDir()));
+    // The host copy lives in the VM directory: no daemon-wide file to share or to go stale.
+    ContainerInit init = ContainerInit.extractTo(vmDir);
+    writer.replayJournal(device);
+    writer.write(device, init.entries(config), vmDir);
+  }
+}
