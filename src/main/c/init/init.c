@@ -285,6 +285,12 @@ int main(int argc, char **argv) {
   sigset_t set;
   block_signals(&set);
   process_console(&cfg);
+  /* Whatever reached the console before now met the kernel's default line settings (echo on):
+     drop it, then say that input is taken from here on. The daemon strips this marker from what
+     it shows and `banger run -a -i` sends standard input only after it: bytes sent earlier, while
+     the guest was still booting, would be lost or echoed. */
+  tcflush(0, TCIFLUSH);
+  (void)!write(1, READY_MARKER, sizeof(READY_MARKER) - 1);
   pid_t main_pid = process_start(&cfg, &id, env, err, sizeof(err));
   if (main_pid < 0) {
     finish(127, err);

@@ -14,6 +14,8 @@
 /* The config is written by the daemon, but bound it anyway: PID 1 must not run out of memory. */
 #define MAX_CONFIG (1 << 20)
 #define MAX_GROUPS 256
+/* An OSC sequence terminals ignore; dev.banger.guest.ContainerInit.READY_MARKER must match. */
+#define READY_MARKER "\033]6502;banger-init-ready\007"
 
 /* What the daemon asks for, from /.banger/config (format in config.c). */
 struct config {

@@ -100,13 +100,27 @@ public final class Routes {
         }));
   }
 
-  /** {@code ?offset=N&wait=MS}: base64 {@code data}, the next {@code offset} and the VM's {@code state}. */
+  /**
+   * {@code ?offset=N&wait=MS}: base64 {@code data}, the next {@code offset} and the VM's {@code
+   * state}; once it has ended, its {@code exitCode} and {@code error} when it has them (also for a
+   * VM --rm removed in the last minute).
+   */
   private static Map<String, Object> consoleOutput(VmService vms, ApiRequest r) {
     Long offset = r.queryParam("offset").map(v -> number(v, "offset")).orElse(null);
     Duration wait = Duration.ofMillis(r.queryParam("wait").map(v -> number(v, "wait")).orElse(0L));
     VmService.ConsoleOutput out = vms.consoleOutput(r.param("name"), offset, wait);
-    return Map.of("data", Base64.getEncoder().encodeToString(out.chunk().data()), "offset", out.chunk().next(),
-        "state", out.state().wire());
+    Map<String, Object> answer = new java.util.LinkedHashMap<>();
+    answer.put("data", Base64.getEncoder().encodeToString(out.chunk().data()));
+    answer.put("offset", out.chunk().next());
+    answer.put("state", out.state().wire());
+    answer.put("ready", out.ready());
+    if (out.exitCode() != null) {
+      answer.put("exitCode", out.exitCode());
+    }
+    if (out.error() != null) {
+      answer.put("error", out.error());
+    }
+    return answer;
   }
 
   private static long number(String value, String param) {
@@ -155,8 +169,11 @@ public final class Routes {
       long from = offset > size ? 0 : offset; // The log was rotated: start over.
       java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - from, 1 << 20));
       channel.read(buffer, from);
-      return Map.of("log", new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8),
-          "offset", from + buffer.position());
+      byte[] read = java.util.Arrays.copyOf(buffer.array(), buffer.position());
+      // banger's init's ready marker is not the process's output (see ReadyMarker).
+      int held = dev.banger.guest.ReadyMarker.partialTail(read);
+      byte[] shown = dev.banger.guest.ReadyMarker.strip(java.util.Arrays.copyOf(read, read.length - held));
+      return Map.of("log", new String(shown, java.nio.charset.StandardCharsets.UTF_8), "offset", from + read.length - held);
     }
   }
 }

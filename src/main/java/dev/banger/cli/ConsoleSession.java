@@ -35,7 +35,12 @@ final class ConsoleSession {
   /** Why a session ended; {@code state} is the VM's last known state. */
   enum End { DETACHED, INPUT_ENDED, VM_STOPPED }
 
-  record Result(End end, String state) {}
+  /** {@code exitCode} and {@code error}: how the VM ended, when the daemon said (VM_STOPPED only). */
+  record Result(End end, String state, Integer exitCode, String error) {
+    Result(End end, String state) {
+      this(end, state, null, null);
+    }
+  }
 
   private final ApiClient client;
   private final String path;
@@ -44,10 +49,13 @@ final class ConsoleSession {
   private final OutputStream out;
   private final PrintStream err;
   private final String eol;
+  /** Attached to a process ({@code run -a}): input's end is sent as Ctrl-D and the session waits for the VM. */
+  private final boolean attached;
   private final CompletableFuture<Result> result = new CompletableFuture<>();
   private volatile long inputEndedAt;
   private volatile boolean inputEnded;
   private volatile boolean outageReported;
+  private final CompletableFuture<Void> guestReady = new CompletableFuture<>();
 
   /**
    * @param path the VM's console endpoint, {@code /v1/vms/NAME/console}
@@ -55,6 +63,18 @@ final class ConsoleSession {
    *     end lines with CR LF
    */
   ConsoleSession(ApiClient client, String path, boolean terminal, InputStream in, OutputStream out, PrintStream err) {
+    this(client, path, terminal, in, out, err, false);
+  }
+
+  /**
+   * @param in standard input to send, or null to send none
+   * @param attached the session of {@code run -a}: it ends only when the VM stops (or on detach);
+   *     the end of {@code in} reaches the guest as Ctrl-D, which the console's line discipline
+   *     (canonical, set by banger's init) turns into end-of-file for the process
+   */
+  ConsoleSession(ApiClient client, String path, boolean terminal, InputStream in, OutputStream out, PrintStream err,
+      boolean attached) {
+    this.attached = attached;
     this.client = client;
     this.path = path;
     this.detachKey = terminal;
@@ -67,7 +87,9 @@ final class ConsoleSession {
   /** Runs until the session ends; output starts at byte {@code offset} of the console log. */
   Result run(long offset) throws InterruptedException {
     Thread.ofPlatform().daemon().name("console-out").start(() -> guard(() -> pumpOutput(offset)));
-    Thread.ofPlatform().daemon().name("console-in").start(() -> guard(this::pumpInput));
+    if (in != null) {
+      Thread.ofPlatform().daemon().name("console-in").start(() -> guard(this::pumpInput));
+    }
     try {
       return result.get();
     } catch (ExecutionException e) {
@@ -100,6 +122,9 @@ final class ConsoleSession {
       Map<String, Object> chunk = retrying(() -> client.getObject(query));
       byte[] data = Base64.getDecoder().decode(String.valueOf(chunk.get("data")));
       offset = ((Number) chunk.get("offset")).longValue();
+      if (!Boolean.FALSE.equals(chunk.get("ready"))) {
+        guestReady.complete(null);
+      }
       if (data.length > 0) {
         out.write(data);
         out.flush();
@@ -107,7 +132,9 @@ final class ConsoleSession {
       String state = String.valueOf(chunk.get("state"));
       // While stopping, the VMM still prints its guest's last words: keep showing them.
       if (!state.equals("running") && !state.equals("stopping")) {
-        result.complete(new Result(End.VM_STOPPED, state));
+        Object code = chunk.get("exitCode");
+        result.complete(new Result(End.VM_STOPPED, state, code instanceof Number n ? n.intValue() : null,
+            chunk.get("error") == null ? null : String.valueOf(chunk.get("error"))));
       } else if (draining && (data.length == 0 || System.nanoTime() - inputEndedAt > MAX_DRAIN_MILLIS * 1_000_000)) {
         result.complete(new Result(End.INPUT_ENDED, state));
       }
@@ -115,22 +142,57 @@ final class ConsoleSession {
   }
 
   private void pumpInput() throws IOException {
+    if (attached) {
+      // Bytes sent before banger's init takes input would be lost in the booting guest.
+      try {
+        guestReady.get(RETRY_MILLIS * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        // Send anyway: a guest that never says it is ready gets what a plain console would.
+      }
+    }
     byte[] buffer = new byte[4096];
     int n;
+    boolean atLineStart = true;
     while ((n = in.read(buffer)) >= 0 && !result.isDone()) {
       int detach = detachKey ? indexOf(buffer, n, DETACH_KEY) : -1;
       int length = detach >= 0 ? detach : n;
       if (length > 0) {
-        String data = Base64.getEncoder().encodeToString(Arrays.copyOf(buffer, length));
-        retrying(() -> client.post(path, Map.of("data", data)));
+        if (!send(Arrays.copyOf(buffer, length))) {
+          return;
+        }
+        atLineStart = buffer[length - 1] == '\n';
       }
       if (detach >= 0) {
         result.complete(new Result(End.DETACHED, "running"));
         return;
       }
     }
+    if (attached) {
+      // In canonical mode one Ctrl-D ends a pending partial line, a second (or one at a line's start) is EOF.
+      if (!result.isDone()) {
+        send(atLineStart ? new byte[] {4} : new byte[] {4, 4});
+      }
+      return;
+    }
     inputEndedAt = System.nanoTime();
     inputEnded = true;
+  }
+
+  /** Sends input; false when an attached VM no longer takes it (it ended: the output side reports how). */
+  private boolean send(byte[] bytes) {
+    String data = Base64.getEncoder().encodeToString(bytes);
+    try {
+      retrying(() -> client.post(path, Map.of("data", data)));
+      return true;
+    } catch (BangerException e) {
+      if (attached && (e.kind() == ErrorKind.FAILED_PRECONDITION || e.kind() == ErrorKind.NOT_FOUND)) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   /** Runs an API call, retrying for up to a minute while the daemon cannot be reached (a restart). */

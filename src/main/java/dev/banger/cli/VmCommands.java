@@ -151,21 +151,31 @@ final class VmCommands {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin CreateOptions options;
     @Option(names = "--rm", description = "Delete the VM once it stops (also when it fails to start).") boolean rm;
+    @Option(names = {"-a", "--attach"}, description = "Stream the console until the VM stops and exit with its process's code"
+        + " (implied by -i, which sends standard input, and -t, which makes it a terminal; Ctrl-] detaches).") boolean attach;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
       var client = GlobalOptions.of(spec).client();
       Map<String, Object> body = options.body(spec);
       body.put("autoRemove", rm);
       client.post("/v1/vms", body);
+      Object started;
       try {
-        return Show.object(spec, client.post("/v1/vms/" + Show.path(options.name) + "/start", Map.of()));
+        started = client.post("/v1/vms/" + Show.path(options.name) + "/start", Map.of());
       } catch (RuntimeException e) {
         if (rm) {
-          client.delete("/v1/vms/" + Show.path(options.name) + "?force=true");
+          try {
+            client.delete("/v1/vms/" + Show.path(options.name) + "?force=true");
+          } catch (dev.banger.error.BangerException gone) {
+            // Already removed (the daemon removes a failed --rm VM too): the start's error is the one to show.
+          }
         }
         throw e;
       }
+      // -i and -t only make sense attached: `banger run -it --rm IMAGE sh` is a shell, as with docker.
+      boolean attached = attach || options.tty || options.interactive;
+      return attached ? RunAttach.attach(client, options.name, options.tty, options.interactive) : Show.object(spec, started);
     }
   }
 

@@ -37,21 +37,48 @@ public final class ContainerInit {
     this.binary = binary;
   }
 
-  /**
-   * Puts the init binary the jar carries into {@code dir} (once per content: a file left by an
-   * older banger is replaced), so debugfs can copy it into VM disks.
-   */
-  public static ContainerInit extractTo(Path dir) {
-    byte[] bytes;
+  /** The init binary's bytes, read once from the jar (or absent when the build could not make it). */
+  public static final class Binary {
+    private final byte[] bytes;
+    private final String missing;
+
+    private Binary(byte[] bytes, String missing) {
+      this.bytes = bytes;
+      this.missing = missing;
+    }
+
+    byte[] bytes() {
+      if (bytes == null) {
+        throw BangerException.precondition(missing);
+      }
+      return bytes;
+    }
+  }
+
+  /** Reads the init the jar carries; a jar without one fails container-mode starts, not the daemon. */
+  public static Binary load() {
     try (InputStream in = ContainerInit.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw BangerException.precondition("banger-init is missing from the banger jar (" + RESOURCE + "); rebuild banger"
-            + " with musl-tools or gcc installed (scripts/build-init.sh)");
+        return new Binary(null, "banger-init is missing from the banger jar (" + RESOURCE + "); rebuild banger with"
+            + " musl-tools or gcc installed (scripts/build-init.sh)");
       }
-      bytes = in.readAllBytes();
+      return new Binary(in.readAllBytes(), null);
     } catch (IOException e) {
-      throw BangerException.internal("cannot read banger-init from the jar: " + e.getMessage(), e);
+      return new Binary(null, "cannot read banger-init from the banger jar: " + e.getMessage());
     }
+  }
+
+  /** As {@link #extractTo(Path, Binary)} with the init read from the jar now. */
+  public static ContainerInit extractTo(Path dir) {
+    return extractTo(dir, load());
+  }
+
+  /**
+   * Puts the init binary into {@code dir} (rewritten only when its content differs), so debugfs
+   * can copy it into VM disks.
+   */
+  public static ContainerInit extractTo(Path dir, Binary binary) {
+    byte[] bytes = binary.bytes();
     Path target = dir.resolve("banger-init");
     try {
       Files.createDirectories(dir);

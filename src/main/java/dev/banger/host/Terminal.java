@@ -23,6 +23,11 @@ public final class Terminal implements AutoCloseable {
     this.hook = saved == null ? null : new Thread(this::restore, "terminal-restore");
   }
 
+  /** A terminal left as it is ({@link #isRaw()} false). */
+  public static Terminal none() {
+    return new Terminal(null);
+  }
+
   /** Raw mode when standard input is a terminal; otherwise a no-op terminal ({@link #isRaw()} false). */
   public static Terminal rawIfInteractive() {
     String settings;

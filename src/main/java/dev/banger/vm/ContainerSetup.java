@@ -20,9 +20,12 @@ import java.nio.file.Path;
  */
 final class ContainerSetup {
   private final GuestDiskWriter writer;
+  private final ContainerInit.Binary binary;
 
-  ContainerSetup(GuestDiskWriter writer) {
+  /** @param binary banger's init, read from the jar when the daemon starts (the jar may be replaced while it runs) */
+  ContainerSetup(GuestDiskWriter writer, ContainerInit.Binary binary) {
     this.writer = writer;
+    this.binary = binary;
   }
 
   /**
@@ -32,7 +35,7 @@ final class ContainerSetup {
     InitConfig config = ContainerProcess.of(spec, image).initConfig(runtime.name(), runtime.bootId(), spec, poweroff);
     Path vmDir = Files.createDirectories(Path.of(runtime.vmDir()));
     // The host copy lives in the VM directory: no daemon-wide file to share or to go stale.
-    ContainerInit init = ContainerInit.extractTo(vmDir);
+    ContainerInit init = ContainerInit.extractTo(vmDir, binary);
     writer.replayJournal(device);
     writer.write(device, init.entries(config), vmDir);
   }

@@ -1,6 +1,7 @@
 package dev.banger.vm;
 
 import dev.banger.error.BangerException;
+import dev.banger.guest.ContainerInit;
 import dev.banger.guest.GuestDiskWriter;
 import dev.banger.model.Catalog;
 import dev.banger.model.Catalog.ImageRef;
@@ -79,6 +80,7 @@ public final class VmLifecycle {
   private final Acceleration acceleration;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, VmmProcess> live = new ConcurrentHashMap<>();
+  private final RemovedVms removed = new RemovedVms();
 
   public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
       GuestDiskWriter guestWriter, Acceleration acceleration, Options options) {
@@ -90,7 +92,7 @@ public final class VmLifecycle {
     this.options = options;
     this.recorder = new VmRecorder(repo);
     this.firstBoot = new FirstBootSetup(repo, guestWriter);
-    this.containerSetup = new ContainerSetup(guestWriter);
+    this.containerSetup = new ContainerSetup(guestWriter, ContainerInit.load());
     this.guestExit = new GuestExit(guestWriter);
     this.acceleration = acceleration;
   }
@@ -127,6 +129,16 @@ public final class VmLifecycle {
   /** The ids of VMs whose VMM this daemon is watching. */
   java.util.Set<String> liveIds() {
     return java.util.Set.copyOf(live.keySet());
+  }
+
+  /** What is still known of a VM that --rm removed in the last minute (see {@link RemovedVms}). */
+  Optional<RemovedVms.Removed> removed(String nameOrId) {
+    return removed.find(nameOrId);
+  }
+
+  /** A new VM takes a removed one's name: the old one's last words are no longer its. */
+  void forgetRemoved(String name) {
+    removed.forget(name);
   }
 
   public VmHandles handles(String vmId) {
@@ -271,6 +283,7 @@ public final class VmLifecycle {
       record(vmId, outcome);
       VmRow stopped = row(vmId);
       if (Boolean.TRUE.equals(stopped.spec().autoRemove())) {
+        removed.remember(stopped.runtime());
         delete(vmId, false);
       }
       return stopped;
@@ -288,6 +301,9 @@ public final class VmLifecycle {
       }
       if (active || !recorder.current(vmId).holdsNothing() || state == VmState.ERROR) {
         stop(vmId, options.stopTimeout(), true);
+        if (repo.findById(vmId).isEmpty()) {
+          return null; // a --rm VM: the stop removed it
+        }
       }
       VmRow stopped = row(vmId);
       // Should a crash leave the row without its disk, the next start makes a fresh disk: it needs its files again.
@@ -385,6 +401,7 @@ public final class VmLifecycle {
       record(vmId, outcome);
       if (Boolean.TRUE.equals(row.spec().autoRemove())) {
         LOG.atInfo().addKeyValue("vm", vmId).log("removing VM started with --rm");
+        removed.remember(row(vmId).runtime());
         delete(vmId, false);
       }
       return null;
@@ -570,7 +587,7 @@ public final class VmLifecycle {
         return "";
       }
       List<String> tail = lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size());
-      return "\n--- last console lines ---\n" + String.join("\n", tail);
+      return "\n--- last console lines ---\n" + String.join("\n", tail).replace(dev.banger.guest.ReadyMarker.TEXT, "");
     } catch (IOException | java.io.UncheckedIOException e) {
       return "";
     }

@@ -1,6 +1,7 @@
 package dev.banger.vm;
 
 import dev.banger.error.BangerException;
+import dev.banger.guest.ReadyMarker;
 import dev.banger.guest.SshKeys;
 import dev.banger.model.Catalog;
 import dev.banger.model.Catalog.ImageRef;
@@ -39,8 +40,10 @@ public final class VmService {
    *
    * @param chunk the bytes and the offset to ask for next
    * @param state the VM's state, read before the bytes: once it is not running, the output is complete
+   * @param exitCode once it is not running, how its container's process exited (null if unknown)
+   * @param error once it is not running, why it failed (null unless in error)
    */
-  public record ConsoleOutput(ConsoleLog.Chunk chunk, VmState state) {}
+  public record ConsoleOutput(ConsoleLog.Chunk chunk, VmState state, Integer exitCode, String error, boolean ready) {}
 
   /**
    * Daemon-wide settings the VM layer needs.
@@ -93,18 +96,31 @@ public final class VmService {
    * ends now, which is where an attached console starts.
    */
   public ConsoleOutput consoleOutput(String nameOrId, Long offset, Duration wait) {
-    VmRow row = get(nameOrId);
-    VmState state = row.runtime().state();
-    ConsoleLog log = new ConsoleLog(Path.of(row.runtime().consoleLog()), Long.MAX_VALUE);
-    if (offset == null) {
-      return new ConsoleOutput(new ConsoleLog.Chunk(new byte[0], log.size()), state);
-    }
-    if (offset < 0) {
+    if (offset != null && offset < 0) {
       throw BangerException.invalid("console offset must not be negative, got " + offset);
+    }
+    java.util.Optional<VmRow> found = vms.findByName(nameOrId).or(() -> vms.findById(nameOrId));
+    if (found.isEmpty()) {
+      // Removed by --rm a moment ago: an attached `run -a --rm` still gets its last output and exit code.
+      RemovedVms.Removed gone = lifecycle.removed(nameOrId).orElseThrow(() -> notFound(nameOrId));
+      return new ConsoleOutput(withoutMarker(gone.read(offset == null ? Long.MAX_VALUE : offset)), gone.state(),
+          gone.exitCode(), gone.lastError(), true);
+    }
+    VmRow row = found.get();
+    VmState state = row.runtime().state();
+    boolean ended = state != VmState.RUNNING && state != VmState.STARTING && state != VmState.STOPPING;
+    Integer exitCode = ended ? row.runtime().exitCode() : null;
+    String error = ended ? row.runtime().lastError() : null;
+    ConsoleLog log = new ConsoleLog(Path.of(row.runtime().consoleLog()), Long.MAX_VALUE);
+    // Whether banger's init takes console input yet; image-mode guests are never waited for.
+    boolean ready = !row.spec().containerMode() || ended
+        || ReadyMarker.seen(log.file(), row.runtime().bootLogOffset() == null ? 0 : row.runtime().bootLogOffset());
+    if (offset == null) {
+      return new ConsoleOutput(new ConsoleLog.Chunk(new byte[0], log.size()), state, exitCode, error, ready);
     }
     Duration bounded = wait.compareTo(MAX_CONSOLE_WAIT) > 0 ? MAX_CONSOLE_WAIT : wait;
     try {
-      return new ConsoleOutput(log.read(offset, CONSOLE_READ_BYTES, bounded), state);
+      return new ConsoleOutput(withoutMarker(log.read(offset, CONSOLE_READ_BYTES, bounded)), state, exitCode, error, ready);
     } catch (IOException e) {
       throw BangerException.internal("cannot read the console log of VM '" + row.runtime().name() + "': " + e.getMessage(), e);
     }
@@ -121,6 +137,13 @@ public final class VmService {
     new ConsoleInput(Path.of(row.runtime().vmDir()).resolve(ConsoleInput.FILE_NAME)).write(data, CONSOLE_WRITE_TIMEOUT);
   }
 
+  /** The chunk without banger's init's ready marker; a marker cut by the chunk's end is read again next time. */
+  static ConsoleLog.Chunk withoutMarker(ConsoleLog.Chunk chunk) {
+    int held = ReadyMarker.partialTail(chunk.data());
+    byte[] whole = java.util.Arrays.copyOf(chunk.data(), chunk.data().length - held);
+    return new ConsoleLog.Chunk(ReadyMarker.strip(whole), chunk.next() - held);
+  }
+
   public List<VmRow> list() {
     return vms.list();
   }
@@ -128,7 +151,11 @@ public final class VmService {
   public VmRow get(String nameOrId) {
     return vms.findByName(nameOrId)
         .or(() -> vms.findById(nameOrId))
-        .orElseThrow(() -> BangerException.notFound("no VM named '" + nameOrId + "'; `banger ls -a` lists them"));
+        .orElseThrow(() -> notFound(nameOrId));
+  }
+
+  private static BangerException notFound(String nameOrId) {
+    return BangerException.notFound("no VM named '" + nameOrId + "'; `banger ls -a` lists them");
   }
 
   /** How the CLI reaches the VM over ssh; see {@link SshTarget}. */
@@ -204,6 +231,7 @@ public final class VmService {
         Instant.now(), null, null, null, null, null, null);
     VmRow row = new VmRow(spec, runtime, image.id(), kernel.id());
     vms.insert(row);
+    lifecycle.forgetRemoved(req.name());
     return row;
   }
 

@@ -92,7 +92,8 @@ public final class ConsoleLog {
       }
     }
     if (!Files.exists(file)) {
-      return new Chunk(new byte[0], 0);
+      // Nothing (yet, or any more: a VM removed while this poll waited): the reader stays where it is.
+      return new Chunk(new byte[0], offset);
     }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
