@@ -283,7 +283,10 @@ public final class VmLifecycle {
       record(vmId, outcome);
       VmRow stopped = row(vmId);
       if (Boolean.TRUE.equals(stopped.spec().autoRemove())) {
-        removed.remember(stopped.runtime());
+        // Only a stop that ended a boot has last words; a delete's clean-up stop must not replace them.
+        if (wasRunning) {
+          removed.remember(stopped.runtime());
+        }
         delete(vmId, false);
       }
       return stopped;
