@@ -2,7 +2,9 @@
 # banger's main job, end to end on this machine: install what is missing, build banger, start the
 # daemon on a temporary state directory with its network in a fresh namespace, build a small
 # busybox image, import Debian's cloud kernel, run a VM, show its console saying it booted and its
-# address answering ping, then stop and remove everything it created (namespace included).
+# address answering ping; then run a container image's own command (container mode: banger's init
+# runs the image's Cmd) and show its output and exit code; then stop and remove everything it
+# created (namespace included).
 # Each step prints its time; the total comes last.
 #
 # Environment: BANGER_DEMO_KERNEL_DEB=FILE uses that linux-image-*-cloud-amd64 .deb instead of
@@ -29,7 +31,8 @@ end() {
 
 begin "checking prerequisites"
 ensure_packages maven:mvn e2fsprogs:mke2fs iproute2:ip util-linux:losetup nftables:nft \
-  qemu-system-x86:qemu-system-x86_64 busybox-static:/bin/busybox iputils-ping:ping musl-tools:musl-gcc
+  qemu-system-x86:qemu-system-x86_64 busybox-static:/bin/busybox iputils-ping:ping musl-tools:musl-gcc \
+  umoci:umoci
 ensure_jdk
 end
 
@@ -44,7 +47,7 @@ daemon_pid=
 cleanup() {
   if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then
     # Whatever failed, leave no VM behind: remove them while the daemon still owns them.
-    "$banger" rm -f demo >/dev/null 2>&1 || true
+    "$banger" rm -f demo hello >/dev/null 2>&1 || true
     kill -TERM "$daemon_pid"
     wait "$daemon_pid" 2>/dev/null || true
   fi
@@ -151,6 +154,28 @@ ip=$("$banger" ls --json | grep -o '"ip" *: *"[0-9.]*"' | head -n 1 | grep -o '[
 ip netns exec "$netns" ping -c 3 -W 3 "$ip"
 end
 
+begin "a container image running its own command: banger run -a --rm hello"
+# The same busybox tree as an OCI image (umoci), whose config names the process to run. No
+# /sbin/init is needed: banger's init runs the Cmd with the image's Env, prints its output on the
+# console (banger run -a streams it) and reports its exit code.
+layout=$work/hello-oci
+umoci init --layout "$layout"
+umoci new --image "$layout:latest"
+rm "$rootfs/sbin/init"
+tar -C "$rootfs" --numeric-owner --owner=0 --group=0 -cf "$work/hello-layer.tar" .
+umoci raw add-layer --image "$layout:latest" "$work/hello-layer.tar"
+# shellcheck disable=SC2016 # expanded by the guest's shell
+umoci config --image "$layout:latest" --config.env GREETING=hello --config.cmd /bin/sh --config.cmd -c \
+  --config.cmd 'echo "banger-demo: $GREETING from $(hostname), a container image running its own command"; exit 3'
+"$banger" image import "$layout" --name hello
+set +e
+"$banger" run -a --rm hello --name hello --net none
+code=$?
+set -e
+echo "exit code: $code"
+[[ $code -eq 3 ]] || die "the container's process should have exited with 3, not $code"
+end
+
 begin "banger stop demo"
 "$banger" stop demo
 "$banger" logs demo | grep 'banger-demo: shutting down' || true
@@ -158,7 +183,7 @@ end
 
 begin "banger rm demo; image rm; kernel rm"
 "$banger" rm demo
-"$banger" image rm busybox
+"$banger" image rm busybox hello
 "$banger" kernel rm cloud
 "$banger" ls -a
 end

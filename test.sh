@@ -13,7 +13,7 @@ step "checking prerequisites"
 ensure_packages maven:mvn e2fsprogs:mke2fs iproute2:ip util-linux:losetup shellcheck:shellcheck \
   umoci:umoci skopeo:skopeo docker-registry:docker-registry nftables:nft iptables:iptables \
   busybox-static:/bin/busybox qemu-system-x86:qemu-system-x86_64 python3:python3 iputils-ping:ping \
-  openssh-client:ssh dropbear-bin:/usr/sbin/dropbear tar:tar curl:curl musl-tools:musl-gcc
+  openssh-client:ssh dropbear-bin:/usr/sbin/dropbear tar:tar curl:curl musl-tools:musl-gcc mmdebstrap:mmdebstrap
 ensure_jdk
 export JAVA_HOME
 

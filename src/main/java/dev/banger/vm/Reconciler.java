@@ -112,8 +112,14 @@ public final class Reconciler {
       LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");
       return Outcome.ADOPTED;
     }
+    // A container whose VMM ended while no daemon watched it: its exit record (read before the
+    // disk goes) says how, as it would have had the daemon been there.
+    Optional<GuestExit.Outcome> ended = state == VmState.RUNNING && process.isEmpty() && row.spec().containerMode()
+        ? Optional.of(lifecycle.endOfBoot(repo.findById(id).orElseThrow())) : Optional.empty();
     List<String> failures = lifecycle.teardown(repo.findById(id).orElseThrow());
-    if (failures.isEmpty()) {
+    if (failures.isEmpty() && ended.isPresent()) {
+      lifecycle.record(id, ended.get());
+    } else if (failures.isEmpty()) {
       lifecycle.setState(id, VmState.STOPPED, state == VmState.ERROR ? row.runtime().lastError() : null);
     } else {
       lifecycle.setState(id, VmState.ERROR, "teardown incomplete: " + String.join("; ", failures));

@@ -411,8 +411,13 @@ public final class VmLifecycle {
     });
   }
 
+  /** How the boot of a VM whose VMM is gone ended, from what it left (its disk still attached). */
+  GuestExit.Outcome endOfBoot(VmRow row) {
+    return guestExit.decide(row.runtime(), row.spec().containerMode(), attachedDisk(row), false);
+  }
+
   /** Records how a boot ended: exited (with its code), stopped, or error with the reason and the console tail. */
-  private void record(String vmId, GuestExit.Outcome outcome) {
+  void record(String vmId, GuestExit.Outcome outcome) {
     VmRuntime runtime = row(vmId).runtime();
     switch (outcome) {
       case GuestExit.Exited exited -> repo.updateRuntime(runtime.withState(VmState.EXITED, null)
