@@ -1,6 +1,10 @@
 package dev.banger.bench;
 
+import dev.banger.image.TarBuilder;
 import dev.banger.it.Banger;
+import dev.banger.kernel.DebianKernel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,6 +21,23 @@ final class BenchSupport {
     if (run.exitCode() != 0) {
       throw new IllegalStateException("banger failed: " + run.stderr());
     }
+  }
+
+  /**
+   * Imports, as {@code bb}, a busybox image whose /sbin/init prints {@code marker} and sleeps, and
+   * Debian's cloud kernel as the default kernel: the guest the boot benchmarks time.
+   */
+  static void importMarkerGuest(Banger banger, Path work, String marker) throws Exception {
+    Path rootfs = work.resolve("rootfs.tar");
+    String init = "#!/bin/sh\necho " + marker + "\nexec sleep 3600\n";
+    TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
+        .file("bin/busybox", Files.readAllBytes(DebianKernel.busybox()), 0755)
+        .symlink("bin/sh", "busybox").symlink("bin/echo", "busybox").symlink("bin/sleep", "busybox")
+        .file("sbin/init", init, 0755, 0, 0);
+    Files.write(rootfs, tar.build());
+    check(banger.run("image", "import", rootfs.toString(), "--name", "bb"));
+    check(banger.run("kernel", "import", "--from-deb", DebianKernel.deb().toString(), "--name", "cloud",
+        "--default"));
   }
 
   static double median(List<Double> values) {

@@ -1,9 +1,7 @@
 package dev.banger.bench;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.banger.image.TarBuilder;
 import dev.banger.it.Banger;
-import dev.banger.kernel.DebianKernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +28,7 @@ public final class ContainerBootBench {
       banger.env("BANGER_DEFAULT_VMM", "qemu");
       banger.env("BANGER_RECONCILE_INTERVAL", "0");
       banger.startDaemon();
-      Path rootfs = work.resolve("rootfs.tar");
-      String init = "#!/bin/sh\necho " + MARKER + "\nexec sleep 3600\n";
-      TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
-          .file("bin/busybox", Files.readAllBytes(DebianKernel.busybox()), 0755)
-          .symlink("bin/sh", "busybox").symlink("bin/echo", "busybox").symlink("bin/sleep", "busybox")
-          .file("sbin/init", init, 0755, 0, 0);
-      Files.write(rootfs, tar.build());
-      BenchSupport.check(banger.run("image", "import", rootfs.toString(), "--name", "bb"));
-      BenchSupport.check(banger.run("kernel", "import", "--from-deb", DebianKernel.deb().toString(), "--name", "cloud", "--default"));
+      BenchSupport.importMarkerGuest(banger, work, MARKER);
       BenchSupport.check(banger.run("create", "bb", "--name", "image-mode", "--net", "none"));
       BenchSupport.check(banger.run("create", "bb", "--name", "container-mode", "--net", "none", "--init", "banger", "--",
           "/bin/sh", "-c", "echo " + MARKER + "; exec sleep 3600"));

@@ -2,9 +2,7 @@ package dev.banger.bench;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.host.Command;
-import dev.banger.image.TarBuilder;
 import dev.banger.it.Banger;
-import dev.banger.kernel.DebianKernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,15 +31,7 @@ public final class GuestStartBench {
       banger.env("BANGER_DEFAULT_VMM", "qemu");
       banger.env("BANGER_RECONCILE_INTERVAL", "0");
       banger.startDaemon();
-      Path rootfs = work.resolve("rootfs.tar");
-      String init = "#!/bin/sh\necho " + MARKER + "\nexec sleep 3600\n";
-      TarBuilder tar = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
-          .file("bin/busybox", Files.readAllBytes(DebianKernel.busybox()), 0755)
-          .symlink("bin/sh", "busybox").symlink("bin/echo", "busybox").symlink("bin/sleep", "busybox")
-          .file("sbin/init", init, 0755, 0, 0);
-      Files.write(rootfs, tar.build());
-      BenchSupport.check(banger.run("image", "import", rootfs.toString(), "--name", "bb"));
-      BenchSupport.check(banger.run("kernel", "import", "--from-deb", DebianKernel.deb().toString(), "--name", "cloud", "--default"));
+      BenchSupport.importMarkerGuest(banger, work, MARKER);
       BenchSupport.check(banger.run("create", "bb", "--name", "bench"));
 
       List<Double> viaBanger = new ArrayList<>();
