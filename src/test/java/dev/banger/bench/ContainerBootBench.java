@@ -38,7 +38,8 @@ public final class ContainerBootBench {
         image.add(firstOutput(banger, "image-mode"));
         container.add(firstOutput(banger, "container-mode"));
       }
-      System.out.printf("runs: %d each, same kernel and image (software emulation: %s)%n", runs, !Files.exists(Path.of("/dev/kvm")));
+      Object accel = ((Map<?, ?>) JSON.std.mapFrom(banger.run("inspect", "container-mode").stdout()).get("runtime")).get("accel");
+      System.out.printf("runs: %d each, same kernel and image, QEMU under %s%n", runs, accel);
       System.out.printf("image mode     (/sbin/init script) start -> first output, median: %.0f ms  %s%n",
           BenchSupport.median(image), image);
       System.out.printf("container mode (banger's init)     start -> first output, median: %.0f ms  %s%n",

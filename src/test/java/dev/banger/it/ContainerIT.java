@@ -183,6 +183,33 @@ class ContainerIT {
   }
 
   @Test
+  void stopSendsTheImagesStopSignalThenKillsAfterTheTimeout() throws Exception {
+    // The image says SIGUSR1 stops it; its process exits 5 on it, and ignores SIGTERM.
+    Path layout = ContainerImages.layout(Files.createDirectories(work.resolve("usr1")), "usr1",
+        java.nio.file.Files.readAllBytes(work.resolve("images/app-layer.tar")), "--config.stopsignal", "SIGUSR1",
+        "--config.cmd", "/bin/sh", "--config.cmd", "-c", "--config.cmd",
+        "trap 'echo got-usr1; exit 5' USR1; trap '' TERM; echo ready; while true; do sleep 1; done");
+    ok(banger.run("image", "import", layout.toString(), "--name", "usr1"));
+    ok(banger.run("run", "usr1", "--name", "s1", "--net", "none"));
+    ok(banger.run("run", "usr1", "--name", "s2", "--net", "none", "--", "/bin/sh", "-c",
+        "trap '' TERM USR1; echo ready; while true; do sleep 1; done"));
+    awaitLog("s1", "ready");
+    awaitLog("s2", "ready");
+    ok(banger.run("stop", "s1"));
+    assertThat(part(inspect("s1"), "runtime")).containsEntry("exitCode", 5);
+    assertThat(banger.run("logs", "s1").stdout()).contains("got-usr1");
+    // Deaf to its stop signal: SIGKILL after the timeout, reported as docker does (128 + 9).
+    long t0 = System.nanoTime();
+    ok(banger.run("stop", "--timeout", "3", "s2"));
+    assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(2_500L, 30_000L);
+    Map<String, Object> killed = inspect("s2");
+    assertThat(killed.get("state")).isEqualTo("exited");
+    assertThat(part(killed, "runtime")).containsEntry("exitCode", 137);
+    ok(banger.run("rm", "s1", "s2"));
+    ok(banger.run("image", "rm", "usr1"));
+  }
+
+  @Test
   void aStaticBinaryAloneRunsAndExitsWithItsCode() throws Exception {
     Banger.Run run = banger.run("run", "-a", "--rm", "lone", "--name", "st", "--net", "none");
     assertThat(run.exitCode()).as(run.stderr()).isEqualTo(42);
@@ -211,7 +238,11 @@ class ContainerIT {
     assertThat(String.valueOf(part(awaitState("d1", "error"), "runtime").get("lastError")))
         .startsWith("the guest kernel panicked: Kernel panic - not syncing: Attempted to kill init!");
     assertThat(part(inspect("d1"), "spec")).containsEntry("init", "image");
-    ok(banger.run("rm", "f3", "n1", "d1"));
+    // --init-path reaches the kernel's init= (here: an init the image does not have).
+    ok(banger.run("run", "dies", "--name", "p1", "--net", "none", "--init-path", "/sbin/elsewhere"));
+    assertThat(String.valueOf(part(awaitState("p1", "error"), "runtime").get("lastError")))
+        .startsWith("banger's initrd failed: /sbin/elsewhere not found on /dev/vda");
+    ok(banger.run("rm", "f3", "n1", "d1", "p1"));
   }
 
   @Test
