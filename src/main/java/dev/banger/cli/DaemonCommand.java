@@ -34,6 +34,9 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--bridge", paramLabel = "NAME", description = "Bridge name (env BANGER_BRIDGE, config 'network.bridge', default banger0).")
   String bridge;
 
+  @Option(names = "--vm-to-vm", paramLabel = "allow|deny", description = "Whether guests may reach each other over the bridge; each still sends only from its own address (env BANGER_VM_TO_VM, config 'network.vmToVm', default deny).")
+  String vmToVm;
+
   @Option(names = "--rootdisk", paramLabel = "auto|dm|copy", description = "Root disk strategy: dm-snapshot over loop devices, or a per-VM copy; auto picks dm where device-mapper exists (env BANGER_ROOTDISK, config 'rootdisk.strategy', default auto).")
   String rootdisk;
 
@@ -82,6 +85,7 @@ final class DaemonCommand implements Callable<Integer> {
         config.get(Settings.NETNS, netns),
         config.get(Settings.SUBNET, subnet),
         config.get(Settings.BRIDGE, bridge),
+        config.get(Settings.VM_TO_VM, vmToVm),
         config.get(Settings.ROOTDISK, rootdisk),
         config.get(Settings.IMAGE_BUILDER, imageBuilder),
         config.get(Settings.FIRECRACKER_BIN, firecrackerBin),

@@ -35,6 +35,8 @@ public final class Settings {
       new Setting("--subnet", "BANGER_SUBNET", "network.subnet", "172.30.0.0/16");
   public static final Setting BRIDGE =
       new Setting("--bridge", "BANGER_BRIDGE", "network.bridge", "banger0");
+  public static final Setting VM_TO_VM =
+      new Setting("--vm-to-vm", "BANGER_VM_TO_VM", "network.vmToVm", "deny");
   public static final Setting ROOTDISK =
       new Setting("--rootdisk", "BANGER_ROOTDISK", "rootdisk.strategy", "auto");
   public static final Setting IMAGE_BUILDER =

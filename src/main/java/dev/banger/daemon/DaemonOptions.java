@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param netns network namespace for the bridge, taps, NAT and VMMs, or null for the host's
  * @param subnet the guests' IPv4 subnet in CIDR form
  * @param bridge the bridge name
+ * @param vmToVm {@code allow} or {@code deny} (null: deny): may guests reach each other
  * @param rootdisk {@code auto}, {@code dm} or {@code copy}
  * @param imageBuilder {@code auto}, {@code mount} or {@code offline}
  * @param firecrackerBin the firecracker program
@@ -26,6 +27,7 @@ public record DaemonOptions(
     String netns,
     String subnet,
     String bridge,
+    String vmToVm,
     String rootdisk,
     String imageBuilder,
     String firecrackerBin,

@@ -11,6 +11,7 @@ import dev.banger.kernel.KernelService;
 import dev.banger.network.BridgeNetwork;
 import dev.banger.network.Ipv4Subnet;
 import dev.banger.network.NetworkConfig;
+import dev.banger.network.VmToVm;
 import dev.banger.rootdisk.DiskSweep;
 import dev.banger.rootdisk.RootDisks;
 import dev.banger.store.Database;
@@ -40,7 +41,7 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
   static Services wire(DaemonOptions options, Database db) {
     CommandRunner host = new ProcessCommandRunner();
     NetworkConfig netConfig = new NetworkConfig(options.bridge(), Ipv4Subnet.parse(options.subnet()), options.netns(),
-        NetworkConfig.hostDns());
+        NetworkConfig.hostDns(), VmToVm.fromWire(options.vmToVm()));
     BridgeNetwork network = BridgeNetwork.create(host, netConfig, new LeaseRepository(db));
     network.setUp();
     RootDisks disks = RootDisks.fromOption(options.rootdisk(), host);
@@ -60,7 +61,8 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
         new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
-        .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm)
+        .addKeyValue("subnet", options.subnet())
+        .addKeyValue("vmToVm", netConfig.vmToVm().wire()).addKeyValue("defaultVmm", defaultVmm)
         .addKeyValue("jailer", options.jailer().enabled()).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
     return new Services(vms, images, kernels, network, reconciler);
