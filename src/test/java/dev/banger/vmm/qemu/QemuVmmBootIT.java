@@ -13,6 +13,7 @@ import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,10 +58,9 @@ class QemuVmmBootIT {
     }
   }
 
-  private BootConfig boot(Path disk) {
-    String args = QemuBootArgs.of(null, null, vmm.softwareEmulation());
-    return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()), args, disk, false,
-        null, null, 1, 256);
+  private BootConfig boot(Path disk) throws IOException {
+    return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()), TestGuest.bootArgs(kernel, null), disk,
+        false, null, null, 1, 256, TestGuest.accel(kernel));
   }
 
   private VmmProcess launch(LaunchSpec spec, BootConfig boot) {
@@ -112,7 +112,7 @@ class QemuVmmBootIT {
     vmm.cleanup(spec);
     assertThat(spec.apiSocket()).doesNotExist();
     System.out.printf("QemuVmm (%s): launch to QMP cont %d ms, launch to guest init marker %d ms%n",
-        vmm.softwareEmulation() ? "tcg" : "kvm", bootedMs, markerMs);
+        boot.accel().wire(), bootedMs, markerMs);
   }
 
   /**
