@@ -41,6 +41,9 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
   private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
   static Services wire(DaemonOptions options, Database db) {
+    // Settings are checked before anything is set up on the host.
+    AccelMode accelMode = AccelMode.parse(options.accel());
+    String defaultVmm = defaultVmm(options);
     CommandRunner host = new ProcessCommandRunner();
     NetworkConfig netConfig = new NetworkConfig(options.bridge(), Ipv4Subnet.parse(options.subnet()), options.netns(),
         NetworkConfig.hostDns(), VmToVm.fromWire(options.vmToVm()));
@@ -55,9 +58,8 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     Map<String, Vmm> vmms = Map.of(
         "firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()).withJailer(jailer(options)), new ProcFs(), host),
         "qemu", qemu);
-    String defaultVmm = defaultVmm(options);
     Path accelDir = options.stateDir().resolve("accel");
-    Acceleration acceleration = Acceleration.forDaemon(AccelMode.parse(options.accel()),
+    Acceleration acceleration = Acceleration.forDaemon(accelMode,
         new QemuKvmProbe(host, options.qemuBin(), KernelService.DEFAULT_BUSYBOX, accelDir), accelDir);
     VmRepository repo = new VmRepository(db);
     SqlCatalog catalog = new SqlCatalog(db);
