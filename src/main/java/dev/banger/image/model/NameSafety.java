@@ -76,24 +76,7 @@ public final class NameSafety {
 
   /** Renders a hostile name printable: control characters become escapes. */
   public static String quote(String name) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      switch (c) {
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
+    return dev.banger.error.Printable.quote(name);
   }
 
   public static BangerException unsafe(String context, String name, String why) {
