@@ -13,7 +13,13 @@ public final class Printable {
 
   /** {@code text} in double quotes, with control characters, quotes and backslashes escaped. */
   public static String quote(String text) {
-    return "\"" + escape(text, Integer.MAX_VALUE) + "\"";
+    return quote(text, Integer.MAX_VALUE);
+  }
+
+  /** Like {@link #quote(String)}, cut after {@code maxChars} characters with a note of the full length. */
+  public static String quote(String text, int maxChars) {
+    String quoted = "\"" + escape(text, maxChars);
+    return text.length() > maxChars ? quoted + "…\" (" + text.length() + " characters)" : quoted + "\"";
   }
 
   /**
@@ -21,8 +27,9 @@ public final class Printable {
    * ellipsis and the full length when it was cut; for remote bodies shown in an error.
    */
   public static String excerpt(String text, int maxChars) {
-    String escaped = escape(text.strip(), maxChars);
-    return text.strip().length() > maxChars ? escaped + "… (" + text.length() + " characters)" : escaped;
+    String stripped = text.strip();
+    String escaped = escape(stripped, maxChars);
+    return stripped.length() > maxChars ? escaped + "… (" + stripped.length() + " characters)" : escaped;
   }
 
   private static String escape(String text, int maxChars) {
