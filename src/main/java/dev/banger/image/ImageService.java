@@ -199,13 +199,18 @@ public final class ImageService {
       }
       size = sizeBytes.getAsLong() / 4096 * 4096;
     }
+    // The build pass reads the source again: it must read the bytes the scan hashed (issue 15).
+    List<Blob> layers = new ArrayList<>();
+    for (int i = 0; i < source.layers().size(); i++) {
+      layers.add(source.layers().get(i).expecting(stored.get(i)));
+    }
     ImageBuilder builder = builder(builderChoice);
     Path work = newWorkDir();
     try {
       progress.phase("build");
       Path image = work.resolve("rootfs.ext4");
       try {
-        builder.build(work, image, size, sizing.inodes(), writer -> apply(source, writer, progress));
+        builder.build(work, image, size, sizing.inodes(), writer -> apply(layers, writer, progress));
       } catch (Ext4.ImageTooSmallException e) {
         throw tooSmall(sizing, size);
       } catch (IOException e) {
@@ -268,10 +273,13 @@ public final class ImageService {
     }
   }
 
-  /** Pass two: the same model, this time writing. */
-  private static Node apply(ImageSource source, TreeWriter writer, ImportProgress progress) throws IOException {
+  /**
+   * Pass two: the same model, this time writing. Every blob carries a digest by now, so a layer
+   * whose bytes differ from the scan's fails before anything is published.
+   */
+  private static Node apply(List<Blob> layers, TreeWriter writer, ImportProgress progress) throws IOException {
     Flattener model = new Flattener(writer);
-    List<Blob> blobs = counted(source.layers(), progress);
+    List<Blob> blobs = counted(layers, progress);
     for (int i = 0; i < blobs.size(); i++) {
       Blob blob = blobs.get(i);
       progress.layer(i + 1, blobs.size(), blob.size());
