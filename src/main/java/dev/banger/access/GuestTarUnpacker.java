@@ -2,6 +2,7 @@ package dev.banger.access;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.Printable;
+import dev.banger.image.source.TarEntries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Unpacks the tar stream a guest sent for {@code banger cp VM:PATH DST} into a private staging
@@ -118,7 +118,7 @@ final class GuestTarUnpacker {
             + " directories and the symlinks inside them");
       }
       warnings.accept("skipped the device node or FIFO " + Printable.quote(path) + " (banger cp does not create them)");
-    } else if (isRegularFile(entry)) {
+    } else if (TarEntries.isRegularFile(entry)) {
       Files.copy(content, target); // never replaces: a name made twice was refused above
       finish(target, entry);
       made.put(path, Made.FILE);
@@ -144,13 +144,6 @@ final class GuestTarUnpacker {
     }
     Files.createLink(target, staging.resolve(existing));
     made.put(path, Made.FILE);
-  }
-
-  /** Regular file types only: commons-compress calls any unknown type a file. */
-  private static boolean isRegularFile(TarArchiveEntry entry) {
-    byte flag = entry.getLinkFlag();
-    return flag == TarConstants.LF_OLDNORM || flag == TarConstants.LF_NORMAL || flag == TarConstants.LF_CONTIG
-        || entry.isSparse();
   }
 
   /** Permission bits only (never setuid, setgid or sticky) and the member's time. */

@@ -175,7 +175,9 @@ public final class RegistryPuller {
         }
       }
     } catch (IOException | IllegalArgumentException e) {
-      throw BangerException.invalid("could not read registry credentials from " + dockerConfig + ": " + e.getMessage());
+      // Never the parser's message: it would quote the file, which holds secrets.
+      throw BangerException.invalid("could not read registry credentials from " + dockerConfig + " ("
+          + (e instanceof IOException io ? Json.errorLocation(io) : "an auth entry is not base64") + ")");
     }
     return Optional.empty();
   }
