@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param qemuBin the qemu-system-x86_64 program
  * @param defaultVmm {@code auto}, {@code firecracker} or {@code qemu}
  * @param reconcileInterval how often to reconcile in the background; zero turns it off
+ * @param api the socket's group and the connection cap; null for the defaults
  */
 public record DaemonOptions(
     Path stateDir,
@@ -33,7 +34,8 @@ public record DaemonOptions(
     Jailer jailer,
     String qemuBin,
     String defaultVmm,
-    java.time.Duration reconcileInterval) {
+    java.time.Duration reconcileInterval,
+    dev.banger.api.ApiServer.Options api) {
   /**
    * The jailer settings, as strings from their sources (see {@link dev.banger.config.Settings}).
    *
@@ -54,5 +56,6 @@ public record DaemonOptions(
     stateDir = stateDir.toAbsolutePath().normalize();
     socket = socket.toAbsolutePath().normalize();
     jailer = jailer == null ? Jailer.OFF : jailer;
+    api = api == null ? dev.banger.api.ApiServer.Options.DEFAULT : api;
   }
 }
