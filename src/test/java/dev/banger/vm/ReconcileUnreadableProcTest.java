@@ -24,6 +24,10 @@ import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmProcess;
+import dev.banger.vmm.accel.AccelMode;
+import dev.banger.vmm.accel.Acceleration;
+import dev.banger.vmm.accel.KvmProbe;
+import dev.banger.vmm.accel.KvmVerdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,6 +110,23 @@ class ReconcileUnreadableProcTest {
     };
   }
 
+  /** Reconcile starts nothing, so it never needs an acceleration verdict. */
+  private Acceleration noAcceleration() {
+    KvmProbe never = new KvmProbe() {
+      @Override
+      public Optional<Path> binary() {
+        return Optional.empty();
+      }
+
+      @Override
+      public KvmVerdict run(Path kernel, Duration timeout) {
+        throw new UnsupportedOperationException("reconcile probes nothing");
+      }
+    };
+    return new Acceleration(AccelMode.TCG, never, tmp.resolve("accel"), Duration.ofSeconds(1), false,
+        tmp.resolve("no-kvm"), tmp.resolve("no-boot-id"));
+  }
+
   @Test
   void anUnreadableProcDoesNotTearDownALiveVm() throws Exception {
     Path state = Files.createDirectories(tmp.resolve("state"));
@@ -129,7 +150,7 @@ class ReconcileUnreadableProcTest {
 
     FakeNetwork network = new FakeNetwork();
     VmLifecycle lifecycle = new VmLifecycle(repo, new SqlCatalog(db), new RootDisks(RootDiskStrategy.COPY, recording()),
-        network, Map.of("qemu", adoptingThrough(unreadable)), new GuestDiskWriter(recording()),
+        network, Map.of("qemu", adoptingThrough(unreadable)), new GuestDiskWriter(recording()), noAcceleration(),
         new VmLifecycle.Options(null, Duration.ofSeconds(1)));
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(recording(), state), unreadable, state);
 

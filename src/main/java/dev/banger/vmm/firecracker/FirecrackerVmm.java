@@ -63,6 +63,11 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
   }
 
   @Override
+  public boolean installed() {
+    return VmmLauncher.isExecutable(config.binary());
+  }
+
+  @Override
   public String kind() {
     return "firecracker";
   }
