@@ -46,6 +46,12 @@ public final class Settings {
   public static final Setting DEFAULT_VMM =
       new Setting("--default-vmm", "BANGER_DEFAULT_VMM", "vmm.default", "auto");
 
+  /** The API socket's group: its members may call the daemon (root always may). */
+  public static final Setting SOCKET_GROUP =
+      new Setting("--socket-group", "BANGER_SOCKET_GROUP", "api.socketGroup", "banger");
+  public static final Setting MAX_CONNECTIONS =
+      new Setting("--max-connections", "BANGER_MAX_CONNECTIONS", "api.maxConnections", "512");
+
   public static final Setting RECONCILE_INTERVAL =
       new Setting("--reconcile-interval", "BANGER_RECONCILE_INTERVAL", "reconcile.intervalSeconds", "30");
 

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param defaultVmm {@code auto}, {@code firecracker} or {@code qemu}
  * @param accel {@code auto}, {@code kvm} or {@code tcg}: what guests run under (see {@link dev.banger.vmm.accel.Acceleration})
  * @param reconcileInterval how often to reconcile in the background; zero turns it off
+ * @param api the socket's group and the connection cap; null for the defaults
  */
 public record DaemonOptions(
     Path stateDir,
@@ -37,7 +38,8 @@ public record DaemonOptions(
     String qemuBin,
     String defaultVmm,
     String accel,
-    java.time.Duration reconcileInterval) {
+    java.time.Duration reconcileInterval,
+    dev.banger.api.ApiServer.Options api) {
   /**
    * The jailer settings, as strings from their sources (see {@link dev.banger.config.Settings}).
    *
@@ -58,5 +60,6 @@ public record DaemonOptions(
     stateDir = stateDir.toAbsolutePath().normalize();
     socket = socket.toAbsolutePath().normalize();
     jailer = jailer == null ? Jailer.OFF : jailer;
+    api = api == null ? dev.banger.api.ApiServer.Options.DEFAULT : api;
   }
 }

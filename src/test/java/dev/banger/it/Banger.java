@@ -101,6 +101,14 @@ public final class Banger implements AutoCloseable {
     throw new AssertionError("daemon did not come up within 30 s: " + daemonLog());
   }
 
+  /**
+   * Starts a daemon armed to halt at a crash point: {@code BANGER_CRASH_AT} plus the test switch
+   * that arms it ({@link dev.banger.vm.CrashPoints#SWITCH}); the variable alone does nothing.
+   */
+  public Process startDaemonCrashingAt(String point) throws Exception {
+    return startDaemonWith(Map.of("BANGER_CRASH_AT", point, dev.banger.vm.CrashPoints.SWITCH, "1"));
+  }
+
   /** Starts a daemon process without waiting for it. */
   public Process spawnDaemon(String... extraArgs) throws IOException {
     return spawnDaemon(Map.of(), extraArgs);
