@@ -73,8 +73,6 @@ public final class Printable {
   private static void appendEscaped(StringBuilder out, char c) {
     if (c == '\r') {
       out.append("\\r");
-    } else if (c == 0x1b) {
-      out.append("\\e");
     } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || isInvisibleControl(c)) {
       out.append(String.format("\\u%04x", (int) c));
     } else {

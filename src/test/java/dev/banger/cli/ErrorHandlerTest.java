@@ -25,7 +25,7 @@ class ErrorHandlerTest {
     int code = new ErrorHandler().handleExecutionException(new BangerException(ErrorKind.FAILED_PRECONDITION, tail), cmd, null);
     assertThat(code).isEqualTo(1);
     assertThat(err.toString()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\r")
-        .contains("\\e[2J\\e]0;owned\\u0007gotcha\\rbanger: ok")
+        .contains("\\u001b[2J\\u001b]0;owned\\u0007gotcha\\rbanger: ok")
         .contains("\n--- last console lines ---\n");
   }
 
@@ -35,6 +35,6 @@ class ErrorHandlerTest {
     try (ProgressDisplay display = new ProgressDisplay(new PrintWriter(err), false)) {
       display.accept(new dev.banger.api.StreamEvent.Warning("layer 1: \u001b[31mred"));
     }
-    assertThat(err.toString()).contains("banger: warning: layer 1: \\e[31mred").doesNotContain("\u001b");
+    assertThat(err.toString()).contains("banger: warning: layer 1: \\u001b[31mred").doesNotContain("\u001b");
   }
 }

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 class PrintableTest {
   @Test
   void terminalControlsBecomeVisible() {
-    assertThat(Printable.escape("boot\u001b[2J\u001b]0;pwned\u0007 ok")).isEqualTo("boot\\e[2J\\e]0;pwned\\u0007 ok");
+    assertThat(Printable.escape("boot\u001b[2J\u001b]0;pwned\u0007 ok")).isEqualTo("boot\\u001b[2J\\u001b]0;pwned\\u0007 ok");
     assertThat(Printable.escape("fake\rbanger: all good")).isEqualTo("fake\\rbanger: all good");
     assertThat(Printable.escape("a\u0008b\u009bc\u202ed\u0000")).isEqualTo("a\\u0008b\\u009bc\\u202ed\\u0000");
   }
