@@ -130,7 +130,16 @@ public final class Banger implements AutoCloseable {
   }
 
   public Run runWith(Map<String, String> extraEnv, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(launcher().toString()));
+    return runAs(List.of(), extraEnv, args);
+  }
+
+  /**
+   * Runs the CLI behind {@code prefix} (e.g. {@code setpriv --reuid=…} to run it as another
+   * user), with the CLI's environment plus {@code extraEnv}.
+   */
+  public Run runAs(List<String> prefix, Map<String, String> extraEnv, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(prefix);
+    argv.add(launcher().toString());
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().putAll(env);

@@ -95,26 +95,8 @@ class PeerCredentialsIT {
 
   /** Runs the CLI as {@code user}, with their own uid, primary group and supplementary groups. */
   private Banger.Run as(String user, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of("setpriv", "--reuid=" + user, "--regid=nogroup", "--init-groups", "--",
-        banger.launcher().toString()));
-    argv.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(argv);
-    pb.environment().putAll(banger.environment());
-    pb.environment().put("HOME", "/nonexistent");
-    pb.environment().put("BANGER_CACHE_DIR", "/nonexistent");
-    Path out = Files.createTempFile("peer-out", ".txt");
-    Path err = Files.createTempFile("peer-err", ".txt");
-    try {
-      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor();
-        throw new AssertionError("banger " + String.join(" ", args) + " as " + user + " hung");
-      }
-      return new Banger.Run(p.exitValue(), Files.readString(out), Files.readString(err));
-    } finally {
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
-    }
+    return banger.runAs(List.of("setpriv", "--reuid=" + user, "--regid=nogroup", "--init-groups", "--"),
+        Map.of("HOME", "/nonexistent", "BANGER_CACHE_DIR", "/nonexistent"), args);
   }
 
   @Test
