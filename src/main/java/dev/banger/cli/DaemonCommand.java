@@ -67,8 +67,14 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--qemu-bin", paramLabel = "PATH", description = "QEMU binary (env BANGER_QEMU_BIN, config 'qemu.bin', default qemu-system-x86_64).")
   String qemuBin;
 
-  @Option(names = "--default-vmm", paramLabel = "auto|firecracker|qemu", description = "VMM for VMs created without --vmm; auto prefers Firecracker when it and /dev/kvm are usable (env BANGER_DEFAULT_VMM, config 'vmm.default', default auto).")
+  @Option(names = "--default-vmm", paramLabel = "auto|firecracker|qemu", description = "VMM for VMs created without --vmm; auto picks Firecracker when it is installed and KVM can run guests here, else QEMU (env BANGER_DEFAULT_VMM, config 'vmm.default', default auto).")
   String defaultVmm;
+
+  @Option(names = "--accel", paramLabel = "auto|kvm|tcg", description = {
+      "What guests run under. auto: KVM where a short probe boot under KVM succeeds (once per host boot, VMM binary and kernel),"
+          + " else QEMU's software emulation, and Firecracker is refused; kvm: trust KVM without probing;"
+          + " tcg: never use /dev/kvm (QEMU emulates, Firecracker is refused) (env BANGER_ACCEL, config 'accel', default auto)."})
+  String accel;
 
   @Option(names = "--reconcile-interval", paramLabel = "SECONDS", description = "Background reconcile period, 0 to turn it off (env BANGER_RECONCILE_INTERVAL, config 'reconcile.intervalSeconds', default 30).")
   String reconcileInterval;
@@ -95,6 +101,7 @@ final class DaemonCommand implements Callable<Integer> {
             config.get(Settings.JAILER_CGROUPS, jailerCgroups)),
         config.get(Settings.QEMU_BIN, qemuBin),
         config.get(Settings.DEFAULT_VMM, defaultVmm),
+        config.get(Settings.ACCEL, accel),
         seconds(config.get(Settings.RECONCILE_INTERVAL, reconcileInterval)));
     return DaemonMain.run(options);
   }

@@ -45,7 +45,8 @@ final class DoctorCommand implements Callable<Integer> {
         config.get(Settings.FIRECRACKER_BIN, firecrackerBin),
         config.get(Settings.JAILER_BIN, jailerBin),
         config.get(Settings.QEMU_BIN, qemuBin),
-        Path.of("/dev")));
+        Path.of("/dev"),
+        config.get(Settings.ACCEL, null)));
     PrintWriter out = spec.commandLine().getOut();
     if (GlobalOptions.of(spec).json) {
       Output.json(out, report.checks().stream().map(DoctorCommand::asMap).toList());

@@ -32,7 +32,7 @@ final class LsCommand implements Callable<Integer> {
     }
     Output.table(
         spec.commandLine().getOut(),
-        List.of("NAME", "ID", "STATE", "IMAGE", "IP", "VCPUS", "MEMORY", "UPTIME"),
+        List.of("NAME", "ID", "STATE", "IMAGE", "IP", "VMM", "VCPUS", "MEMORY", "UPTIME"),
         shown.stream()
             .map(vm -> List.of(
                 Output.text(vm.get("name")),
@@ -40,11 +40,18 @@ final class LsCommand implements Callable<Integer> {
                 Output.text(vm.get("state")),
                 Output.text(vm.get("image")),
                 Output.text(vm.get("ip")),
+                vmm(vm),
                 Output.text(vm.get("vcpus")),
                 Output.text(vm.get("memoryMib")) + " MiB",
                 uptime(vm)))
             .toList());
     return 0;
+  }
+
+  /** The VMM and what it ran under at the latest start, e.g. {@code qemu/tcg}; just the VMM before a start. */
+  static String vmm(Map<String, Object> vm) {
+    Object accel = vm.get("accel");
+    return Output.text(vm.get("vmm")) + (accel == null ? "" : "/" + accel);
   }
 
   static String uptime(Map<String, Object> vm) {

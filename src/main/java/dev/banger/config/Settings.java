@@ -39,6 +39,8 @@ public final class Settings {
       new Setting("--rootdisk", "BANGER_ROOTDISK", "rootdisk.strategy", "auto");
   public static final Setting IMAGE_BUILDER =
       new Setting("--image-builder", "BANGER_IMAGE_BUILDER", "image.builder", "auto");
+  public static final Setting ACCEL =
+      new Setting("--accel", "BANGER_ACCEL", "accel", "auto");
   public static final Setting DEFAULT_VMM =
       new Setting("--default-vmm", "BANGER_DEFAULT_VMM", "vmm.default", "auto");
 

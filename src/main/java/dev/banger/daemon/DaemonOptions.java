@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param jailer the jailer settings as given; checked when Firecracker is wired
  * @param qemuBin the qemu-system-x86_64 program
  * @param defaultVmm {@code auto}, {@code firecracker} or {@code qemu}
+ * @param accel {@code auto}, {@code kvm} or {@code tcg}: what guests run under (see {@link dev.banger.vmm.accel.Acceleration})
  * @param reconcileInterval how often to reconcile in the background; zero turns it off
  */
 public record DaemonOptions(
@@ -33,6 +34,7 @@ public record DaemonOptions(
     Jailer jailer,
     String qemuBin,
     String defaultVmm,
+    String accel,
     java.time.Duration reconcileInterval) {
   /**
    * The jailer settings, as strings from their sources (see {@link dev.banger.config.Settings}).

@@ -21,11 +21,13 @@ import dev.banger.vm.Reconciler;
 import dev.banger.vm.VmLifecycle;
 import dev.banger.vm.VmService;
 import dev.banger.vmm.Vmm;
-import dev.banger.vmm.VmmLauncher;
 import dev.banger.vmm.firecracker.FirecrackerConfig;
 import dev.banger.vmm.firecracker.FirecrackerVmm;
 import dev.banger.vmm.firecracker.JailerConfig;
+import dev.banger.vmm.accel.AccelMode;
+import dev.banger.vmm.accel.Acceleration;
 import dev.banger.vmm.qemu.QemuConfig;
+import dev.banger.vmm.qemu.QemuKvmProbe;
 import dev.banger.vmm.qemu.QemuVmm;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +40,9 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
   private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
   static Services wire(DaemonOptions options, Database db) {
+    // Settings are checked before anything is set up on the host.
+    AccelMode accelMode = AccelMode.parse(options.accel());
+    String defaultVmm = defaultVmm(options);
     CommandRunner host = new ProcessCommandRunner();
     NetworkConfig netConfig = new NetworkConfig(options.bridge(), Ipv4Subnet.parse(options.subnet()), options.netns(),
         NetworkConfig.hostDns());
@@ -52,15 +57,17 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     Map<String, Vmm> vmms = Map.of(
         "firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()).withJailer(jailer(options)), new ProcFs(), host),
         "qemu", qemu);
-    String defaultVmm = defaultVmm(options, qemu);
+    Path accelDir = options.stateDir().resolve("accel");
+    Acceleration acceleration = Acceleration.forDaemon(accelMode,
+        new QemuKvmProbe(host, options.qemuBin(), KernelService.DEFAULT_BUSYBOX, accelDir), accelDir);
     VmRepository repo = new VmRepository(db);
     SqlCatalog catalog = new SqlCatalog(db);
-    VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms, new GuestDiskWriter(host),
+    VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms, new GuestDiskWriter(host), acceleration,
         new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10)));
     VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
         new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
-        .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm)
+        .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).addKeyValue("accel", acceleration.mode().wire())
         .addKeyValue("jailer", options.jailer().enabled()).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
     return new Services(vms, images, kernels, network, reconciler);
@@ -96,12 +103,11 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     }
   }
 
-  /** {@code auto}: Firecracker when its binary and KVM are usable here, else QEMU. */
-  private static String defaultVmm(DaemonOptions options, QemuVmm qemu) {
+  /** The setting, checked; {@code auto} is resolved per VM at create, with its kernel (see VmService). */
+  private static String defaultVmm(DaemonOptions options) {
     String choice = options.defaultVmm() == null ? "auto" : options.defaultVmm();
     return switch (choice) {
-      case "firecracker", "qemu" -> choice;
-      case "auto" -> VmmLauncher.isExecutable(options.firecrackerBin()) && !qemu.softwareEmulation() ? "firecracker" : "qemu";
+      case "firecracker", "qemu", "auto" -> choice;
       default -> throw dev.banger.error.BangerException.invalid("--default-vmm must be auto, firecracker or qemu, got '" + choice + "'");
     };
   }

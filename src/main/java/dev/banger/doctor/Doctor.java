@@ -4,9 +4,8 @@ import dev.banger.error.BangerException;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
+import dev.banger.vmm.accel.KvmVerdict;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Checks what this host offers banger. Runs in the CLI process (it must work without a daemon)
- * and only reads: it opens devices read-only or asks programs for their version.
+ * and only reads: it opens devices, asks programs for their version, reads the daemon's cached
+ * KVM verdict, and otherwise boots one short probe guest (see {@link KvmCheck}).
  */
 public final class Doctor {
   /** Below this much free space the state directory is flagged. */
@@ -30,8 +30,13 @@ public final class Doctor {
    * @param jailerBin jailer program name or path
    * @param qemuBin qemu-system-x86_64 program name or path
    * @param devRoot normally {@code /dev}; tests point it elsewhere
+   * @param accel the daemon's {@code --accel} setting ({@code auto}, {@code kvm}, {@code tcg}; null: auto)
    */
-  public record Inputs(Path stateDir, String firecrackerBin, String jailerBin, String qemuBin, Path devRoot) {}
+  public record Inputs(Path stateDir, String firecrackerBin, String jailerBin, String qemuBin, Path devRoot, String accel) {
+    public Inputs(Path stateDir, String firecrackerBin, String jailerBin, String qemuBin, Path devRoot) {
+      this(stateDir, firecrackerBin, jailerBin, qemuBin, devRoot, null);
+    }
+  }
 
   private final CommandRunner runner;
 
@@ -41,10 +46,9 @@ public final class Doctor {
 
   public Report examine(Inputs in) {
     List<Check> checks = new ArrayList<>();
-    boolean kvm = usableDevice(in.devRoot().resolve("kvm"));
-    checks.add(new Check("kvm", kvm, kvm ? in.devRoot().resolve("kvm") + " is usable"
-        : "no usable " + in.devRoot().resolve("kvm") + ": Firecracker cannot run; QEMU falls back to slow software emulation."
-            + " Enable virtualisation (VT-x/AMD-V, nested virtualisation on a cloud VM) and load kvm_intel or kvm_amd"));
+    KvmVerdict verdict = new KvmCheck(runner, in).verdict();
+    boolean kvm = verdict.usable();
+    checks.add(KvmCheck.check(verdict, in.devRoot().resolve("kvm")));
     Optional<String> firecracker = version(in.firecrackerBin(), "--version");
     checks.add(new Check("firecracker", firecracker.isPresent(),
         firecracker.orElse(in.firecrackerBin() + " not found: install Firecracker or set --firecracker-bin")));
@@ -71,7 +75,7 @@ public final class Doctor {
       vmms.add(kvm ? "qemu" : "qemu (software emulation)");
     }
     checks.add(new Check("vmm", !vmms.isEmpty(), vmms.isEmpty()
-        ? "no VMM can run VMs here: install qemu-system-x86, or Firecracker on a host with /dev/kvm"
+        ? "no VMM can run VMs here: install qemu-system-x86, or Firecracker on a host where KVM runs guests"
         : "usable: " + String.join(", ", vmms)));
     return new Report(checks, vmms);
   }
@@ -139,36 +143,6 @@ public final class Doctor {
     } catch (IOException e) {
       return new Check("free space", false, "cannot stat " + probe + ": " + e.getMessage());
     }
-  }
-
-  /** A character device we can open read-write. Never creates anything: no CREATE option. */
-  static boolean usableDevice(Path device) {
-    try {
-      if (!"c".equals(fileType(device))) {
-        return false;
-      }
-      try (FileChannel channel = FileChannel.open(device, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-        return channel.isOpen();
-      }
-    } catch (IOException | SecurityException | UnsupportedOperationException e) {
-      return false;
-    }
-  }
-
-  /** "c" for a character device, "b" block, "-" regular, "d" directory, "?" other or missing. */
-  private static String fileType(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return "?";
-    }
-    Object mode = Files.getAttribute(path, "unix:mode");
-    int type = ((Integer) mode) & 0170000;
-    return switch (type) {
-      case 0020000 -> "c";
-      case 0060000 -> "b";
-      case 0100000 -> "-";
-      case 0040000 -> "d";
-      default -> "?";
-    };
   }
 
   /** The first non-empty line a program prints for its version, or empty when it cannot run. */

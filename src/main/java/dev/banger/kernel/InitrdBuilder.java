@@ -69,6 +69,29 @@ final class InitrdBuilder {
     }
   }
 
+  /**
+   * A minimal initrd: busybox at {@code /bin/busybox}, console and null devices, and
+   * {@code script} as {@code /init} (no modules, no applet links: the script calls busybox by path).
+   */
+  static byte[] buildWithScript(Path busybox, String script) throws IOException {
+    byte[] busyboxBytes = Files.readAllBytes(busybox);
+    checkBusybox(busybox, busyboxBytes);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 1 << 16);
+        CpioArchiveOutputStream cpio = new CpioArchiveOutputStream(gzip, CpioConstants.FORMAT_NEW)) {
+      InitrdBuilder b = new InitrdBuilder(cpio);
+      for (String dir : List.of("bin", "dev")) {
+        b.directory(dir);
+      }
+      b.charDevice("dev/console", 5, 1, 0600);
+      b.charDevice("dev/null", 1, 3, 0666);
+      b.file("bin/busybox", busyboxBytes, 0755);
+      b.file("init", script.getBytes(StandardCharsets.UTF_8), 0755);
+      cpio.finish();
+    }
+    return bytes.toByteArray();
+  }
+
   /** The /init script with the module names (file names without .ko) filled in, in load order. */
   static String initScript(List<Path> modules) {
     StringBuilder names = new StringBuilder();

@@ -23,7 +23,7 @@ public final class VmRepository {
   private static final String COLUMNS =
       "id, name, state, spec_json, image_id, kernel_id, vm_dir, api_socket, cow_path, console_log,"
           + " guest_ip, guest_mac, rootdisk_strategy, last_error, created_at, started_at,"
-          + " tap_device, base_loop, cow_loop, dm_name, dm_dev, guest_setup";
+          + " tap_device, base_loop, cow_loop, dm_name, dm_dev, guest_setup, accel";
 
   private final Database db;
 
@@ -35,7 +35,7 @@ public final class VmRepository {
     db.transaction(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("INSERT INTO vms (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+              c.prepareStatement("INSERT INTO vms (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             bind(ps, row);
             ps.executeUpdate();
           }
@@ -53,7 +53,7 @@ public final class VmRepository {
                       "UPDATE vms SET state=?, vm_dir=?, api_socket=?, cow_path=?, console_log=?,"
                           + " guest_ip=?, guest_mac=?, rootdisk_strategy=?, last_error=?,"
                           + " started_at=?, tap_device=?, base_loop=?, cow_loop=?, dm_name=?,"
-                          + " dm_dev=?, guest_setup=? WHERE id=?")) {
+                          + " dm_dev=?, guest_setup=?, accel=? WHERE id=?")) {
                 int i = 1;
                 ps.setString(i++, r.state().wire());
                 ps.setString(i++, r.vmDir());
@@ -71,6 +71,7 @@ public final class VmRepository {
                 ps.setString(i++, r.dmName());
                 ps.setString(i++, r.dmDev());
                 ps.setString(i++, r.guestSetup().wire());
+                ps.setString(i++, r.accel());
                 ps.setString(i, r.id());
                 return ps.executeUpdate();
               }
@@ -148,7 +149,8 @@ public final class VmRepository {
     ps.setString(i++, r.cowLoop());
     ps.setString(i++, r.dmName());
     ps.setString(i++, r.dmDev());
-    ps.setString(i, r.guestSetup().wire());
+    ps.setString(i++, r.guestSetup().wire());
+    ps.setString(i, r.accel());
   }
 
   private static VmRow map(ResultSet rs) throws SQLException {
@@ -179,7 +181,8 @@ public final class VmRepository {
             rs.getString("cow_loop"),
             rs.getString("dm_name"),
             rs.getString("dm_dev"),
-            GuestSetup.fromWire(rs.getString("guest_setup")));
+            GuestSetup.fromWire(rs.getString("guest_setup")),
+            rs.getString("accel"));
     return new VmRow(spec, runtime, rs.getString("image_id"), rs.getString("kernel_id"));
   }
 

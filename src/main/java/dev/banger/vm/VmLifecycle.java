@@ -22,6 +22,7 @@ import dev.banger.rootdisk.RootDisks;
 import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.StepStack.StepFailedException;
+import dev.banger.vmm.Accel;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.JailCleanup;
 import dev.banger.vmm.LaunchSpec;
@@ -30,6 +31,7 @@ import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.VmmSandbox;
+import dev.banger.vmm.accel.Acceleration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,11 +74,12 @@ public final class VmLifecycle {
   private final Options options;
   private final VmRecorder recorder;
   private final FirstBootSetup firstBoot;
+  private final Acceleration acceleration;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, VmmProcess> live = new ConcurrentHashMap<>();
 
   public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
-      GuestDiskWriter guestWriter, Options options) {
+      GuestDiskWriter guestWriter, Acceleration acceleration, Options options) {
     this.repo = repo;
     this.catalog = catalog;
     this.disks = disks;
@@ -85,6 +88,7 @@ public final class VmLifecycle {
     this.options = options;
     this.recorder = new VmRecorder(repo);
     this.firstBoot = new FirstBootSetup(repo, guestWriter);
+    this.acceleration = acceleration;
   }
 
   /** Runs {@code work} holding the VM's lock. */
@@ -137,10 +141,13 @@ public final class VmLifecycle {
         teardown(row);
       }
       Vmm vmm = vmmFor(row.spec());
+      // Decided before any side effect: a VMM that needs KVM where it cannot run guests is refused here.
+      Accel accel = accel(vmm, kernelOf(row));
+      repo.updateRuntime(row(vmId).runtime().withAccel(accel.wire()));
       setState(vmId, VmState.STARTING, null);
       StepStack steps = new StepStack(vmId);
       try {
-        boot(row, vmm, steps);
+        boot(row, vmm, accel, steps);
       } catch (StepFailedException e) {
         List<String> undoFailures = steps.unwind();
         String reason = "start failed at " + e.step() + ": " + rootMessage(e) + consoleTail(row.runtime());
@@ -156,7 +163,7 @@ public final class VmLifecycle {
     });
   }
 
-  private void boot(VmRow row, Vmm vmm, StepStack steps) throws StepFailedException {
+  private void boot(VmRow row, Vmm vmm, Accel accel, StepStack steps) throws StepFailedException {
     String id = row.runtime().id();
     HandleSink sink = recorder.sinkFor(id);
     DiskSpec diskSpec = diskSpec(row);
@@ -183,7 +190,7 @@ public final class VmLifecycle {
       // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
       steps.run("vmm.jail",
           () -> {
-            config[0] = bootConfig(row, prepared[0], guest[0]);
+            config[0] = bootConfig(row, accel, prepared[0], guest[0]);
             sandbox.prepare(launchSpec(row), config[0], sink);
           },
           () -> JailCleanup.remove(id, recorder.current(id), sink));
@@ -192,7 +199,7 @@ public final class VmLifecycle {
     steps.run("vmm.spawn",
         () -> {
           if (config[0] == null) {
-            config[0] = bootConfig(row, prepared[0], guest[0]);
+            config[0] = bootConfig(row, accel, prepared[0], guest[0]);
           }
           // Asked after the jail step: a jailed VMM is reached inside its jail.
           process[0] = vmm.launch(launchSpec(row), config[0]);
@@ -375,18 +382,41 @@ public final class VmLifecycle {
     return identity.flatMap(who -> vmmFor(row.spec()).adopt(who, launch)).orElse(null);
   }
 
-  private BootConfig bootConfig(VmRow row, PreparedDisk disk, GuestNetwork guest) {
-    KernelRef kernel = catalog.kernel(row.kernelId())
+  /** What a VM of {@code vmm} booting {@code kernel} runs under (see {@link Acceleration#decide}). */
+  Accel accel(Vmm vmm, KernelRef kernel) {
+    return acceleration.decide(probeKernel(kernel), vmm.kind(), vmm.canEmulate());
+  }
+
+  /** True when guests of {@code kernel} can run under KVM here (the setting, or the probe's verdict). */
+  boolean kvmUsable(KernelRef kernel) {
+    return acceleration.kvm(probeKernel(kernel)).usable();
+  }
+
+  /** The file the acceleration probe boots for this kernel: QEMU loads the bzImage, or else the vmlinux. */
+  private static Path probeKernel(KernelRef kernel) {
+    String file = kernel.bzImagePath() != null ? kernel.bzImagePath() : kernel.vmlinuxPath();
+    if (file == null) {
+      throw BangerException.precondition("kernel '" + kernel.name() + "' has no image file; import it again");
+    }
+    return Path.of(file);
+  }
+
+  private KernelRef kernelOf(VmRow row) {
+    return catalog.kernel(row.kernelId())
         .orElseThrow(() -> BangerException.notFound("kernel " + row.kernelId() + " of VM '" + row.runtime().name() + "' is gone"));
+  }
+
+  private BootConfig bootConfig(VmRow row, Accel accel, PreparedDisk disk, GuestNetwork guest) {
+    KernelRef kernel = kernelOf(row);
     Vmm vmm = vmmFor(row.spec());
     String kernelPath = vmm.bootsBzImage() && kernel.bzImagePath() != null ? kernel.bzImagePath() : kernel.vmlinuxPath();
     if (kernelPath == null) {
       throw BangerException.precondition("kernel '" + kernel.name() + "' has no image for " + vmm.kind()
           + "; import a bzImage or a Debian kernel package");
     }
-    String bootArgs = vmm.bootArgs(guest.kernelArg(row.runtime().name()), row.spec().kernelArgs());
+    String bootArgs = vmm.bootArgs(accel, guest.kernelArg(row.runtime().name()), row.spec().kernelArgs());
     BootConfig config = new BootConfig(Path.of(kernelPath), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
-        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib());
+        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel);
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
   }
 
@@ -416,9 +446,13 @@ public final class VmLifecycle {
   }
 
   Vmm vmmFor(VmSpec spec) {
-    Vmm vmm = vmms.get(spec.vmm());
+    return vmmFor(spec.vmm());
+  }
+
+  Vmm vmmFor(String kind) {
+    Vmm vmm = vmms.get(kind);
     if (vmm == null) {
-      throw BangerException.precondition("VMM '" + spec.vmm() + "' is not available on this daemon (available: " + vmms.keySet() + ")");
+      throw BangerException.precondition("VMM '" + kind + "' is not available on this daemon (available: " + vmms.keySet() + ")");
     }
     return vmm;
   }

@@ -159,9 +159,8 @@ public final class VmService {
     if (!Set.of("bridge", "none").contains(network)) {
       throw BangerException.invalid("--net must be 'bridge' or 'none', got '" + network + "'");
     }
-    String vmm = req.vmm() == null ? options.defaultVmm() : req.vmm();
-    if (!Set.of("firecracker", "qemu").contains(vmm)) {
-      throw BangerException.invalid("--vmm must be 'firecracker' or 'qemu', got '" + vmm + "'");
+    if (req.vmm() != null && !Set.of("firecracker", "qemu").contains(req.vmm())) {
+      throw BangerException.invalid("--vmm must be 'firecracker' or 'qemu', got '" + req.vmm() + "'");
     }
     if (req.image() == null || req.image().isBlank()) {
       throw BangerException.invalid("a VM needs an image; `banger image ls` lists them");
@@ -172,6 +171,9 @@ public final class VmService {
         .orElseThrow(() -> req.kernel() == null
             ? BangerException.precondition("no kernel given and no default kernel; import one with `banger kernel import` or pass --kernel")
             : BangerException.notFound("unknown kernel '" + req.kernel() + "'; `banger kernel ls` lists them"));
+    String vmm = req.vmm() == null ? defaultVmm(kernel) : req.vmm();
+    // A VMM that needs KVM where KVM cannot run guests is refused now, not at its first start.
+    lifecycle.accel(lifecycle.vmmFor(vmm), kernel);
     long disk = req.diskSizeBytes() == null ? image.sizeBytes() : req.diskSizeBytes();
     if (disk < image.sizeBytes()) {
       throw BangerException.invalid("--disk-size " + disk + " bytes is smaller than image '" + image.name()
@@ -198,6 +200,18 @@ public final class VmService {
     VmRow row = new VmRow(spec, runtime, image.id(), kernel.id());
     vms.insert(row);
     return row;
+  }
+
+  /**
+   * The VMM of a VM created without {@code --vmm}: the daemon's setting, where {@code auto} means
+   * Firecracker when it is installed and guests of this kernel run under KVM here, else QEMU.
+   */
+  private String defaultVmm(KernelRef kernel) {
+    if (!options.defaultVmm().equals("auto")) {
+      return options.defaultVmm();
+    }
+    boolean firecracker = lifecycle.vmms().containsKey("firecracker") && lifecycle.vmmFor("firecracker").installed();
+    return firecracker && lifecycle.kvmUsable(kernel) ? "firecracker" : "qemu";
   }
 
   /**

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param guestMac the guest's MAC (xx:xx:xx:xx:xx:xx), required with a tap
  * @param vcpus virtual CPUs, 1-32
  * @param memoryMib guest memory in MiB, at least 1
+ * @param accel how the vCPUs run: decided per start by {@link dev.banger.vmm.accel.Acceleration};
+ *     Firecracker always runs under KVM, QEMU either way
  */
 public record BootConfig(
     Path kernel,
@@ -28,7 +30,8 @@ public record BootConfig(
     String tap,
     String guestMac,
     int vcpus,
-    long memoryMib) {
+    long memoryMib,
+    Accel accel) {
 
   private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
   private static final Pattern TAP = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
@@ -37,6 +40,7 @@ public record BootConfig(
     Objects.requireNonNull(kernel, "kernel");
     Objects.requireNonNull(bootArgs, "bootArgs");
     Objects.requireNonNull(rootfs, "rootfs");
+    Objects.requireNonNull(accel, "accel");
     if (vcpus < 1 || vcpus > 32) {
       throw BangerException.invalid("a VM needs 1 to 32 vCPUs, got " + vcpus);
     }
@@ -54,12 +58,22 @@ public record BootConfig(
     }
   }
 
+  /** Under KVM, as Firecracker always runs (QEMU callers say which with {@link #withAccel}). */
+  public BootConfig(Path kernel, Path initrd, String bootArgs, Path rootfs, boolean rootReadOnly, String tap,
+      String guestMac, int vcpus, long memoryMib) {
+    this(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, Accel.KVM);
+  }
+
   public BootConfig withNetwork(String tapDevice, String mac) {
-    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tapDevice, mac, vcpus, memoryMib);
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tapDevice, mac, vcpus, memoryMib, accel);
   }
 
   public BootConfig withInitrd(Path initrdPath) {
-    return new BootConfig(kernel, initrdPath, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib);
+    return new BootConfig(kernel, initrdPath, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel);
+  }
+
+  public BootConfig withAccel(Accel value) {
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, value);
   }
 
   public boolean hasNetwork() {

@@ -32,11 +32,20 @@ public interface Vmm {
   Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
 
   /**
-   * The kernel command line for a guest of this VMM: its console and reboot conventions, the
-   * network {@code ip=} argument, then the user's arguments. Firecracker's by default.
+   * The kernel command line for a guest of this VMM running under {@code accel}: its console and
+   * reboot conventions, the network {@code ip=} argument, then the user's arguments.
+   * Firecracker's by default.
    */
-  default String bootArgs(String networkArg, String userArgs) {
+  default String bootArgs(Accel accel, String networkArg, String userArgs) {
     return BootArgs.firecracker(networkArg, userArgs);
+  }
+
+  /**
+   * True when this VMM can run guests without KVM, in software emulation (QEMU); false when it
+   * needs KVM (Firecracker), so it is refused where KVM cannot run guests.
+   */
+  default boolean canEmulate() {
+    return false;
   }
 
   /**
@@ -45,6 +54,11 @@ public interface Vmm {
    */
   default boolean bootsBzImage() {
     return false;
+  }
+
+  /** True when this VMM's program is installed here (an executable path, or a name on PATH). */
+  default boolean installed() {
+    return true;
   }
 
   /** The VMM kind as stored in VmSpec: {@code firecracker} or {@code qemu}. */

@@ -63,12 +63,18 @@ public final class VmmLauncher {
 
   /** True when {@code program} is an executable path, or a name found executable on PATH. */
   public static boolean isExecutable(String program) {
+    return resolve(program).isPresent();
+  }
+
+  /** The executable {@code program} names: itself when it is a path, else the first match on PATH. */
+  public static java.util.Optional<java.nio.file.Path> resolve(String program) {
     if (program.contains("/")) {
-      return java.nio.file.Files.isExecutable(java.nio.file.Path.of(program));
+      java.nio.file.Path path = java.nio.file.Path.of(program).toAbsolutePath();
+      return java.nio.file.Files.isExecutable(path) ? java.util.Optional.of(path) : java.util.Optional.empty();
     }
     String path = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     return java.util.Arrays.stream(path.split(":")).filter(d -> !d.isEmpty())
-        .anyMatch(d -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, program)));
+        .map(d -> java.nio.file.Path.of(d, program)).filter(java.nio.file.Files::isExecutable).findFirst();
   }
 
   /** The full command line: the wrappers, then {@code vmmArgv}. */

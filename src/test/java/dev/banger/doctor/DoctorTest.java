@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
+import dev.banger.host.DeviceAccess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -61,7 +62,7 @@ class DoctorTest {
   @Test
   void aRegularFileIsNotADevice() throws Exception {
     Files.createFile(dev.resolve("kvm"));
-    assertThat(Doctor.usableDevice(dev.resolve("kvm"))).isFalse();
+    assertThat(DeviceAccess.of(dev.resolve("kvm"))).isEqualTo(DeviceAccess.ABSENT);
   }
 
 }

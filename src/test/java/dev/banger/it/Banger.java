@@ -226,12 +226,15 @@ public final class Banger implements AutoCloseable {
 
   /**
    * Points the daemon at the Firecracker stand-in (written to {@code dir}/bin) as its default VMM,
-   * with no periodic reconcile; returns the stand-in's path.
+   * with no periodic reconcile; returns the stand-in's path. The stand-in needs no KVM, so the
+   * daemon trusts KVM ({@code --accel kvm}) rather than refusing Firecracker on a host whose KVM
+   * cannot run guests.
    */
   public Path useFirecrackerStandIn(Path dir) throws IOException {
     Path bin = dev.banger.vmm.firecracker.FakeFirecrackerBinary.builder().write(Files.createDirectories(dir.resolve("bin")));
     env("BANGER_FIRECRACKER_BIN", bin.toString());
     env("BANGER_DEFAULT_VMM", "firecracker");
+    env("BANGER_ACCEL", "kvm");
     env("BANGER_RECONCILE_INTERVAL", "0");
     return bin;
   }

@@ -51,6 +51,7 @@ class JailerIT {
     banger.env("BANGER_JAILER_UID", UID);
     banger.env("BANGER_JAILER_GID", GID);
     banger.env("BANGER_DEFAULT_VMM", "firecracker");
+    banger.env("BANGER_ACCEL", "kvm"); // the stand-in needs no KVM
     banger.env("BANGER_RECONCILE_INTERVAL", "0");
     String parent = "banger-test-" + UUID.randomUUID().toString().substring(0, 8);
     parentCgroup = JailerTestSupport.writableCgroupRoot().map(root -> root.resolve(parent)).orElse(null);

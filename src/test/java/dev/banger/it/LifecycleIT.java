@@ -31,6 +31,7 @@ class LifecycleIT {
     Path bin = FakeFirecrackerBinary.builder().control(control).write(Files.createDirectories(work.resolve("bin")));
     banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
     banger.env("BANGER_DEFAULT_VMM", "firecracker");
+    banger.env("BANGER_ACCEL", "kvm"); // the stand-in needs no KVM
     banger.startDaemon();
     banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin"));
   }
@@ -123,6 +124,7 @@ class LifecycleIT {
     banger = new Banger(work.resolve("second"));
     banger.env("BANGER_FIRECRACKER_BIN", "/nonexistent/firecracker");
     banger.env("BANGER_DEFAULT_VMM", "firecracker");
+    banger.env("BANGER_ACCEL", "kvm"); // the stand-in needs no KVM
     banger.startDaemon();
     Path rootfs = work.resolve("rootfs2.tar");
     Files.write(rootfs, new TarBuilder().dir("etc").build());

@@ -7,6 +7,8 @@ import dev.banger.host.ProcessCommandRunner;
 import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
 import dev.banger.testing.HostAssumptions;
+import dev.banger.testing.TestAccel;
+import dev.banger.vmm.Accel;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -51,10 +53,11 @@ class InitrdQemuBootIT {
     }
     Path disk = rootDisk(busybox);
     Path console = dir.resolve("console.log");
-    List<String> argv = List.of(QEMU, "-M", "microvm,accel=tcg,pit=on,pic=on,rtc=on,acpi=" + acpi, "-cpu", "max", "-m", "256",
-        "-smp", "1", "-nographic", "-no-reboot",
+    boolean kvm = TestAccel.of(Path.of(k.bzImagePath())) == Accel.KVM;
+    List<String> argv = List.of(QEMU, "-M", "microvm,accel=" + (kvm ? "kvm" : "tcg") + ",pit=on,pic=on,rtc=on,acpi=" + acpi,
+        "-cpu", kvm ? "host" : "max", "-m", "256", "-smp", "1", "-nographic", "-no-reboot",
         "-kernel", k.bzImagePath(), "-initrd", k.initrdPath(),
-        "-append", "console=ttyS0 tsc=reliable no_timer_check" + tscKhz() + " panic=-1 root=/dev/vda rw"
+        "-append", "console=ttyS0" + (kvm ? "" : " tsc=reliable no_timer_check" + tscKhz()) + " panic=-1 root=/dev/vda rw"
             + " ip=10.0.2.15::10.0.2.2:255.255.255.0::eth0:off",
         "-drive", "id=root,file=" + disk + ",format=raw,if=none", "-device", "virtio-blk-device,drive=root",
         "-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0");

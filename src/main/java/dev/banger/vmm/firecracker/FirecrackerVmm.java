@@ -64,6 +64,11 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
   }
 
   @Override
+  public boolean installed() {
+    return VmmLauncher.isExecutable(config.binary());
+  }
+
+  @Override
   public String kind() {
     return "firecracker";
   }

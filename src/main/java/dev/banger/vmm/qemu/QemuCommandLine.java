@@ -1,6 +1,7 @@
 package dev.banger.vmm.qemu;
 
 import dev.banger.error.BangerException;
+import dev.banger.vmm.Accel;
 import dev.banger.vmm.BootArgs;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.LaunchSpec;
@@ -16,7 +17,7 @@ import java.util.List;
 final class QemuCommandLine {
   private QemuCommandLine() {}
 
-  static List<String> argv(String binary, boolean kvm, LaunchSpec spec, BootConfig boot) {
+  static List<String> argv(String binary, LaunchSpec spec, BootConfig boot) {
     String socket = spec.apiSocket().toString();
     if (socket.contains(",") || socket.contains("=")) {
       throw BangerException.invalid("the QMP socket path " + socket
@@ -29,9 +30,8 @@ final class QemuCommandLine {
         // only shows in query-name, so it carries the path verbatim.
         "-name", socket,
         // ACPI stays on: Debian's cloud kernel finds the virtio-mmio devices only through it.
-        // pit/pic/rtc give software emulation a clock to calibrate against.
-        "-M", "microvm,accel=" + (kvm ? "kvm" : "tcg") + ",pit=on,pic=on,rtc=on",
-        "-cpu", kvm ? "host" : "max",
+        "-M", machine(boot.accel()),
+        "-cpu", cpu(boot.accel()),
         "-m", Long.toString(boot.memoryMib()),
         "-smp", Integer.toString(boot.vcpus()),
         "-nodefaults", "-no-user-config", "-nographic",
@@ -60,6 +60,16 @@ final class QemuCommandLine {
           "-device", "virtio-net-device,netdev=net0,mac=" + boot.guestMac()));
     }
     return List.copyOf(argv);
+  }
+
+  /** The machine: microvm on the accelerator. pit/pic/rtc give software emulation a clock to calibrate against. */
+  static String machine(Accel accel) {
+    return "microvm,accel=" + accel.wire() + ",pit=on,pic=on,rtc=on";
+  }
+
+  /** The guest CPU model: the host's own under KVM (what the acceleration probe boots too), QEMU's fullest emulated one otherwise. */
+  static String cpu(Accel accel) {
+    return accel == Accel.KVM ? "host" : "max";
   }
 
   /** The config's command line plus the root device, appended last as Firecracker does. */

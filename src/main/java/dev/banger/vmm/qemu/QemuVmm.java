@@ -5,6 +5,7 @@ import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.host.ProcFs;
 import dev.banger.http.SocketUnreachableException;
+import dev.banger.vmm.Accel;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.HostVmmProcess;
 import dev.banger.vmm.LaunchSpec;
@@ -21,8 +22,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs guests under {@code qemu-system-x86_64 -M microvm}: KVM when usable, else software
- * emulation. QEMU takes the whole machine on its command line, so {@link #launch(LaunchSpec,
+ * Runs guests under {@code qemu-system-x86_64 -M microvm}, under KVM or software emulation as
+ * each start's {@link BootConfig#accel()} says. QEMU takes the whole machine on its command line, so {@link #launch(LaunchSpec,
  * BootConfig)} builds it and starts QEMU paused; {@link #configure} only checks over QMP that it
  * is waiting, {@link #boot} sends {@code cont}, {@link #requestStop} presses
  * Ctrl-Alt-Del (like Firecracker's SendCtrlAltDel) and the ACPI power button. See {@link Vmm} for the lifecycle.
@@ -57,17 +58,27 @@ public final class QemuVmm implements Vmm {
   }
 
   @Override
+  public boolean installed() {
+    return VmmLauncher.isExecutable(config.binary());
+  }
+
+  @Override
   public String kind() {
     return "qemu";
   }
 
   /**
-   * The guest kernel command line for a VM on this host, see {@link QemuBootArgs}: with the clock
-   * arguments software emulation needs when KVM is not usable. The driver appends {@code root=}.
+   * The guest kernel command line, see {@link QemuBootArgs}: with the clock arguments software
+   * emulation needs under {@code tcg}. The driver appends {@code root=}.
    */
   @Override
-  public String bootArgs(String networkArg, String userArgs) {
-    return QemuBootArgs.of(networkArg, userArgs, softwareEmulation());
+  public String bootArgs(Accel accel, String networkArg, String userArgs) {
+    return QemuBootArgs.of(networkArg, userArgs, accel == Accel.TCG);
+  }
+
+  @Override
+  public boolean canEmulate() {
+    return true;
   }
 
   @Override
@@ -75,14 +86,9 @@ public final class QemuVmm implements Vmm {
     return true;
   }
 
-  /** True when guests will run under software emulation, so boot args need {@link QemuBootArgs}'s clock fix. */
-  public boolean softwareEmulation() {
-    return !config.useKvm();
-  }
-
   /** QEMU's own arguments (without the setsid / netns wrappers). */
   public List<String> argv(LaunchSpec spec, BootConfig boot) {
-    return QemuCommandLine.argv(config.binary(), config.useKvm(), spec, boot);
+    return QemuCommandLine.argv(config.binary(), spec, boot);
   }
 
   /** QEMU cannot start without its machine: use {@link #launch(LaunchSpec, BootConfig)}. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.host.ProcFs;
+import dev.banger.vmm.Accel;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
@@ -19,11 +20,11 @@ class QemuCommandLineTest {
   private static final LaunchSpec SPEC = QemuVmm.launchSpec("0123abcd", Path.of("/var/lib/banger/vms/0123abcd"));
   private static final BootConfig BOOT = new BootConfig(Path.of("/k/bzImage"), Path.of("/k/initrd.img"),
       "console=ttyS0 reboot=t panic=-1", Path.of("/dev/mapper/banger-0123abcd"), false,
-      "bg0123abcd", "02:00:ac:10:00:02", 2, 256);
+      "bg0123abcd", "02:00:ac:10:00:02", 2, 256, Accel.TCG);
 
   @Test
   void theMachineIsAPausedMicrovmWithDiskNetworkAndQmp() {
-    assertThat(QemuCommandLine.argv("qemu-system-x86_64", false, SPEC, BOOT)).containsExactly(
+    assertThat(QemuCommandLine.argv("qemu-system-x86_64", SPEC, BOOT)).containsExactly(
         "qemu-system-x86_64",
         "-name", "/var/lib/banger/vms/0123abcd/qmp.sock",
         "-M", "microvm,accel=tcg,pit=on,pic=on,rtc=on",
@@ -41,14 +42,14 @@ class QemuCommandLineTest {
 
   @Test
   void kvmUsesTheHostCpu() {
-    List<String> argv = QemuCommandLine.argv("qemu", true, SPEC, BOOT);
+    List<String> argv = QemuCommandLine.argv("qemu", SPEC, BOOT.withAccel(Accel.KVM));
     assertThat(argv).containsSubsequence("-M", "microvm,accel=kvm,pit=on,pic=on,rtc=on", "-cpu", "host");
   }
 
   @Test
   void withoutATapThereIsNoNetworkAndWithoutAnInitrdNoInitrd() {
-    BootConfig bare = new BootConfig(BOOT.kernel(), null, BOOT.bootArgs(), BOOT.rootfs(), true, null, null, 1, 128);
-    List<String> argv = QemuCommandLine.argv("qemu", false, SPEC, bare);
+    BootConfig bare = new BootConfig(BOOT.kernel(), null, BOOT.bootArgs(), BOOT.rootfs(), true, null, null, 1, 128, Accel.TCG);
+    List<String> argv = QemuCommandLine.argv("qemu", SPEC, bare);
     assertThat(argv).doesNotContain("-netdev", "-initrd")
         .contains("id=root,file=/dev/mapper/banger-0123abcd,format=raw,if=none,readonly=on")
         .contains("console=ttyS0 reboot=t panic=-1 root=/dev/vda ro");
@@ -57,14 +58,14 @@ class QemuCommandLineTest {
   @Test
   void aCommaInADiskPathIsDoubledAsQemuOptionsRequire() {
     BootConfig odd = new BootConfig(BOOT.kernel(), null, BOOT.bootArgs(), Path.of("/data/a,b.ext4"), false,
-        null, null, 1, 128);
-    assertThat(QemuCommandLine.argv("qemu", false, SPEC, odd)).contains("id=root,file=/data/a,,b.ext4,format=raw,if=none");
+        null, null, 1, 128, Accel.TCG);
+    assertThat(QemuCommandLine.argv("qemu", SPEC, odd)).contains("id=root,file=/data/a,,b.ext4,format=raw,if=none");
   }
 
   @Test
   void aSocketPathQemuCannotCarryIsRefused() {
     LaunchSpec comma = QemuVmm.launchSpec("0123abcd", Path.of("/srv/a,b"));
-    assertThatThrownBy(() -> QemuCommandLine.argv("qemu", false, comma, BOOT))
+    assertThatThrownBy(() -> QemuCommandLine.argv("qemu", comma, BOOT))
         .isInstanceOfSatisfying(BangerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT))
         .hasMessageContaining("/srv/a,b/qmp.sock");
   }
@@ -72,7 +73,7 @@ class QemuCommandLineTest {
   /** Reconcile's identity check needs the socket as one whole argument of the process's cmdline. */
   @Test
   void theCommandLineNamesTheSocketAsOneArgumentSoTheIdentityMatches(@TempDir Path proc) throws Exception {
-    List<String> argv = QemuCommandLine.argv("qemu", false, SPEC, BOOT);
+    List<String> argv = QemuCommandLine.argv("qemu", SPEC, BOOT);
     Path pid = Files.createDirectories(proc.resolve("7"));
     Files.writeString(pid.resolve("stat"), "7 (qemu-system-x86) S" + " 0".repeat(18) + " 42 0 0\n");
     Files.writeString(pid.resolve("cmdline"), String.join("\0", argv) + "\0");

@@ -2,37 +2,23 @@ package dev.banger.vmm.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.banger.vmm.Accel;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class QemuConfigTest {
   @Test
-  void aMissingKvmDeviceIsNotUsableAndIsNotCreated(@TempDir Path dir) {
-    Path kvm = dir.resolve("kvm");
-    assertThat(QemuConfig.kvmUsable(kvm)).isFalse();
-    assertThat(kvm).doesNotExist();
-  }
-
-  @Test
-  void aDeviceThatOpensReadWriteIsUsable(@TempDir Path dir) throws Exception {
-    assertThat(QemuConfig.kvmUsable(Files.createFile(dir.resolve("kvm")))).isTrue();
-  }
-
-  @Test
-  void explicitAcceleratorsOverrideDetection() {
-    assertThat(QemuConfig.of("qemu").withAccel(QemuConfig.Accel.TCG).useKvm()).isFalse();
-    assertThat(QemuConfig.of("qemu").withAccel(QemuConfig.Accel.KVM).useKvm()).isTrue();
-    assertThat(QemuConfig.of("qemu").accel()).isEqualTo(QemuConfig.Accel.AUTO);
+  void defaults() {
     assertThat(QemuConfig.of("qemu").qmpTimeout()).isEqualTo(QemuConfig.DEFAULT_QMP_TIMEOUT);
+    assertThat(QemuConfig.of("qemu").socketTimeout()).isEqualTo(QemuConfig.DEFAULT_SOCKET_TIMEOUT);
+    assertThat(QemuConfig.of("qemu").newSession()).isTrue();
   }
 
   @Test
-  void theDriversBootArgsCarryTheSoftwareClockFixOnlyWithoutKvm() {
-    assertThat(new QemuVmm(QemuConfig.of("qemu").withAccel(QemuConfig.Accel.TCG)).bootArgs("ip=off", "quiet"))
+  void theDriversBootArgsCarryTheSoftwareClockFixOnlyUnderTcg() {
+    QemuVmm vmm = new QemuVmm(QemuConfig.of("qemu"));
+    assertThat(vmm.bootArgs(Accel.TCG, "ip=off", "quiet"))
         .startsWith("console=ttyS0 reboot=t panic=-1 tsc=reliable no_timer_check").endsWith(" ip=off quiet");
-    assertThat(new QemuVmm(QemuConfig.of("qemu").withAccel(QemuConfig.Accel.KVM)).bootArgs(null, null))
-        .isEqualTo(QemuBootArgs.BASE);
+    assertThat(vmm.bootArgs(Accel.KVM, null, null)).isEqualTo(QemuBootArgs.BASE);
+    assertThat(vmm.canEmulate()).isTrue();
   }
 }

@@ -39,10 +39,9 @@ class QemuTapIT {
         "/bin/busybox ping -c 1 -W 10 " + HOST_IP + " >/dev/null && /bin/busybox echo 'guest-ping-ok'",
         "while true; do /bin/busybox sleep 1; done");
     QemuVmm vmm = new QemuVmm(QemuConfig.of(TestGuest.QEMU).withSocketTimeout(Duration.ofSeconds(30)));
-    String args = QemuBootArgs.of("ip=" + GUEST_IP + "::" + HOST_IP + ":255.255.255.0::eth0:off", null,
-        vmm.softwareEmulation());
+    String args = TestGuest.bootArgs(kernel, "ip=" + GUEST_IP + "::" + HOST_IP + ":255.255.255.0::eth0:off");
     BootConfig boot = new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()), args, disk, false,
-        TAP, "02:00:ac:1e:00:02", 1, 256);
+        TAP, "02:00:ac:1e:00:02", 1, 256, TestGuest.accel(kernel));
 
     VmmProcess process = null;
     String namespace;

@@ -13,12 +13,12 @@ import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,10 +57,9 @@ class QemuVmmBootIT {
     }
   }
 
-  private BootConfig boot(Path disk) {
-    String args = QemuBootArgs.of(null, null, vmm.softwareEmulation());
-    return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()), args, disk, false,
-        null, null, 1, 256);
+  private BootConfig boot(Path disk) throws IOException {
+    return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()), TestGuest.bootArgs(kernel, null), disk,
+        false, null, null, 1, 256, TestGuest.accel(kernel));
   }
 
   private VmmProcess launch(LaunchSpec spec, BootConfig boot) {
@@ -112,7 +111,7 @@ class QemuVmmBootIT {
     vmm.cleanup(spec);
     assertThat(spec.apiSocket()).doesNotExist();
     System.out.printf("QemuVmm (%s): launch to QMP cont %d ms, launch to guest init marker %d ms%n",
-        vmm.softwareEmulation() ? "tcg" : "kvm", bootedMs, markerMs);
+        boot.accel().wire(), bootedMs, markerMs);
   }
 
   /**
@@ -230,7 +229,7 @@ class QemuVmmBootIT {
     Path disk = TestGuest.rootDisk(dir, "root", "/bin/busybox poweroff -f");
     LaunchSpec spec = QemuVmm.launchSpec("0123abcd-nokernel", dir.resolve("vm"));
     BootConfig boot = new BootConfig(dir.resolve("no-such-bzImage"), null,
-        QemuBootArgs.of(null, null, true, OptionalLong.empty()), disk, false, null, null, 1, 128);
+        TestGuest.bootArgs(kernel, null), disk, false, null, null, 1, 128, TestGuest.accel(kernel));
     assertThatThrownBy(() -> {
       VmmProcess process = launch(spec, boot);
       vmm.configure(process, boot);

@@ -79,9 +79,12 @@ class QemuVmmContractIT extends VmmContract {
 
   @Override
   protected BootConfig boot() {
-    return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()),
-        QemuBootArgs.of(null, null, !QemuConfig.of(TestGuest.QEMU).useKvm()), tmp.resolve("replaced.ext4"),
-        false, null, null, 1, 256);
+    try {
+      return new BootConfig(Path.of(kernel.bzImagePath()), Path.of(kernel.initrdPath()),
+          TestGuest.bootArgs(kernel, null), tmp.resolve("replaced.ext4"), false, null, null, 1, 256, TestGuest.accel(kernel));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -119,7 +122,7 @@ class QemuVmmContractIT extends VmmContract {
     @Override
     public VmmProcess launch(LaunchSpec spec, BootConfig config) {
       return qemu.launch(spec, new BootConfig(config.kernel(), config.initrd(), config.bootArgs(), disk,
-          config.rootReadOnly(), config.tap(), config.guestMac(), config.vcpus(), config.memoryMib()));
+          config.rootReadOnly(), config.tap(), config.guestMac(), config.vcpus(), config.memoryMib(), config.accel()));
     }
 
     @Override

@@ -8,6 +8,8 @@ import dev.banger.kernel.KernelService;
 import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
 import dev.banger.testing.HostAssumptions;
+import dev.banger.testing.TestAccel;
+import dev.banger.vmm.Accel;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +36,16 @@ final class TestGuest {
   private static final Pattern DEPENDS = Pattern.compile("Depends: (linux-image-[0-9][^\\s]*-cloud-amd64)");
 
   private TestGuest() {}
+
+  /** What the QEMU tests run their guests under: see {@link TestAccel}. */
+  static Accel accel(KernelRecord kernel) throws IOException {
+    return TestAccel.of(Path.of(kernel.bzImagePath()));
+  }
+
+  /** The kernel command line for a test guest under {@link #accel}. */
+  static String bootArgs(KernelRecord kernel, String networkArg) throws IOException {
+    return QemuBootArgs.of(networkArg, null, accel(kernel) == Accel.TCG);
+  }
 
   /** Imports the kernel into {@code stateDir}; skips the test when something it needs is missing. */
   static KernelRecord kernel(Path stateDir) throws IOException {
