@@ -8,11 +8,15 @@
 # Usage: scripts/bench-image.sh [workdir]   (default /var/tmp/banger-bench; reused if present)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+# The JDK as the other benches find it ($JAVA_HOME, Temurin 25, any JDK 21+), never a stray java on PATH.
+ensure_jdk
 work=${1:-/var/tmp/banger-bench}
 mkdir -p "$work"
 layout=$work/layout
 cp="target/classes:target/test-classes:target/lib/*"
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+java=$JAVA_HOME/bin/java
 
 if [ ! -d "$layout" ]; then
   echo "building the image in $layout" >&2

@@ -25,6 +25,12 @@ install -m 0755 "$root/bin/banger" "$dest$prefix/bin/banger"
 sed "s#/usr/local#$prefix#g" "$root/packaging/banger.service" > "$dest/etc/systemd/system/banger.service"
 chmod 0644 "$dest/etc/systemd/system/banger.service"
 install -m 0644 "$root/README.md" "$dest$prefix/share/doc/banger/README.md"
+# Members of the group `banger` may use the daemon's socket (root always may). A staged install
+# leaves the host's accounts alone.
+if [[ -z "$dest" ]] && ! getent group banger >/dev/null; then
+  groupadd --system banger
+  echo "created group banger: add users who may run VMs with: usermod -aG banger USER"
+fi
 if [[ -z "$dest" ]] && command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
   systemctl daemon-reload
   echo "installed; start the daemon with: systemctl enable --now banger"

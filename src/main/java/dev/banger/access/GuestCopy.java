@@ -2,16 +2,17 @@ package dev.banger.access;
 
 import dev.banger.error.BangerException;
 import dev.banger.host.TerminalCommands;
+import dev.banger.host.TreeFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * {@code banger cp}: files and directories between the host and a guest, as tar streams over
@@ -19,7 +20,8 @@ import java.util.stream.Stream;
  * image with a shell has tar. Like {@code cp -r}: onto an existing directory the source goes
  * inside it, otherwise it takes the destination's name. Each end unpacks into a temporary
  * directory beside the destination and renames, so a failed copy leaves no half-written file
- * under the destination's name.
+ * under the destination's name. The host never runs tar on what a guest sent: a hostile guest
+ * controls that stream, so it is checked member by member in Java.
  */
 public final class GuestCopy {
   /** {@code NAME:PATH} for a guest, where NAME is a VM name; anything else is a host path. */
@@ -67,15 +69,32 @@ public final class GuestCopy {
       exec tar -cf - "./$(basename "$1")"
       """;
 
+  /**
+   * Runs a command in the guest and hands its standard output to a reader in this process: ssh
+   * in production ({@link TerminalCommands#readOutput}), a fake in tests.
+   */
+  @FunctionalInterface
+  interface Transport {
+    int run(List<String> argv, TerminalCommands.OutputReader reader) throws IOException, InterruptedException;
+  }
+
   private final SshArgs ssh;
+  private final Transport transport;
+  private final Consumer<String> warnings;
 
   public GuestCopy(SshArgs ssh) {
+    this(ssh, TerminalCommands::readOutput, message -> System.err.println("warning: " + message));
+  }
+
+  GuestCopy(SshArgs ssh, Transport transport, Consumer<String> warnings) {
     this.ssh = ssh;
+    this.transport = transport;
+    this.warnings = warnings;
   }
 
   /** Host to guest; returns the exit code (0 when both tar and ssh succeeded). */
   public int push(Path source, String guestPath) throws IOException, InterruptedException {
-    if (!Files.exists(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
       throw BangerException.notFound("no such file or directory on the host: " + source);
     }
     Path absolute = source.toAbsolutePath().normalize();
@@ -85,38 +104,45 @@ public final class GuestCopy {
     return TerminalCommands.pipe(packLocal(absolute), ssh.remote(unpackCommand(guestPath, absolute.getFileName().toString())));
   }
 
-  /** Guest to host; returns the exit code. */
+  /**
+   * Guest to host; returns the exit code. The guest's tar stream is read here, by {@link
+   * GuestTarUnpacker}, into a private directory beside the result (inside DST when DST is a
+   * directory, else in DST's parent), and only the member asked for is renamed into place.
+   */
   public int pull(String guestPath, Path destination) throws IOException, InterruptedException {
     String name = baseName(guestPath);
     if (name.isEmpty() || name.equals(".") || name.equals("..")) {
       throw BangerException.invalid("'" + guestPath + "' does not name a file or directory to copy; name it, e.g. /etc or /root/file");
     }
-    List<String> remote = ssh.remote(packCommand(guestPath));
-    if (Files.isDirectory(destination)) {
-      return TerminalCommands.pipe(remote, unpackLocal(destination));
+    boolean into = Files.isDirectory(destination);
+    Path target = into ? destination.resolve(name) : destination;
+    Path stagingParent = into ? destination : destination.toAbsolutePath().normalize().getParent();
+    if (stagingParent == null || !Files.isDirectory(stagingParent)) {
+      throw BangerException.notFound("the directory to copy into does not exist: " + stagingParent);
     }
-    Path parent = destination.toAbsolutePath().normalize().getParent();
-    if (parent == null || !Files.isDirectory(parent)) {
-      throw BangerException.notFound("the directory to copy into does not exist: " + parent);
-    }
-    Path temp = Files.createTempDirectory(parent, ".banger-cp-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path staging = Files.createTempDirectory(stagingParent, ".banger-cp-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     try {
-      int exit = TerminalCommands.pipe(remote, unpackLocal(temp));
-      Path unpacked = temp.resolve(name);
-      if (exit == 0) {
-        if (!Files.exists(unpacked, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-          throw BangerException.internal("the guest sent no '" + name + "' for " + guestPath, null);
-        }
-        try {
-          Files.move(unpacked, destination, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-          throw BangerException.precondition("Tried to put " + guestPath + " at " + destination + " but could not: " + e
-              + " (a directory cannot replace a file or a non-empty directory)");
-        }
+      GuestTarUnpacker unpacker = new GuestTarUnpacker(staging, name, warnings);
+      int exit = transport.run(ssh.remote(packCommand(guestPath)), unpacker::unpack);
+      if (exit != 0) {
+        return exit; // the guest's tar or ssh said why on stderr; nothing moves
       }
-      return exit;
+      unpacker.complete();
+      try {
+        Files.move(staging.resolve(name), target, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw BangerException.precondition("Tried to put " + guestPath + " at " + target + " but could not: " + e
+            + " (a directory cannot replace a file or a non-empty directory)");
+      }
+      unpacker.finishTop(target);
+      return 0;
     } finally {
-      deleteRecursively(temp);
+      try {
+        TreeFiles.deleteRecursively(staging);
+      } catch (IOException e) {
+        warnings.accept("could not remove the temporary directory " + staging + ": " + e.getMessage());
+      }
     }
   }
 
@@ -124,15 +150,6 @@ public final class GuestCopy {
   static List<String> packLocal(Path absolute) {
     return List.of("tar", "-C", absolute.getParent().toString(), "--owner=0", "--group=0", "--numeric-owner",
         "-cf", "-", "--", absolute.getFileName().toString());
-  }
-
-  /**
-   * Host tar unpacking what a guest sent: into a directory of its own, never as the guest's
-   * owners, and GNU tar by default refuses {@code ..} and absolute member names and never
-   * writes through a symlink the archive itself made.
-   */
-  static List<String> unpackLocal(Path into) {
-    return List.of("tar", "-xf", "-", "--no-same-owner", "-C", into.toString());
   }
 
   static String unpackCommand(String guestPath, String name) {
@@ -155,16 +172,5 @@ public final class GuestCopy {
       p = p.substring(0, p.length() - 1);
     }
     return p.equals("/") ? "" : p.substring(p.lastIndexOf('/') + 1);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.banger.api;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.host.UserAccount;
 import dev.banger.json.Json;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
@@ -10,7 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -23,17 +26,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Dispatches requests to routes and turns every outcome into JSON: a body, or {@code
  * {"error":{"code":…,"message":…}}} with the status of the error's kind; or, for a {@link
- * StreamedResponse}, NDJSON progress lines ending in the same body or error. Holds no business
- * logic.
+ * StreamedResponse}, NDJSON progress lines ending in the same body or error. Before a route runs,
+ * the caller is identified and admitted ({@link PeerGate}) and the connection cap is checked.
+ * Anything a route throws — an {@code Error} too: a stack overflow, out of memory — is answered,
+ * so a client never waits on a request that died. Holds no business logic.
  */
 final class ApiHandler extends Handler.Abstract.NonBlocking {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
-  private static final int MAX_BODY_CHARS = 1 << 20;
 
   private final List<Route> routes;
+  private final PeerGate gate;
+  private final IntSupplier openConnections;
+  private final int maxConnections;
 
-  ApiHandler(List<Route> routes) {
+  ApiHandler(List<Route> routes, PeerGate gate, IntSupplier openConnections, int maxConnections) {
     this.routes = List.copyOf(routes);
+    this.gate = gate;
+    this.openConnections = openConnections;
+    this.maxConnections = maxConnections;
   }
 
   @Override
@@ -48,18 +58,51 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     String path = Request.getPathInContext(request);
     Object result;
     try {
-      result = dispatch(request, method, path);
-    } catch (Exception e) {
-      StreamEvent.Failure failure = failure(e, method, path);
-      send(response, callback, failure.kind().httpStatus(), error(failure.kind().code(), failure.message()));
+      if (openConnections.getAsInt() > maxConnections) {
+        throw new BangerException(ErrorKind.UNAVAILABLE, "the daemon already serves " + maxConnections
+            + " connections, its limit (--max-connections); try again once some have closed");
+      }
+      UserAccount caller = gate.admit(request);
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        LOG.atInfo().addKeyValue("method", method).addKeyValue("path", path).addKeyValue("uid", caller.uid())
+            .addKeyValue("user", caller.name()).log("request");
+      }
+      result = dispatch(request, method, path, caller);
+    } catch (Throwable t) {
+      fail(response, callback, failure(t, method, path));
       return;
     }
-    if (result instanceof StreamedResponse streamed) {
-      stream(response, callback, streamed, method, path);
-    } else if (result instanceof ApiResponse r) {
-      send(response, callback, r.body() == null ? 204 : r.status(), r.body());
-    } else {
-      send(response, callback, result == null ? 204 : 200, result);
+    try {
+      if (result instanceof StreamedResponse streamed) {
+        stream(response, callback, streamed, method, path);
+      } else if (result instanceof ApiResponse r) {
+        send(response, callback, r.body() == null ? 204 : r.status(), r.body());
+      } else {
+        send(response, callback, result == null ? 204 : 200, result);
+      }
+    } catch (Throwable t) {
+      // Encoding the answer failed (or the JVM is out of memory): answer that instead, if we still can.
+      fail(response, callback, failure(t, method, path));
+    }
+  }
+
+  /**
+   * Answers a failure; a connection whose answer cannot be written any more (already committed,
+   * or out of memory again) is aborted, so the client sees it close rather than wait.
+   */
+  private static void fail(Response response, Callback callback, StreamEvent.Failure failure) {
+    try {
+      if (response.isCommitted()) {
+        callback.failed(new IllegalStateException(failure.message()));
+        return;
+      }
+      if (failure.kind() == ErrorKind.PAYLOAD_TOO_LARGE || failure.kind() == ErrorKind.UNAVAILABLE) {
+        // The rest of the body is never read; the connection cannot carry another request.
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      }
+      send(response, callback, failure.kind().httpStatus(), error(failure.kind().code(), failure.message()));
+    } catch (Throwable t) {
+      callback.failed(t);
     }
   }
 
@@ -69,8 +112,9 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       callback.succeeded();
       return;
     }
+    String json = Json.write(body) + "\n";
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    Content.Sink.write(response, true, Json.write(body) + "\n", callback);
+    Content.Sink.write(response, true, json, callback);
   }
 
   /**
@@ -87,27 +131,33 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       try {
         Object result = streamed.work().run(progress);
         last = new StreamEvent.Result(result instanceof ApiResponse r ? r.body() : result);
-      } catch (Exception e) {
-        last = failure(e, method, path);
+      } catch (Throwable t) {
+        last = failure(t, method, path);
       }
       progress.finish(last);
     }
     response.write(true, BufferUtil.EMPTY_BUFFER, callback);
   }
 
-  /** The error a failed route answers: its own kind for domain errors, internal for bugs. */
-  private static StreamEvent.Failure failure(Exception e, String method, String path) {
-    if (e instanceof BangerException b) {
+  /** The error a failed route answers: its own kind for domain errors, internal for bugs and Errors. */
+  private static StreamEvent.Failure failure(Throwable t, String method, String path) {
+    if (t instanceof BangerException b) {
       if (b.kind() == ErrorKind.INTERNAL) {
-        LOG.atWarn().addKeyValue("method", method).addKeyValue("path", path).setCause(e).log("request failed");
+        LOG.atWarn().addKeyValue("method", method).addKeyValue("path", path).setCause(t).log("request failed");
       }
       return new StreamEvent.Failure(b.kind(), b.getMessage());
     }
-    LOG.atError().addKeyValue("method", method).addKeyValue("path", path).setCause(e).log("request failed");
-    return new StreamEvent.Failure(ErrorKind.INTERNAL, "internal error: " + e);
+    if (t instanceof VirtualMachineError) {
+      // No stack trace: printing a StackOverflowError's may overflow again, and memory is short.
+      LOG.atError().addKeyValue("method", method).addKeyValue("path", path).addKeyValue("error", t.toString())
+          .log("request failed");
+      return new StreamEvent.Failure(ErrorKind.INTERNAL, "internal error: " + t.getClass().getSimpleName());
+    }
+    LOG.atError().addKeyValue("method", method).addKeyValue("path", path).setCause(t).log("request failed");
+    return new StreamEvent.Failure(ErrorKind.INTERNAL, "internal error: " + t);
   }
 
-  private Object dispatch(Request request, String method, String path) throws Exception {
+  private Object dispatch(Request request, String method, String path, UserAccount caller) throws Exception {
     boolean pathMatched = false;
     for (Route route : routes) {
       Optional<Map<String, String>> params = route.match(path);
@@ -118,12 +168,10 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       if (!route.method().equals(method)) {
         continue;
       }
-      String text = Content.Source.asString(request, StandardCharsets.UTF_8);
-      if (text.length() > MAX_BODY_CHARS) {
-        throw BangerException.invalid("request body larger than " + MAX_BODY_CHARS + " characters");
-      }
-      return route.handler().handle(new ApiRequest(method, path, params.get(), query(request), text,
-          request.getHeaders().get(HttpHeader.ACCEPT)));
+      Map<String, String> query = query(request);
+      String text = RequestBody.read(request);
+      return route.handler().handle(new ApiRequest(method, path, params.get(), query, text,
+          request.getHeaders().get(HttpHeader.ACCEPT), caller));
     }
     if (pathMatched) {
       throw new BangerException(ErrorKind.INVALID_ARGUMENT, "method " + method + " is not allowed on " + path);
@@ -141,7 +189,12 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
       String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+      try {
+        params.put(URLDecoder.decode(key, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw BangerException.invalid("malformed query string: '" + pair + "' is not valid percent-encoding ("
+            + e.getMessage() + ")");
+      }
     }
     return params;
   }

@@ -3,6 +3,7 @@ package dev.banger.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.banger.error.BangerException;
+import dev.banger.host.UserAccount;
 import dev.banger.json.Json;
 import java.util.Map;
 import java.util.Optional;
@@ -16,12 +17,14 @@ import java.util.Optional;
  * @param query query parameters (last value wins)
  * @param body the request body as text, empty when none was sent
  * @param accept the Accept header, empty when none was sent
+ * @param caller who sent it, from the connection's peer credentials
  */
 public record ApiRequest(
     String method, String path, Map<String, String> pathParams, Map<String, String> query, String body,
-    String accept) {
+    String accept, UserAccount caller) {
 
   public ApiRequest {
+    java.util.Objects.requireNonNull(caller, "caller");
     pathParams = Map.copyOf(pathParams);
     query = Map.copyOf(query);
     body = body == null ? "" : body;
@@ -49,6 +52,27 @@ public record ApiRequest(
 
   public Optional<String> queryParam(String name) {
     return Optional.ofNullable(query.get(name));
+  }
+
+  /**
+   * A whole, non-negative number from the query, or empty when absent.
+   *
+   * @throws BangerException (invalid argument) for anything else, naming the parameter
+   */
+  public java.util.OptionalLong count(String name) {
+    Optional<String> value = queryParam(name);
+    if (value.isEmpty()) {
+      return java.util.OptionalLong.empty();
+    }
+    try {
+      long n = Long.parseLong(value.get());
+      if (n >= 0) {
+        return java.util.OptionalLong.of(n);
+      }
+    } catch (NumberFormatException e) {
+      // Reported below with the other bad values.
+    }
+    throw BangerException.invalid("query parameter '" + name + "' must be a whole number, 0 or more, got '" + value.get() + "'");
   }
 
   public boolean flag(String name) {

@@ -26,7 +26,8 @@ import java.util.OptionalLong;
 public final class Routes {
   private Routes() {}
 
-  public static List<Route> all(VmService vms, ImageService images, KernelService kernels, Reconciler reconciler) {
+  public static List<Route> all(VmService vms, ImageService images, KernelService kernels, Reconciler reconciler,
+      CallerPaths callerPaths) {
     return List.of(
         new Route("GET", "/v1/version", r -> Map.of("version", Version.current(), "apiVersion", Version.API_VERSION)),
         new Route("POST", "/v1/system/reconcile", r -> reconciler.reconcile()),
@@ -45,7 +46,7 @@ public final class Routes {
         }),
         new Route("POST", "/v1/vms/{name}/restart", r -> detail(vms, vms.restart(r.param("name")))),
         new Route("GET", "/v1/vms/{name}/ssh", r -> vms.sshTarget(r.param("name"))),
-        new Route("GET", "/v1/vms/{name}/logs", r -> readLog(vms.get(r.param("name")), r.queryParam("offset").map(Long::parseLong).orElse(0L))),
+        new Route("GET", "/v1/vms/{name}/logs", r -> readLog(vms.get(r.param("name")), r.count("offset").orElse(0L))),
         // The console is two plain requests, output by long poll and input by POST, rather than
         // an upgraded connection or a per-VM socket: no state lives in the daemon (the console
         // FIFO and log are in the VM directory), it keeps the API socket's permissions, and an
@@ -69,8 +70,11 @@ public final class Routes {
           }
           OptionalLong size = body.sizeBytes() == null ? OptionalLong.empty() : OptionalLong.of(body.sizeBytes());
           BuilderChoice builder = body.builder() == null ? null : BuilderChoice.parse(body.builder());
-          return StreamedResponse.answer(r, progress -> ApiResponse.created(
-              images.importPath(Path.of(body.path()), body.name(), size, builder, progress)));
+          return StreamedResponse.answer(r, progress -> {
+            try (CallerPaths.Staged source = callerPaths.stage(r.caller(), Path.of(body.path()), CallerPaths.OCI_LAYOUT)) {
+              return ApiResponse.created(images.importPath(source.path(), body.name(), size, builder, progress));
+            }
+          });
         }),
         new Route("GET", "/v1/kernels", r -> kernels.list()),
         new Route("GET", "/v1/kernels/{name}", r -> kernels.inspect(r.param("name"))),
@@ -84,11 +88,20 @@ public final class Routes {
           Path path = absolute(body.path(), "path");
           boolean makeDefault = Boolean.TRUE.equals(body.makeDefault());
           if (Boolean.TRUE.equals(body.fromDeb())) {
-            Path busybox = body.busybox() == null ? KernelService.DEFAULT_BUSYBOX : absolute(body.busybox(), "busybox");
-            return ApiResponse.created(kernels.importDeb(path, body.name(), makeDefault, busybox));
+            // The default busybox is the daemon's own choice, not the caller's: used as it is.
+            Path busybox = body.busybox() == null ? null : absolute(body.busybox(), "busybox");
+            try (CallerPaths.Staged deb = callerPaths.stage(r.caller(), path, List.of());
+                CallerPaths.Staged box = busybox == null ? CallerPaths.AS_GIVEN.stage(r.caller(), KernelService.DEFAULT_BUSYBOX, List.of())
+                    : callerPaths.stage(r.caller(), busybox, List.of())) {
+              return ApiResponse.created(kernels.importDeb(deb.path(), body.name(), makeDefault, box.path()));
+            }
           }
-          Optional<Path> initrd = body.initrd() == null ? Optional.empty() : Optional.of(absolute(body.initrd(), "initrd"));
-          return ApiResponse.created(kernels.importKernel(path, body.name(), initrd, makeDefault));
+          Path initrd = body.initrd() == null ? null : absolute(body.initrd(), "initrd");
+          try (CallerPaths.Staged kernel = callerPaths.stage(r.caller(), path, List.of());
+              CallerPaths.Staged ramdisk = initrd == null ? null : callerPaths.stage(r.caller(), initrd, List.of())) {
+            return ApiResponse.created(kernels.importKernel(kernel.path(), body.name(),
+                Optional.ofNullable(ramdisk).map(CallerPaths.Staged::path), makeDefault));
+          }
         }),
         new Route("POST", "/v1/images/pull", r -> {
           Requests.PullImage body = r.bodyAs(Requests.PullImage.class);
@@ -106,8 +119,9 @@ public final class Routes {
    * VM --rm removed in the last minute).
    */
   private static Map<String, Object> consoleOutput(VmService vms, ApiRequest r) {
-    Long offset = r.queryParam("offset").map(v -> number(v, "offset")).orElse(null);
-    Duration wait = Duration.ofMillis(r.queryParam("wait").map(v -> number(v, "wait")).orElse(0L));
+    OptionalLong given = r.count("offset");
+    Long offset = given.isPresent() ? given.getAsLong() : null;
+    Duration wait = Duration.ofMillis(r.count("wait").orElse(0L));
     VmService.ConsoleOutput out = vms.consoleOutput(r.param("name"), offset, wait);
     Map<String, Object> answer = new java.util.LinkedHashMap<>();
     answer.put("data", Base64.getEncoder().encodeToString(out.chunk().data()));
@@ -121,14 +135,6 @@ public final class Routes {
       answer.put("error", out.error());
     }
     return answer;
-  }
-
-  private static long number(String value, String param) {
-    try {
-      return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw BangerException.invalid("query parameter '" + param + "' must be a whole number, got '" + value + "'");
-    }
   }
 
   private static byte[] base64(String data) {

@@ -213,7 +213,7 @@ final class ConsoleSession {
         }
         if (!outageReported) {
           outageReported = true;
-          err.print("banger: lost the daemon (" + e.getMessage() + "); retrying for up to " + RETRY_MILLIS / 1000 + " s" + eol);
+          err.print("banger: lost the daemon (" + dev.banger.error.Printable.escape(e.getMessage()) + "); retrying for up to " + RETRY_MILLIS / 1000 + " s" + eol);
           err.flush();
         }
       }

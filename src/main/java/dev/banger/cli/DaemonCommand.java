@@ -1,5 +1,6 @@
 package dev.banger.cli;
 
+import dev.banger.api.ApiServer;
 import dev.banger.config.Config;
 import dev.banger.config.Settings;
 import dev.banger.daemon.DaemonMain;
@@ -33,6 +34,9 @@ final class DaemonCommand implements Callable<Integer> {
 
   @Option(names = "--bridge", paramLabel = "NAME", description = "Bridge name (env BANGER_BRIDGE, config 'network.bridge', default banger0).")
   String bridge;
+
+  @Option(names = "--vm-to-vm", paramLabel = "allow|deny", description = "Whether guests may reach each other over the bridge; each still sends only from its own address (env BANGER_VM_TO_VM, config 'network.vmToVm', default deny).")
+  String vmToVm;
 
   @Option(names = "--rootdisk", paramLabel = "auto|dm|copy", description = "Root disk strategy: dm-snapshot over loop devices, or a per-VM copy; auto picks dm where device-mapper exists (env BANGER_ROOTDISK, config 'rootdisk.strategy', default auto).")
   String rootdisk;
@@ -79,6 +83,12 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--reconcile-interval", paramLabel = "SECONDS", description = "Background reconcile period, 0 to turn it off (env BANGER_RECONCILE_INTERVAL, config 'reconcile.intervalSeconds', default 30).")
   String reconcileInterval;
 
+  @Option(names = "--socket-group", paramLabel = "GROUP", description = "Group of the API socket: its members may call the daemon, as root may; a missing group leaves only root (env BANGER_SOCKET_GROUP, config 'api.socketGroup', default banger).")
+  String socketGroup;
+
+  @Option(names = "--max-connections", paramLabel = "N", description = "API connections served at once; past it a request gets 503 (env BANGER_MAX_CONNECTIONS, config 'api.maxConnections', default 512; lowered to fit the open-files limit).")
+  String maxConnections;
+
   @Override
   public Integer call() throws Exception {
     Config config = GlobalOptions.of(spec).config();
@@ -88,6 +98,7 @@ final class DaemonCommand implements Callable<Integer> {
         config.get(Settings.NETNS, netns),
         config.get(Settings.SUBNET, subnet),
         config.get(Settings.BRIDGE, bridge),
+        config.get(Settings.VM_TO_VM, vmToVm),
         config.get(Settings.ROOTDISK, rootdisk),
         config.get(Settings.IMAGE_BUILDER, imageBuilder),
         config.get(Settings.FIRECRACKER_BIN, firecrackerBin),
@@ -102,8 +113,22 @@ final class DaemonCommand implements Callable<Integer> {
         config.get(Settings.QEMU_BIN, qemuBin),
         config.get(Settings.DEFAULT_VMM, defaultVmm),
         config.get(Settings.ACCEL, accel),
-        seconds(config.get(Settings.RECONCILE_INTERVAL, reconcileInterval)));
+        seconds(config.get(Settings.RECONCILE_INTERVAL, reconcileInterval)),
+        new ApiServer.Options(config.get(Settings.SOCKET_GROUP, socketGroup),
+            count(config.get(Settings.MAX_CONNECTIONS, maxConnections), "--max-connections")));
     return DaemonMain.run(options);
+  }
+
+  private int count(String value, String option) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " must be a whole number, 1 or more, got '" + value + "'");
+    }
   }
 
   private java.time.Duration seconds(String value) {

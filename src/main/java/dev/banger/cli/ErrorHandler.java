@@ -1,6 +1,7 @@
 package dev.banger.cli;
 
 import dev.banger.error.BangerException;
+import dev.banger.error.Printable;
 import dev.banger.http.SocketUnreachableException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -20,7 +21,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     } else {
       message = "internal error: " + e;
     }
-    cmd.getErr().println("banger: " + message);
+    // A start failure carries the guest's console tail: never let it drive the terminal.
+    cmd.getErr().println("banger: " + Printable.escape(message));
     cmd.getErr().flush();
     return 1;
   }

@@ -51,23 +51,33 @@ final class ImageCommand implements Runnable {
     @Option(names = "--name", description = "Image name; default: the reference.") String name;
     @Option(names = "--platform", paramLabel = "OS/ARCH", description = "Platform to pick from an index (default linux/amd64).") String platform;
     @Option(names = "--insecure", description = "Allow plain HTTP (registries on localhost).") boolean insecure;
-    @Option(names = "--creds", paramLabel = "USER:PASS", description = "Registry credentials; default: the daemon's ~/.docker/config.json.") String creds;
+    @Option(names = "--creds-stdin", description = "Read registry credentials (USER:PASS, one line) from stdin.") boolean credsStdin;
+    @Option(names = "--creds-file", paramLabel = "FILE", description = "Read registry credentials (USER:PASS, first line) from FILE.") Path credsFile;
+    // Kept only to explain why it is gone: a password on the command line is visible in ps.
+    @Option(names = "--creds", hidden = true) String credsOnArgv;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+      if (credsOnArgv != null) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--creds USER:PASS is gone: a password on"
+            + " the command line is visible to every local user (ps); use --creds-stdin, --creds-file FILE or the "
+            + RegistryCreds.ENV + " environment variable");
+      }
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("reference", ref);
       body.put("name", name);
       body.put("platform", platform);
       body.put("insecure", insecure);
-      if (creds != null) {
-        int colon = creds.indexOf(':');
-        if (colon < 0) {
-          throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--creds must be USER:PASS");
-        }
-        body.put("username", creds.substring(0, colon));
-        body.put("password", creds.substring(colon + 1));
+      java.util.Optional<RegistryCreds.UserPass> creds;
+      try {
+        creds = RegistryCreds.read(credsStdin, credsFile, System.in, System.getenv());
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
+      creds.ifPresent(c -> {
+        body.put("username", c.user());
+        body.put("password", c.password());
+      });
       return Show.object(spec, ProgressDisplay.post(spec, "/v1/images/pull", body));
     }
   }

@@ -44,7 +44,8 @@ final class Output {
     out.flush();
   }
 
+  /** A table cell: "-" for nothing, control characters escaped (names and states come from the daemon). */
   static String text(Object value) {
-    return value == null ? "-" : value.toString();
+    return value == null ? "-" : dev.banger.error.Printable.escape(value.toString());
   }
 }

@@ -37,7 +37,7 @@ final class ProgressDisplay implements Consumer<StreamEvent>, AutoCloseable {
   public void accept(StreamEvent event) {
     if (event instanceof StreamEvent.Warning warning) {
       clear();
-      err.println("banger: warning: " + warning.message());
+      err.println("banger: warning: " + dev.banger.error.Printable.escape(warning.message()));
       err.flush();
     } else if (live && event instanceof StreamEvent.Progress progress) {
       draw(ProgressLine.render(progress));

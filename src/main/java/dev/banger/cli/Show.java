@@ -15,7 +15,7 @@ final class Show {
       Output.json(spec.commandLine().getOut(), value);
     } else if (value instanceof Map<?, ?> map) {
       Object label = map.get("name") != null ? map.get("name") : map.get("id");
-      spec.commandLine().getOut().println(label);
+      spec.commandLine().getOut().println(dev.banger.error.Printable.escape(String.valueOf(label)));
       spec.commandLine().getOut().flush();
     }
     return 0;

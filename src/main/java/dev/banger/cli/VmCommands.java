@@ -278,7 +278,7 @@ final class VmCommands {
         if (names.size() == 1) {
           throw e;
         }
-        spec.commandLine().getErr().println("banger: " + n + ": " + e.getMessage());
+        spec.commandLine().getErr().println("banger: " + n + ": " + dev.banger.error.Printable.escape(e.getMessage()));
         failed++;
       }
     }

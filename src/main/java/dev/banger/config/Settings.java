@@ -35,6 +35,8 @@ public final class Settings {
       new Setting("--subnet", "BANGER_SUBNET", "network.subnet", "172.30.0.0/16");
   public static final Setting BRIDGE =
       new Setting("--bridge", "BANGER_BRIDGE", "network.bridge", "banger0");
+  public static final Setting VM_TO_VM =
+      new Setting("--vm-to-vm", "BANGER_VM_TO_VM", "network.vmToVm", "deny");
   public static final Setting ROOTDISK =
       new Setting("--rootdisk", "BANGER_ROOTDISK", "rootdisk.strategy", "auto");
   public static final Setting IMAGE_BUILDER =
@@ -43,6 +45,12 @@ public final class Settings {
       new Setting("--accel", "BANGER_ACCEL", "accel", "auto");
   public static final Setting DEFAULT_VMM =
       new Setting("--default-vmm", "BANGER_DEFAULT_VMM", "vmm.default", "auto");
+
+  /** The API socket's group: its members may call the daemon (root always may). */
+  public static final Setting SOCKET_GROUP =
+      new Setting("--socket-group", "BANGER_SOCKET_GROUP", "api.socketGroup", "banger");
+  public static final Setting MAX_CONNECTIONS =
+      new Setting("--max-connections", "BANGER_MAX_CONNECTIONS", "api.maxConnections", "512");
 
   public static final Setting RECONCILE_INTERVAL =
       new Setting("--reconcile-interval", "BANGER_RECONCILE_INTERVAL", "reconcile.intervalSeconds", "30");

@@ -7,12 +7,16 @@ import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.http.SocketUnreachableException;
 import dev.banger.http.UnixHttpClient;
+import dev.banger.host.ProcFs;
+import dev.banger.host.ProcessCommandRunner;
+import dev.banger.host.ReadAsUser;
 import dev.banger.store.Database;
+import dev.banger.vm.CrashPoints;
 import dev.banger.vm.VmService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.LinkOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -32,6 +36,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+  /** Descriptors kept free of API connections. */
+  static final long FD_RESERVE = 1024;
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFSOCK = 0140000;
 
   private final DaemonOptions options;
   private final Deque<AutoCloseable> closers = new ArrayDeque<>();
@@ -44,7 +52,8 @@ public final class Daemon implements AutoCloseable {
   /** Starts everything; on failure, whatever was started is closed again before the throw. */
   public void start() {
     try {
-      createPrivateDir(options.stateDir());
+      CrashPoints.warnIfIgnored();
+      StateDir.secure(options.stateDir(), new ProcFs());
       closers.push(InstanceLock.acquire(options.stateDir()));
       Database db = Database.open(options.stateDir().resolve("banger.db"));
       closers.push(db);
@@ -53,8 +62,12 @@ public final class Daemon implements AutoCloseable {
       // Reconcile before the socket opens: no request ever sees a VM the daemon has not verified.
       services.reconciler().reconcile();
       closers.push(schedulePeriodicReconcile(services.reconciler(), options.reconcileInterval()));
+      ImportStaging staging = new ImportStaging(options.stateDir(), new ReadAsUser(new ProcessCommandRunner()));
+      staging.reset();
       prepareSocketPath(options.socket());
-      ApiServer api = new ApiServer(options.socket(), Routes.all(vms, services.images(), services.kernels(), services.reconciler()));
+      ApiServer api = new ApiServer(options.socket(),
+          Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging),
+          withinDescriptors(options.api(), new ProcFs().openFilesLimit()));
       api.start();
       closers.push(api);
       LOG.atInfo()
@@ -107,36 +120,65 @@ public final class Daemon implements AutoCloseable {
     return timer::shutdownNow;
   }
 
-  private static void createPrivateDir(Path dir) {
-    try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      }
-    } catch (IOException e) {
-      throw new BangerException(ErrorKind.FAILED_PRECONDITION, "cannot create state directory " + dir + ": " + e.getMessage(), e);
+  /**
+   * The API's options with a connection cap the descriptor limit can carry: every connection
+   * takes one descriptor, and {@link #FD_RESERVE} stay for everything else (VMMs, the database,
+   * /proc reads of reconcile), so a flood of clients can never starve them.
+   */
+  static ApiServer.Options withinDescriptors(ApiServer.Options wanted, long fdLimit) {
+    long reserve = Math.min(FD_RESERVE, fdLimit / 2);
+    long room = fdLimit - reserve - ApiServer.OVERFLOW;
+    if (room < 1) {
+      throw BangerException.precondition("the daemon may open only " + fdLimit + " files (ulimit -n); raise the limit"
+          + " (LimitNOFILE= in the unit) to at least " + (2 * (ApiServer.OVERFLOW + 16)));
     }
+    if (wanted.maxConnections() <= room) {
+      return wanted;
+    }
+    LOG.atWarn().addKeyValue("wanted", wanted.maxConnections()).addKeyValue("cap", room).addKeyValue("fdLimit", fdLimit)
+        .log("--max-connections lowered to fit the open-files limit with descriptors in reserve");
+    return new ApiServer.Options(wanted.socketGroup(), (int) room);
   }
 
   /**
-   * Makes the socket path bindable: creates its directory and removes a stale socket file left by
-   * a crashed daemon. A socket that still answers belongs to a live daemon (perhaps on another
-   * state directory), and is refused instead of stolen.
+   * Makes the socket path bindable: creates its directory and removes a stale socket — a socket
+   * file nobody answers on, left by a crashed daemon. Anything else there is refused and left
+   * alone: a socket that answers belongs to a live daemon (perhaps on another state directory),
+   * and a regular file, directory or link is not ours to delete (a typo in --socket must never
+   * cost the database).
    */
   static void prepareSocketPath(Path socket) {
     try {
       Files.createDirectories(socket.getParent());
-      if (Files.exists(socket)) {
-        if (answers(socket)) {
-          throw new BangerException(
-              ErrorKind.ALREADY_EXISTS,
-              "another daemon is already serving on " + socket + "; stop it or choose another --socket");
-        }
-        Files.delete(socket);
-        LOG.atInfo().addKeyValue("socket", socket).log("removed stale socket");
+      if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+        return;
       }
+      int type = (Integer) Files.getAttribute(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS) & S_IFMT;
+      if (type != S_IFSOCK) {
+        throw new BangerException(ErrorKind.ALREADY_EXISTS, "--socket " + socket + " is " + describe(type)
+            + ", not a socket; refusing to start and leaving it alone. Choose another --socket, or remove it yourself"
+            + " if it is not needed");
+      }
+      if (answers(socket)) {
+        throw new BangerException(
+            ErrorKind.ALREADY_EXISTS,
+            "another daemon is already serving on " + socket + "; stop it or choose another --socket");
+      }
+      Files.delete(socket);
+      LOG.atInfo().addKeyValue("socket", socket).log("removed stale socket");
     } catch (IOException e) {
       throw new BangerException(ErrorKind.FAILED_PRECONDITION, "cannot prepare socket " + socket + ": " + e.getMessage(), e);
     }
+  }
+
+  private static String describe(int type) {
+    return switch (type) {
+      case 0100000 -> "a regular file";
+      case 0040000 -> "a directory";
+      case 0120000 -> "a symbolic link";
+      case 0010000 -> "a FIFO";
+      default -> "a device";
+    };
   }
 
   private static boolean answers(Path socket) {

@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param netns network namespace for the bridge, taps, NAT and VMMs, or null for the host's
  * @param subnet the guests' IPv4 subnet in CIDR form
  * @param bridge the bridge name
+ * @param vmToVm {@code allow} or {@code deny} (null: deny): may guests reach each other
  * @param rootdisk {@code auto}, {@code dm} or {@code copy}
  * @param imageBuilder {@code auto}, {@code mount} or {@code offline}
  * @param firecrackerBin the firecracker program
@@ -20,6 +21,7 @@ import java.util.Objects;
  * @param defaultVmm {@code auto}, {@code firecracker} or {@code qemu}
  * @param accel {@code auto}, {@code kvm} or {@code tcg}: what guests run under (see {@link dev.banger.vmm.accel.Acceleration})
  * @param reconcileInterval how often to reconcile in the background; zero turns it off
+ * @param api the socket's group and the connection cap; null for the defaults
  */
 public record DaemonOptions(
     Path stateDir,
@@ -27,6 +29,7 @@ public record DaemonOptions(
     String netns,
     String subnet,
     String bridge,
+    String vmToVm,
     String rootdisk,
     String imageBuilder,
     String firecrackerBin,
@@ -35,7 +38,8 @@ public record DaemonOptions(
     String qemuBin,
     String defaultVmm,
     String accel,
-    java.time.Duration reconcileInterval) {
+    java.time.Duration reconcileInterval,
+    dev.banger.api.ApiServer.Options api) {
   /**
    * The jailer settings, as strings from their sources (see {@link dev.banger.config.Settings}).
    *
@@ -56,5 +60,6 @@ public record DaemonOptions(
     stateDir = stateDir.toAbsolutePath().normalize();
     socket = socket.toAbsolutePath().normalize();
     jailer = jailer == null ? Jailer.OFF : jailer;
+    api = api == null ? dev.banger.api.ApiServer.Options.DEFAULT : api;
   }
 }

@@ -11,6 +11,7 @@ import dev.banger.kernel.KernelService;
 import dev.banger.network.BridgeNetwork;
 import dev.banger.network.Ipv4Subnet;
 import dev.banger.network.NetworkConfig;
+import dev.banger.network.VmToVm;
 import dev.banger.rootdisk.DiskSweep;
 import dev.banger.rootdisk.RootDisks;
 import dev.banger.store.Database;
@@ -40,9 +41,12 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
   private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
   static Services wire(DaemonOptions options, Database db) {
+    // Settings are checked before anything is set up on the host.
+    AccelMode accelMode = AccelMode.parse(options.accel());
+    String defaultVmm = defaultVmm(options);
     CommandRunner host = new ProcessCommandRunner();
     NetworkConfig netConfig = new NetworkConfig(options.bridge(), Ipv4Subnet.parse(options.subnet()), options.netns(),
-        NetworkConfig.hostDns());
+        NetworkConfig.hostDns(), VmToVm.fromWire(options.vmToVm()));
     BridgeNetwork network = BridgeNetwork.create(host, netConfig, new LeaseRepository(db));
     network.setUp();
     RootDisks disks = RootDisks.fromOption(options.rootdisk(), host);
@@ -54,9 +58,8 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     Map<String, Vmm> vmms = Map.of(
         "firecracker", new FirecrackerVmm(FirecrackerConfig.of(options.firecrackerBin()).withJailer(jailer(options)), new ProcFs(), host),
         "qemu", qemu);
-    String defaultVmm = defaultVmm(options);
     Path accelDir = options.stateDir().resolve("accel");
-    Acceleration acceleration = Acceleration.forDaemon(AccelMode.parse(options.accel()),
+    Acceleration acceleration = Acceleration.forDaemon(accelMode,
         new QemuKvmProbe(host, options.qemuBin(), KernelService.DEFAULT_BUSYBOX, accelDir), accelDir);
     VmRepository repo = new VmRepository(db);
     SqlCatalog catalog = new SqlCatalog(db);
@@ -65,7 +68,8 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
         new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
-        .addKeyValue("subnet", options.subnet()).addKeyValue("defaultVmm", defaultVmm).addKeyValue("accel", acceleration.mode().wire())
+        .addKeyValue("subnet", options.subnet()).addKeyValue("vmToVm", netConfig.vmToVm().wire()).addKeyValue("defaultVmm", defaultVmm)
+        .addKeyValue("accel", acceleration.mode().wire())
         .addKeyValue("jailer", options.jailer().enabled()).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
     return new Services(vms, images, kernels, network, reconciler);

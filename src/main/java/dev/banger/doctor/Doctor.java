@@ -117,13 +117,9 @@ public final class Doctor {
   }
 
   private Check firewall() {
-    Optional<String> nft = version("nft", "--version");
-    if (nft.isPresent()) {
-      return new Check("nat", true, nft.get());
-    }
-    Optional<String> iptables = version("iptables", "--version");
-    return iptables.map(v -> new Check("nat", true, v + " (nft not found; iptables is used)"))
-        .orElseGet(() -> new Check("nat", false, "neither nft nor iptables found: guests get no outbound NAT; apt-get install nftables"));
+    // NAT and guest isolation are nftables rules; without nft the daemon refuses to start.
+    return version("nft", "--version").map(v -> new Check("nat", true, v))
+        .orElseGet(() -> new Check("nat", false, "nft not found: the daemon needs it for NAT and guest isolation; apt-get install nftables"));
   }
 
   private static Check freeSpace(Path stateDir) {

@@ -6,9 +6,13 @@ package dev.banger.error;
  */
 public enum ErrorKind {
   INVALID_ARGUMENT("invalid_argument", 400),
+  /** The caller may not do this: not admitted to the socket, or a file it cannot read itself. */
+  PERMISSION_DENIED("permission_denied", 403),
   NOT_FOUND("not_found", 404),
   ALREADY_EXISTS("already_exists", 409),
   FAILED_PRECONDITION("failed_precondition", 412),
+  /** A request body over the API's cap. */
+  PAYLOAD_TOO_LARGE("payload_too_large", 413),
   UNAVAILABLE("unavailable", 503),
   INTERNAL("internal", 500);
 

@@ -2,6 +2,7 @@ package dev.banger.host;
 
 import dev.banger.error.BangerException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -38,6 +39,37 @@ public final class TerminalCommands {
     int first = processes.get(0).waitFor();
     int second = processes.get(1).waitFor();
     return first != 0 ? first : second;
+  }
+
+  /** Consumes a program's standard output. */
+  @FunctionalInterface
+  public interface OutputReader {
+    void read(InputStream stdout) throws IOException;
+  }
+
+  /**
+   * Runs {@code argv} with no stdin and its stderr on the terminal, handing its stdout to {@code
+   * reader} in this process (so a program's output is checked here, not trusted to another
+   * tool). If the reader throws, the program is killed and the error propagates. Returns the
+   * program's exit code.
+   */
+  public static int readOutput(List<String> argv, OutputReader reader) throws IOException, InterruptedException {
+    Process process = start(new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.PIPE)
+        .redirectError(ProcessBuilder.Redirect.INHERIT), argv);
+    boolean done = false;
+    try {
+      process.getOutputStream().close();
+      try (InputStream stdout = process.getInputStream()) {
+        reader.read(stdout);
+      }
+      done = true;
+      return process.waitFor();
+    } finally {
+      if (!done) {
+        process.destroyForcibly();
+        process.waitFor();
+      }
+    }
   }
 
   private static Process start(ProcessBuilder builder, List<String> argv) {

@@ -55,6 +55,8 @@ public final class ImageService {
   public static final String DEFAULT_PLATFORM = "linux/amd64";
   static final long MIB = 1 << 20;
   static final long FLOOR_BYTES = 64 * MIB;
+  /** The largest {@code --size}: far beyond any root filesystem a microVM boots. */
+  static final long MAX_IMAGE_BYTES = 1L << 40;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}");
 
   private final Path imagesDir;
@@ -176,8 +178,9 @@ public final class ImageService {
 
   ImageRecord build(ImageSource source, String name, OptionalLong sizeBytes, BuilderChoice builderChoice,
       ImportProgress progress) {
+    sizeBytes.ifPresent(ImageService::checkSizeRange);
     if (source.digest() != null) {
-      Optional<ImageRecord> reused = reuse(name, source.digest(), source);
+      Optional<ImageRecord> reused = reuse(name, source.digest(), source, sizeBytes);
       if (reused.isPresent()) {
         return reused.get();
       }
@@ -186,7 +189,7 @@ public final class ImageService {
     List<Digest> stored = new ArrayList<>();
     Node scanned = scan(source, progress, stored);
     Digest digest = source.digest() != null ? source.digest() : stored.get(0);
-    Optional<ImageRecord> reused = reuse(name, digest, source);
+    Optional<ImageRecord> reused = reuse(name, digest, source, sizeBytes);
     if (reused.isPresent()) {
       return reused.get();
     }
@@ -199,13 +202,19 @@ public final class ImageService {
       }
       size = sizeBytes.getAsLong() / 4096 * 4096;
     }
+    checkFreeSpace(size, sizeBytes.isPresent());
+    // The build pass reads the source again: it must read the bytes the scan hashed (issue 15).
+    List<Blob> layers = new ArrayList<>();
+    for (int i = 0; i < source.layers().size(); i++) {
+      layers.add(source.layers().get(i).expecting(stored.get(i)));
+    }
     ImageBuilder builder = builder(builderChoice);
     Path work = newWorkDir();
     try {
       progress.phase("build");
       Path image = work.resolve("rootfs.ext4");
       try {
-        builder.build(work, image, size, sizing.inodes(), writer -> apply(source, writer, progress));
+        builder.build(work, image, size, sizing.inodes(), writer -> apply(layers, writer, progress));
       } catch (Ext4.ImageTooSmallException e) {
         throw tooSmall(sizing, size);
       } catch (IOException e) {
@@ -268,10 +277,13 @@ public final class ImageService {
     }
   }
 
-  /** Pass two: the same model, this time writing. */
-  private static Node apply(ImageSource source, TreeWriter writer, ImportProgress progress) throws IOException {
+  /**
+   * Pass two: the same model, this time writing. Every blob carries a digest by now, so a layer
+   * whose bytes differ from the scan's fails before anything is published.
+   */
+  private static Node apply(List<Blob> layers, TreeWriter writer, ImportProgress progress) throws IOException {
     Flattener model = new Flattener(writer);
-    List<Blob> blobs = counted(source.layers(), progress);
+    List<Blob> blobs = counted(layers, progress);
     for (int i = 0; i < blobs.size(); i++) {
       Blob blob = blobs.get(i);
       progress.layer(i + 1, blobs.size(), blob.size());
@@ -328,20 +340,25 @@ public final class ImageService {
     }
   }
 
-  /** Same content already built: add (or return) a row sharing its rootfs. */
-  private Optional<ImageRecord> reuse(String name, Digest digest, ImageSource source) {
+  /**
+   * Same content already built: add (or return) a row sharing its rootfs. One ext4 serves every
+   * name of one content, so a {@code --size} other than the stored one is refused rather than
+   * silently ignored (issue 15).
+   */
+  private Optional<ImageRecord> reuse(String name, Digest digest, ImageSource source, OptionalLong sizeBytes) {
     catalog.lock();
     try {
-      return reuseLocked(name, digest, source);
+      return reuseLocked(name, digest, source, sizeBytes);
     } finally {
       catalog.unlock();
     }
   }
 
-  private Optional<ImageRecord> reuseLocked(String name, Digest digest, ImageSource source) {
+  private Optional<ImageRecord> reuseLocked(String name, Digest digest, ImageSource source, OptionalLong sizeBytes) {
     Optional<ImageRecord> byName = repo.findByName(name);
     if (byName.isPresent()) {
       if (byName.get().digest().equals(digest.toString())) {
+        checkSameSize(byName.get(), sizeBytes);
         return byName;
       }
       throw BangerException.alreadyExists("an image named " + name + " already exists with different content ("
@@ -349,6 +366,7 @@ public final class ImageService {
     }
     for (ImageRecord other : repo.findByDigest(digest.toString())) {
       if (Files.isRegularFile(Path.of(other.rootfsPath()))) {
+        checkSameSize(other, sizeBytes);
         ImageRecord record = new ImageRecord("img-" + randomHex(), name, other.digest(), source.source(), other.sizeBytes(),
             other.rootfsPath(), other.builder(), Instant.now(), source.config());
         repo.insert(record);
@@ -399,6 +417,43 @@ public final class ImageService {
       TreeFiles.deleteRecursively(work);
     } catch (IOException e) {
       // Left for the startup sweep, which recognises .new- directories; never fatal here.
+    }
+  }
+
+  /** Refuses an explicit size that no host can mean (issue 15: Long.MAX_VALUE was a 500). */
+  static void checkSizeRange(long sizeBytes) {
+    if (sizeBytes < MIB || sizeBytes > MAX_IMAGE_BYTES) {
+      throw BangerException.invalid("--size " + sizeBytes + " bytes is out of range: an image is 1 MiB to "
+          + (MAX_IMAGE_BYTES >> 40) + " TiB");
+    }
+  }
+
+  private static void checkSameSize(ImageRecord stored, OptionalLong sizeBytes) {
+    if (sizeBytes.isPresent() && sizeBytes.getAsLong() / 4096 * 4096 != stored.sizeBytes()) {
+      throw BangerException.precondition("this content (" + stored.digest() + ") is already stored as image "
+          + stored.name() + " with " + stored.sizeBytes() / MIB + " MiB; --size " + sizeBytes.getAsLong() / MIB
+          + " MiB cannot apply, because one ext4 serves every name of one content. Import without --size to share"
+          + " it, or remove the images using it (`banger image rm " + stored.name() + "`) and import again");
+    }
+  }
+
+  /**
+   * The ext4 file is sparse, but what its builder writes grows with it (issue 15: 64G from a
+   * 16-byte tar wrote 517 MB in a second): an image larger than the free space is refused.
+   */
+  private void checkFreeSpace(long size, boolean explicit) {
+    long free;
+    try {
+      Files.createDirectories(imagesDir);
+      free = Files.getFileStore(imagesDir).getUsableSpace();
+    } catch (IOException e) {
+      throw BangerException.precondition("Tried to check the free space under " + imagesDir + " but failed: " + e);
+    }
+    if (size > free) {
+      String message = "an image of " + size / MIB + " MiB does not fit in the " + free / MIB + " MiB free under "
+          + imagesDir;
+      throw explicit ? BangerException.invalid(message + "; choose a smaller --size")
+          : BangerException.precondition(message + "; free some space");
     }
   }
 

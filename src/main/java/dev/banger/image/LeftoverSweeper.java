@@ -2,6 +2,7 @@ package dev.banger.image;
 
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
+import dev.banger.host.MountTable;
 import dev.banger.host.TreeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,31 +55,6 @@ final class LeftoverSweeper {
   }
 
   static boolean isMountPoint(Path path) {
-    try {
-      String target = path.toAbsolutePath().toString();
-      for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-        String[] fields = line.split(" ");
-        if (fields.length > 4 && unescape(fields[4]).equals(target)) {
-          return true;
-        }
-      }
-    } catch (IOException e) {
-      return false;
-    }
-    return false;
-  }
-
-  private static String unescape(String field) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length()) {
-        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+    return MountTable.isMountPoint(path);
   }
 }

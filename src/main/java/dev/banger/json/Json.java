@@ -45,6 +45,18 @@ public final class Json {
     return MAPPER;
   }
 
+  /**
+   * Where a document failed to parse, without any of its text: Jackson's messages quote the
+   * offending token, and the document may be a root-only file reached through a symlink or a
+   * file of secrets (issue 15).
+   */
+  public static String errorLocation(java.io.IOException e) {
+    if (e instanceof JsonProcessingException p && p.getLocation() != null) {
+      return "at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
+    }
+    return "(" + e.getClass().getSimpleName() + ")";
+  }
+
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);

@@ -11,6 +11,7 @@ import java.util.Optional;
 final class BzImage {
   static final int MAGIC_OFFSET = 0x202;
   private static final int SETUP_SECTS = 0x1f1;
+  private static final int BOOT_FLAG = 0x1fe;
   private static final int VERSION = 0x206;
   private static final int PAYLOAD_OFFSET = 0x248;
   private static final int PAYLOAD_LENGTH = 0x24c;
@@ -20,6 +21,27 @@ final class BzImage {
   record Payload(int offset, int length) {}
 
   private BzImage() {}
+
+  /**
+   * Why {@code head} is not a plausible bzImage, or empty: the {@code HdrS} magic, the boot
+   * sector's 0xAA55 flag, and a 2.x boot protocol version (every bzImage since 1998 is 2.00 to
+   * 2.15).
+   */
+  static Optional<String> whyNot(byte[] head, String what) {
+    if (!hasMagic(head)) {
+      return Optional.of(what + " has no \"HdrS\" boot header at 0x202");
+    }
+    ByteBuffer b = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+    if (Short.toUnsignedInt(b.getShort(BOOT_FLAG)) != 0xaa55) {
+      return Optional.of(what + " has a \"HdrS\" header but no 0xAA55 boot flag at 0x1fe; it is not a bzImage");
+    }
+    int version = Short.toUnsignedInt(b.getShort(VERSION));
+    if (version < 0x0200 || version >= 0x0300) {
+      return Optional.of(what + " declares boot protocol " + (version >> 8) + "." + (version & 0xff)
+          + "; a bzImage has 2.x");
+    }
+    return Optional.empty();
+  }
 
   static boolean hasMagic(byte[] bytes) {
     return bytes.length >= MAGIC_OFFSET + 4 && bytes[MAGIC_OFFSET] == 'H' && bytes[MAGIC_OFFSET + 1] == 'd'

@@ -10,6 +10,7 @@ import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.tukaani.xz.LZMAInputStream;
 import org.tukaani.xz.SingleXZInputStream;
+import org.tukaani.xz.XZInputStream;
 
 /**
  * The compressions a kernel build can use for the bzImage payload, recognised by their magic
@@ -25,9 +26,6 @@ enum Compression {
   BZIP2(new byte[] {'B', 'Z', 'h'}),
   // Properties lc=3 lp=0 pb=2, then a dictionary size whose low 16 bits are zero (64 KiB multiples).
   LZMA(new byte[] {0x5d, 0x00, 0x00});
-
-  /** The LZMA decoder may use this much memory (KiB): a kernel's dictionary is at most 64 MiB. */
-  private static final int LZMA_MEMORY_LIMIT_KIB = 256 * 1024;
 
   @SuppressWarnings("ImmutableEnumChecker") // private, never written after construction
   private final byte[] magic;
@@ -66,7 +64,7 @@ enum Compression {
     ByteArrayInputStream in = new ByteArrayInputStream(data, offset, length);
     return switch (this) {
       case GZIP -> GzipCompressorInputStream.builder().setInputStream(in).setDecompressConcatenated(false).get();
-      case XZ -> new SingleXZInputStream(in);
+      case XZ -> new SingleXZInputStream(in, KernelLimits.DECODER_MEMORY_KIB);
       case ZSTD -> {
         long frame = Zstd.findFrameCompressedSize(data, offset, length);
         if (Zstd.isError(frame)) {
@@ -76,7 +74,16 @@ enum Compression {
       }
       case LZ4 -> new Lz4LegacyInputStream(data, offset, length);
       case BZIP2 -> new BZip2CompressorInputStream(in, false);
-      case LZMA -> new LZMAInputStream(in, LZMA_MEMORY_LIMIT_KIB);
+      case LZMA -> new LZMAInputStream(in, KernelLimits.DECODER_MEMORY_KIB);
     };
+  }
+
+  /**
+   * An .xz stream (one or more concatenated, as in a package member or a module), its decoder
+   * capped at {@link KernelLimits#DECODER_MEMORY_KIB}. zstd needs no such cap: its decoder
+   * refuses windows over 128 MiB by default.
+   */
+  static InputStream xz(InputStream in) throws IOException {
+    return new XZInputStream(in, KernelLimits.DECODER_MEMORY_KIB);
   }
 }

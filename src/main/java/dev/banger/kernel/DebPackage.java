@@ -3,7 +3,6 @@ package dev.banger.kernel;
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import dev.banger.error.BangerException;
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,7 +22,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * Reads what banger needs out of a Debian kernel package ({@code linux-image-*.deb}): an
@@ -39,24 +37,21 @@ final class DebPackage {
   private static final Pattern VMLINUZ = Pattern.compile("boot/vmlinuz-([^/]+)");
   private static final Pattern MODULE =
       Pattern.compile("(?:usr/)?lib/modules/([^/]+)/kernel/(?:[^/]+/)*([^/]+)\\.ko(\\.xz|\\.zst|\\.gz)?");
-  private static final long MAX_MEMBER_BYTES = 256L << 20;
-
   private DebPackage() {}
 
-  static Contents extract(Path deb, Path outDir, String what) throws IOException {
-    byte[] head = new byte[AR_MAGIC.length];
-    try (InputStream in = Files.newInputStream(deb)) {
-      if (in.readNBytes(head, 0, head.length) != head.length || !Arrays.equals(head, AR_MAGIC)) {
-        throw BangerException.invalid(what + " is not a Debian package (no ar archive header); "
-            + "pass a linux-image-*.deb file");
-      }
+  static Contents extract(ImportFile deb, Path outDir, String what) throws IOException {
+    if (!Arrays.equals(deb.head(AR_MAGIC.length), AR_MAGIC)) {
+      throw BangerException.invalid(what + " is not a Debian package (no ar archive header); "
+          + "pass a linux-image-*.deb file");
     }
-    try (ArArchiveInputStream ar = new ArArchiveInputStream(new BufferedInputStream(Files.newInputStream(deb)))) {
+    try (ArArchiveInputStream ar = new ArArchiveInputStream(new BufferedInputStream(deb.stream()))) {
       ArArchiveEntry member;
       while ((member = ar.getNextEntry()) != null) {
         String name = member.getName();
         if (name.startsWith("data.tar")) {
-          try (TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(name, ar, what))) {
+          InputStream data = new CappedInputStream(decompressed(name, ar, what), KernelLimits.MAX_DEB_DATA_BYTES,
+              what + ": " + name + " decompressed");
+          try (TarArchiveInputStream tar = new TarArchiveInputStream(data)) {
             return readData(tar, outDir, what);
           }
         }
@@ -69,12 +64,12 @@ final class DebPackage {
   }
 
   private static InputStream decompressed(String member, InputStream in, String what) throws IOException {
-    InputStream shielded = new BufferedInputStream(uncloseable(in));
+    InputStream shielded = new BufferedInputStream(CappedInputStream.uncloseable(in));
     if (member.equals("data.tar")) {
       return shielded;
     }
     if (member.endsWith(".xz")) {
-      return new XZInputStream(shielded);
+      return Compression.xz(shielded);
     }
     if (member.endsWith(".zst")) {
       return new ZstdInputStreamNoFinalizer(shielded);
@@ -156,22 +151,14 @@ final class DebPackage {
   }
 
   private static InputStream moduleStream(InputStream tar, String suffix) throws IOException {
-    InputStream shielded = uncloseable(tar);
+    InputStream shielded = CappedInputStream.uncloseable(tar);
     if (suffix == null) {
       return shielded;
     }
     return switch (suffix) {
-      case ".xz" -> new XZInputStream(shielded);
+      case ".xz" -> Compression.xz(shielded);
       case ".zst" -> new ZstdInputStreamNoFinalizer(shielded);
       default -> GzipCompressorInputStream.builder().setInputStream(shielded).get();
-    };
-  }
-
-  /** The tar and ar readers own their streams; a decompressor wrapped around them must not close them. */
-  private static InputStream uncloseable(InputStream in) {
-    return new FilterInputStream(in) {
-      @Override
-      public void close() {}
     };
   }
 
@@ -182,8 +169,8 @@ final class DebPackage {
       int n;
       while ((n = in.read(buffer)) > 0) {
         total += n;
-        if (total > MAX_MEMBER_BYTES) {
-          throw new IOException(name + " is larger than " + (MAX_MEMBER_BYTES >> 20) + " MiB");
+        if (total > KernelLimits.MAX_DEB_MEMBER_BYTES) {
+          throw new IOException(name + " is larger than " + (KernelLimits.MAX_DEB_MEMBER_BYTES >> 20) + " MiB");
         }
         out.write(buffer, 0, n);
       }

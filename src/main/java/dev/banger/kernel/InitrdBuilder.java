@@ -41,11 +41,11 @@ final class InitrdBuilder {
   /**
    * Writes the initrd to {@code target}.
    *
-   * @param busybox a statically linked x86-64 busybox (Debian's busybox-static: /bin/busybox)
+   * @param busybox where the busybox came from, for messages
+   * @param busyboxBytes a statically linked x86-64 busybox (Debian's busybox-static: /bin/busybox)
    * @param modules the module files in load order; each lands as {@code /lib/modules/<file name>}
    */
-  static void build(Path busybox, List<Path> modules, Path target) throws IOException {
-    byte[] busyboxBytes = Files.readAllBytes(busybox);
+  static void build(Path busybox, byte[] busyboxBytes, List<Path> modules, Path target) throws IOException {
     checkBusybox(busybox, busyboxBytes);
     try (OutputStream file = Files.newOutputStream(target);
         GZIPOutputStream gzip = new GZIPOutputStream(file, 1 << 16);

@@ -9,19 +9,24 @@ enum KernelFormat {
   BZIMAGE;
 
   /**
-   * Classifies a file by its first bytes (at least the first 0x206 for a bzImage).
+   * Classifies a file by its first bytes (at least the first 0x208 for a bzImage, and the
+   * program headers of an ELF) and checks it is an image a VMM can boot.
    *
+   * @param fileSize the whole file's size
    * @throws BangerException INVALID_ARGUMENT saying what the file is not
    */
-  static KernelFormat detect(byte[] head, String what) {
+  static KernelFormat detect(byte[] head, long fileSize, String what) {
     if (Elf.hasMagic(head)) {
-      Optional<String> why = Elf.whyNotX86Kernel(head, what);
+      Optional<String> why = Elf.whyNotKernelImage(head, fileSize, what);
       if (why.isPresent()) {
         throw BangerException.invalid(why.get());
       }
       return VMLINUX;
     }
     if (BzImage.hasMagic(head)) {
+      BzImage.whyNot(head, what).ifPresent(why -> {
+        throw BangerException.invalid(why);
+      });
       return BZIMAGE;
     }
     throw BangerException.invalid(what + " is neither a vmlinux (x86-64 ELF) nor a bzImage (no \"HdrS\" boot"

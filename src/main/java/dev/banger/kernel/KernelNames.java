@@ -1,6 +1,7 @@
 package dev.banger.kernel;
 
 import dev.banger.error.BangerException;
+import dev.banger.error.Printable;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
@@ -18,7 +19,7 @@ final class KernelNames {
       throw BangerException.invalid("a kernel needs a name (--name)");
     }
     if (!NAME.matcher(name).matches()) {
-      throw BangerException.invalid("invalid kernel name '" + printable(name) + "': use 1-63 characters of a-z, 0-9,"
+      throw BangerException.invalid("invalid kernel name '" + Printable.excerpt(name, 80) + "': use 1-63 characters of a-z, 0-9,"
           + " '.', '_' and '-', starting with a letter or digit");
     }
   }
@@ -27,17 +28,5 @@ final class KernelNames {
     byte[] bytes = new byte[8];
     RANDOM.nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
-  }
-
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    s.codePoints().limit(80).forEach(cp -> {
-      if (cp < 0x20 || cp == 0x7f) {
-        b.append(String.format("\\x%02x", cp));
-      } else {
-        b.appendCodePoint(cp);
-      }
-    });
-    return b.toString();
   }
 }

@@ -7,7 +7,6 @@ import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
 import dev.banger.store.KernelRepository;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -31,8 +30,6 @@ public final class KernelService {
   public static final String INITRD_SWITCH_MARKER = InitrdBuilder.SWITCH_MARKER;
   /** How the initrd's fatal errors begin (init.sh's fail()): the image has not run yet, so they are its own. */
   public static final String INITRD_ERROR_PREFIX = "banger-initrd: error: ";
-  /** A bzImage is read whole into memory; real ones are 5-15 MiB. */
-  private static final long MAX_BZIMAGE_BYTES = 256L << 20;
   private static final int SNIFF_BYTES = 4096;
 
   private final KernelFiles files;
@@ -56,27 +53,32 @@ public final class KernelService {
    */
   public KernelRecord importKernel(Path path, String name, Optional<Path> initrd, boolean makeDefault) {
     checkNewName(name);
-    KernelFormat format = sniff(path);
-    initrd.ifPresent(KernelService::checkInitrd);
-    Path work = files.newWorkDir();
-    try {
-      boolean hasBzImage = false;
-      if (format == KernelFormat.VMLINUX) {
-        Files.copy(path, work.resolve(KernelFiles.VMLINUX));
-      } else {
-        byte[] image = readBzImage(path);
-        Files.write(work.resolve(KernelFiles.BZIMAGE), image);
-        VmlinuxExtractor.extract(image, work.resolve(KernelFiles.VMLINUX), path.toString());
-        hasBzImage = true;
+    try (ImportFile kernel = ImportFile.open(path, "kernel", KernelLimits.MAX_KERNEL_BYTES);
+        ImportFile initrdFile = initrd.map(p -> ImportFile.open(p, "initrd", KernelLimits.MAX_INITRD_BYTES)).orElse(null)) {
+      KernelFormat format = KernelFormat.detect(kernel.head(SNIFF_BYTES), kernel.size(), path.toString());
+      if (initrdFile != null && initrdFile.size() == 0) {
+        throw BangerException.invalid("the initrd " + initrdFile.path() + " is empty");
       }
-      if (initrd.isPresent()) {
-        Files.copy(initrd.get(), work.resolve(KernelFiles.INITRD));
+      Path work = files.newWorkDir();
+      try {
+        boolean hasBzImage = false;
+        if (format == KernelFormat.VMLINUX) {
+          kernel.copyTo(work.resolve(KernelFiles.VMLINUX));
+        } else {
+          byte[] image = kernel.readAll();
+          Files.write(work.resolve(KernelFiles.BZIMAGE), image);
+          VmlinuxExtractor.extract(image, work.resolve(KernelFiles.VMLINUX), path.toString());
+          hasBzImage = true;
+        }
+        if (initrdFile != null) {
+          initrdFile.copyTo(work.resolve(KernelFiles.INITRD));
+        }
+        return publish(work, name, hasBzImage, initrdFile != null, makeDefault);
+      } finally {
+        KernelFiles.discard(work);
       }
-      return publish(work, name, hasBzImage, initrd.isPresent(), makeDefault);
     } catch (IOException e) {
       throw BangerException.internal("Tried to import the kernel " + path + " as " + name + " but failed: " + e, e);
-    } finally {
-      KernelFiles.discard(work);
     }
   }
 
@@ -90,26 +92,31 @@ public final class KernelService {
    */
   public KernelRecord importDeb(Path deb, String name, boolean makeDefault, Path busybox) {
     checkNewName(name);
-    checkReadable(deb, "Debian package");
-    checkReadable(busybox, "busybox (apt-get install busybox-static)");
-    Path work = files.newWorkDir();
-    try {
-      Path unpacked = work.resolve("deb");
-      DebPackage.Contents contents = DebPackage.extract(deb, unpacked, deb.toString());
-      byte[] image = Files.readAllBytes(contents.bzImage());
-      if (!BzImage.hasMagic(image)) {
-        throw BangerException.invalid(deb + ": boot/vmlinuz-" + contents.version() + " is not a bzImage");
+    try (ImportFile debFile = ImportFile.open(deb, "Debian package", KernelLimits.MAX_DEB_BYTES);
+        ImportFile box = ImportFile.open(busybox, "busybox (apt-get install busybox-static)", KernelLimits.MAX_BUSYBOX_BYTES)) {
+      Path work = files.newWorkDir();
+      try {
+        Path unpacked = work.resolve("deb");
+        DebPackage.Contents contents = DebPackage.extract(debFile, unpacked, deb.toString());
+        String vmlinuz = deb + " (vmlinuz-" + contents.version() + ")";
+        if (Files.size(contents.bzImage()) > KernelLimits.MAX_KERNEL_BYTES) {
+          throw BangerException.invalid(vmlinuz + " is larger than " + (KernelLimits.MAX_KERNEL_BYTES >> 20) + " MiB");
+        }
+        byte[] image = Files.readAllBytes(contents.bzImage());
+        BzImage.whyNot(image, vmlinuz).ifPresent(why -> {
+          throw BangerException.invalid(why);
+        });
+        Files.move(contents.bzImage(), work.resolve(KernelFiles.BZIMAGE));
+        VmlinuxExtractor.extract(image, work.resolve(KernelFiles.VMLINUX), vmlinuz);
+        InitrdBuilder.build(busybox, box.readAll(), contents.modulesInLoadOrder(), work.resolve(KernelFiles.INITRD));
+        KernelFiles.discard(unpacked);
+        return publish(work, name, true, true, makeDefault);
+      } finally {
+        KernelFiles.discard(work);
       }
-      Files.move(contents.bzImage(), work.resolve(KernelFiles.BZIMAGE));
-      VmlinuxExtractor.extract(image, work.resolve(KernelFiles.VMLINUX), deb + " (vmlinuz-" + contents.version() + ")");
-      InitrdBuilder.build(busybox, contents.modulesInLoadOrder(), work.resolve(KernelFiles.INITRD));
-      KernelFiles.discard(unpacked);
-      return publish(work, name, true, true, makeDefault);
     } catch (IOException e) {
       throw BangerException.internal("Tried to import the Debian kernel package " + deb + " as " + name
           + " but failed: " + e, e);
-    } finally {
-      KernelFiles.discard(work);
     }
   }
 
@@ -202,45 +209,5 @@ public final class KernelService {
   private static BangerException nameTaken(String name) {
     return BangerException.alreadyExists("a kernel named " + name + " already exists; choose another --name or"
         + " remove it first (`banger kernel rm " + name + "`)");
-  }
-
-  private static KernelFormat sniff(Path path) {
-    checkReadable(path, "kernel");
-    byte[] head;
-    try (InputStream in = Files.newInputStream(path)) {
-      head = in.readNBytes(SNIFF_BYTES);
-    } catch (IOException e) {
-      throw BangerException.invalid("Tried to read the kernel " + path + " but could not: " + e.getMessage());
-    }
-    return KernelFormat.detect(head, path.toString());
-  }
-
-  private static byte[] readBzImage(Path path) throws IOException {
-    if (Files.size(path) > MAX_BZIMAGE_BYTES) {
-      throw BangerException.invalid(path + " is larger than " + (MAX_BZIMAGE_BYTES >> 20)
-          + " MiB; that is no bzImage");
-    }
-    return Files.readAllBytes(path);
-  }
-
-  private static void checkInitrd(Path initrd) {
-    checkReadable(initrd, "initrd");
-    try {
-      if (Files.size(initrd) == 0) {
-        throw BangerException.invalid("the initrd " + initrd + " is empty");
-      }
-    } catch (IOException e) {
-      throw BangerException.invalid("Tried to read the initrd " + initrd + " but could not: " + e.getMessage());
-    }
-  }
-
-  private static void checkReadable(Path path, String what) {
-    if (!Files.isRegularFile(path)) {
-      throw BangerException.invalid("the " + what + " " + path + (Files.exists(path) ? " is not a regular file"
-          : " does not exist"));
-    }
-    if (!Files.isReadable(path)) {
-      throw BangerException.invalid("the " + what + " " + path + " is not readable by the daemon");
-    }
   }
 }

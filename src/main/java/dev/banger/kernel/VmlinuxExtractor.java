@@ -18,7 +18,9 @@ import java.util.Optional;
  */
 final class VmlinuxExtractor {
   /** A vmlinux bigger than this is a decompression bomb, not a kernel. */
-  static final long MAX_VMLINUX_BYTES = 1L << 30;
+  static final long MAX_VMLINUX_BYTES = KernelLimits.MAX_KERNEL_BYTES;
+  /** How much of the start of a candidate is read to judge it: the ELF and program headers. */
+  private static final int HEAD_BYTES = 4096;
   /** How many magic-number matches a scan tries before giving up (BZh and LZMA's magic are common). */
   private static final int MAX_SCAN_CANDIDATES = 256;
 
@@ -77,13 +79,13 @@ final class VmlinuxExtractor {
    */
   private static boolean tryExtract(Compression c, byte[] data, int offset, int length, Path target) throws IOException {
     try (InputStream in = c.open(data, offset, length)) {
-      byte[] header = in.readNBytes(Elf.HEADER_SIZE);
+      byte[] header = in.readNBytes(HEAD_BYTES);
       if (Elf.whyNotX86Kernel(header, "payload").isPresent()) {
         return false;
       }
+      long total = header.length;
       try (OutputStream out = Files.newOutputStream(target)) {
         out.write(header);
-        long total = header.length;
         byte[] buffer = new byte[1 << 16];
         int n;
         while ((n = in.read(buffer)) > 0) {
@@ -93,6 +95,10 @@ final class VmlinuxExtractor {
           }
           out.write(buffer, 0, n);
         }
+      }
+      Optional<String> notKernel = Elf.whyNotKernelImage(header, total, "the decompressed payload");
+      if (notKernel.isPresent()) {
+        throw new IOException(notKernel.get());
       }
       return true;
     } catch (IOException | RuntimeException e) {

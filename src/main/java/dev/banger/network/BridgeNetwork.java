@@ -20,30 +20,43 @@ import java.util.Set;
 
 /**
  * The bridge network: one Linux bridge with the subnet's first address, IPv4 forwarding, NAT, and
- * a persistent tap per running VM. With a netns configured, every command runs inside it.
+ * a persistent tap per running VM, each behind its own filter ({@link GuestFilter}: no spoofing,
+ * no host services, no link-local, no other VMs unless allowed). With a netns configured, every
+ * command runs inside it.
  */
 public final class BridgeNetwork implements Network {
   private final CommandRunner runner;
   private final NetworkConfig config;
   private final LeaseRepository leases;
   private final Nat nat;
+  private final GuestFilter filter;
 
   BridgeNetwork(CommandRunner runner, NetworkConfig config, LeaseRepository leases, Nat nat) {
     this.runner = Objects.requireNonNull(runner, "runner");
     this.config = Objects.requireNonNull(config, "config");
     this.leases = Objects.requireNonNull(leases, "leases");
     this.nat = Objects.requireNonNull(nat, "nat");
+    this.filter = new GuestFilter(runner, config);
   }
 
   /**
    * A bridge network running its commands through {@code hostRunner} (wrapped for the configured
-   * netns), with nftables NAT, or iptables when {@code nft} is not installed.
+   * netns), with nftables NAT and guest filters.
+   *
+   * @throws BangerException FAILED_PRECONDITION when nft is not installed: guests are isolated
+   *     with nftables rules on the bridge, and there is no iptables fallback for those
    */
   public static BridgeNetwork create(CommandRunner hostRunner, NetworkConfig config, LeaseRepository leases) {
-    CommandRunner runner = NetnsCommandRunner.wrap(hostRunner, config.netns());
     // Which program is installed is a host question: ask outside the namespace, which may not exist yet.
-    Nat nat = installed(hostRunner, "nft", "--version") ? new NftNat(runner) : new IptablesNat(runner);
-    return new BridgeNetwork(runner, config, leases, nat);
+    if (!installed(hostRunner, "nft", "--version")) {
+      throw BangerException.precondition(
+          "Tried to set up the VM network but the `nft` program is not installed: banger isolates guests"
+              + " (no address spoofing, no host services, no link-local, no other VMs) with nftables"
+              + " rules on their taps, and has no iptables fallback for them. Install nftables"
+              + " (apt-get install nftables) and start the daemon again.");
+    }
+    CommandRunner runner = NetnsCommandRunner.wrap(hostRunner, config.netns());
+    return new BridgeNetwork(runner, config, leases, new NftNat(runner));
   }
 
   public NetworkConfig config() {
@@ -60,11 +73,17 @@ public final class BridgeNetwork implements Network {
     // Forwarding is a per-namespace switch; NAT is useless without it.
     runner.check("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
     nat.setUp(config.subnet(), config.bridge(), uplink());
+    // A restart keeps the kernel's rules; this also gives adopted VMs' taps their filters if an
+    // older daemon left them without, and drops filters of taps that are gone.
+    Set<String> links = new java.util.HashSet<>();
+    links().forEach(link -> links.add(link.path("ifname").asText()));
+    filter.reconcile(guestsWithTaps(links::contains));
   }
 
-  /** Removes the bridge and the NAT table (uninstall, tests). VMs' taps go with the bridge's ports. */
+  /** Removes the bridge, the NAT and the guest filter (uninstall, tests). VMs' taps go with the bridge's ports. */
   public void tearDown() {
     nat.tearDown();
+    filter.tearDown();
     if (linkExists(config.bridge())) {
       runner.check("ip", "link", "del", "dev", config.bridge());
     }
@@ -100,6 +119,8 @@ public final class BridgeNetwork implements Network {
     // The name is fixed by the VM id, so it is recorded before the tap exists (intent first).
     sink.apply(h -> h.withTap(tap));
     try {
+      // The filter first: the tap is never on the bridge without it.
+      filter.install(GuestFilterRules.Guest.of(guest));
       createTap(tap);
       nat.replaceForwards(vmId, guest.ip(), ports);
     } catch (RuntimeException e) {
@@ -132,11 +153,19 @@ public final class BridgeNetwork implements Network {
   @Override
   public synchronized void detach(String vmId, HandleSink sink) {
     String tap = VmNetNames.tapName(vmId);
+    boolean[] tapGone = {false};
     new Cleanup()
         .step(() -> nat.removeForwards(vmId))
         .step(() -> {
           deleteLink(tap);
+          tapGone[0] = true;
           sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
+        })
+        // Last, and only once the tap is gone: until then its frames still meet the filter.
+        .step(() -> {
+          if (tapGone[0]) {
+            filter.remove(tap);
+          }
         })
         .finish();
   }
@@ -189,6 +218,13 @@ public final class BridgeNetwork implements Network {
         report.failed("tap " + name, e);
       }
     }
+    try {
+      for (String tap : filter.reconcile(guestsWithTaps(keepTaps::contains))) {
+        report.removed("guest filter of tap " + tap);
+      }
+    } catch (RuntimeException e) {
+      report.failed("guest filters", e);
+    }
     for (String vmId : nat.forwardOwners()) {
       if (!keepTaps.contains(tapNameOrNull(vmId))) {
         try {
@@ -200,6 +236,18 @@ public final class BridgeNetwork implements Network {
       }
     }
     return report.build();
+  }
+
+  /** The leased guests whose tap passes {@code wanted}: who should have a filter. */
+  private List<GuestFilterRules.Guest> guestsWithTaps(java.util.function.Predicate<String> wanted) {
+    List<GuestFilterRules.Guest> guests = new java.util.ArrayList<>();
+    for (var lease : leases.all().entrySet()) {
+      String tap = tapNameOrNull(lease.getValue());
+      if (tap != null && wanted.test(tap)) {
+        guests.add(new GuestFilterRules.Guest(tap, VmNetNames.mac(lease.getValue()), lease.getKey()));
+      }
+    }
+    return guests;
   }
 
   private static String tapNameOrNull(String vmId) {

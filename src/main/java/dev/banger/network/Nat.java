@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * Masquerade and port forwarding for the bridge's subnet. Implementations own everything they
- * create under one name (nftables table {@code banger}, iptables chains {@code BANGER-*}) and
- * touch nothing else. Every method is idempotent.
+ * create under one name (nftables table {@code ip banger}) and touch nothing else. Every method
+ * is idempotent. (An iptables implementation was dropped: guest isolation needs nftables, so a
+ * host without nft cannot run the bridge network at all.)
  */
 interface Nat {
   /** Installs (or re-installs) masquerade out of {@code uplink} and forwarding for the bridge. */

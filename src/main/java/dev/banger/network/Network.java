@@ -13,14 +13,16 @@ import java.util.Set;
  * VM networking on one host (or inside one network namespace). Lifecycle:
  *
  * <ol>
- *   <li>{@link #setUp()} once at daemon start: bridge, host address, forwarding, NAT. Idempotent;
- *       refuses a subnet that overlaps an existing route.
- *   <li>{@link #attach} on each VM start: lease (kept if the VM already has one), tap on the
- *       bridge, port forwards. Reports the tap through the sink before creating it.
- *   <li>{@link #detach} on each stop, error and reconcile: port forwards and tap removed; the
- *       lease is kept so the VM gets the same address next time.
+ *   <li>{@link #setUp()} once at daemon start: bridge, host address, forwarding, NAT, guest
+ *       filters (kept for taps that exist). Idempotent; refuses a subnet that overlaps an existing
+ *       route.
+ *   <li>{@link #attach} on each VM start: lease (kept if the VM already has one), the guest's
+ *       filter, tap on the bridge, port forwards. Reports the tap through the sink before creating it.
+ *   <li>{@link #detach} on each stop, error and reconcile: port forwards, tap and then its filter
+ *       removed; the lease is kept so the VM gets the same address next time.
  *   <li>{@link #releaseLease} on VM delete.
- *   <li>{@link #sweep} after reconcile: removes banger-named taps no live VM owns.
+ *   <li>{@link #sweep} after reconcile: removes banger-named taps no live VM owns and their
+ *       filters, and rewrites the filters of the taps it keeps.
  * </ol>
  *
  * Every operation is idempotent, and "already gone" counts as success.
@@ -63,6 +65,9 @@ public interface Network {
     return keep;
   }
 
-  /** Removes banger-named taps (and their port forwards) except those in {@code keepTaps}. */
+  /**
+   * Removes banger-named taps (and their port forwards and filters) except those in {@code keepTaps},
+   * whose filters it re-installs.
+   */
   SweepReport sweep(Set<String> keepTaps);
 }

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * @param subnet the guests' subnet; the bridge takes its first host address
  * @param netns network namespace to live in ({@code --netns}), or null for the host's
  * @param dns DNS servers handed to guests
+ * @param vmToVm whether guests may reach each other (default {@link VmToVm#DENY})
  */
-public record NetworkConfig(String bridge, Ipv4Subnet subnet, String netns, List<String> dns) {
+public record NetworkConfig(String bridge, Ipv4Subnet subnet, String netns, List<String> dns, VmToVm vmToVm) {
   public static final String DEFAULT_BRIDGE = "banger0";
   static final List<String> FALLBACK_DNS = List.of("1.1.1.1", "8.8.8.8");
   private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
@@ -39,6 +40,12 @@ public record NetworkConfig(String bridge, Ipv4Subnet subnet, String netns, List
     for (String server : dns) {
       Ipv4Subnet.parseAddress(server);
     }
+    vmToVm = vmToVm == null ? VmToVm.DENY : vmToVm;
+  }
+
+  /** Guests isolated from each other, the default. */
+  public NetworkConfig(String bridge, Ipv4Subnet subnet, String netns, List<String> dns) {
+    this(bridge, subnet, netns, dns, VmToVm.DENY);
   }
 
   /** Defaults, with DNS servers taken from the host's resolvers where usable. */

@@ -2,13 +2,8 @@ package dev.banger.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.banger.error.BangerException;
-import dev.banger.host.Command;
-import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
-import dev.banger.json.Json;
 import dev.banger.model.VmSpec.PortForward;
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +18,10 @@ import java.util.Set;
 final class NftNat implements Nat {
   static final String TABLE = "banger";
 
-  private final CommandRunner runner;
+  private final Nft nft;
 
   NftNat(CommandRunner runner) {
-    this.runner = runner;
+    this.nft = new Nft(runner);
   }
 
   @Override
@@ -45,12 +40,12 @@ final class NftNat implements Nat {
     uplink.ifPresent(
         dev ->
             script.append("add rule ip ").append(TABLE).append(" postrouting ip saddr ").append(subnet)
-                .append(" oifname ").append(quote(dev)).append(" masquerade\n"));
-    script.append("add rule ip ").append(TABLE).append(" forward iifname ").append(quote(bridge)).append(" accept\n");
-    script.append("add rule ip ").append(TABLE).append(" forward oifname ").append(quote(bridge))
+                .append(" oifname ").append(Nft.quote(dev)).append(" masquerade\n"));
+    script.append("add rule ip ").append(TABLE).append(" forward iifname ").append(Nft.quote(bridge)).append(" accept\n");
+    script.append("add rule ip ").append(TABLE).append(" forward oifname ").append(Nft.quote(bridge))
         .append(" ct state established,related accept\n");
     script.append("add rule ip ").append(TABLE).append(" forward ct status dnat accept\n");
-    apply(script.toString(), "set up NAT for " + subnet + " on " + bridge);
+    nft.apply(script.toString(), "set up NAT for " + subnet + " on " + bridge);
   }
 
   @Override
@@ -62,11 +57,11 @@ final class NftNat implements Nat {
         script.append("add rule ip ").append(TABLE).append(' ').append(chain)
             .append(" fib daddr type local ").append(proto).append(" dport ").append(port.hostPort())
             .append(" dnat to ").append(guestIp).append(':').append(port.guestPort())
-            .append(" comment ").append(quote(Nat.tag(vmId))).append('\n');
+            .append(" comment ").append(Nft.quote(Nat.tag(vmId))).append('\n');
       }
     }
     if (!script.isEmpty()) {
-      apply(script.toString(), "set the port forwards of VM " + vmId);
+      nft.apply(script.toString(), "set the port forwards of VM " + vmId);
     }
   }
 
@@ -74,7 +69,7 @@ final class NftNat implements Nat {
   public synchronized void removeForwards(String vmId) {
     String script = deleteScript(vmId);
     if (!script.isEmpty()) {
-      apply(script, "remove the port forwards of VM " + vmId);
+      nft.apply(script, "remove the port forwards of VM " + vmId);
     }
   }
 
@@ -92,10 +87,7 @@ final class NftNat implements Nat {
 
   @Override
   public synchronized void tearDown() {
-    CommandResult result = runner.run(Command.of("nft", "delete", "table", "ip", TABLE));
-    if (!result.ok() && tableExists()) {
-      result.orThrow();
-    }
+    nft.deleteTable("ip", TABLE);
   }
 
   private String deleteScript(String vmId) {
@@ -111,37 +103,7 @@ final class NftNat implements Nat {
 
   /** Every rule of the table, or none when the table does not exist yet. */
   private List<JsonNode> rules() {
-    CommandResult result = runner.run(Command.of("nft", "-j", "-a", "list", "table", "ip", TABLE));
-    if (!result.ok()) {
-      if (!tableExists()) {
-        return List.of();
-      }
-      result.orThrow();
-    }
-    List<JsonNode> rules = new ArrayList<>();
-    try {
-      for (JsonNode item : Json.mapper().readTree(result.stdout()).path("nftables")) {
-        if (item.has("rule")) {
-          rules.add(item.get("rule"));
-        }
-      }
-    } catch (IOException e) {
-      throw BangerException.internal("could not parse `nft -j list table ip banger`: " + e.getMessage(), e);
-    }
-    return rules;
-  }
-
-  private boolean tableExists() {
-    return runner.run(Command.of("nft", "list", "table", "ip", TABLE)).ok();
-  }
-
-  private void apply(String script, String what) {
-    CommandResult result = runner.run(Command.of("nft", "-f", "-").withStdin(script));
-    if (!result.ok()) {
-      throw BangerException.precondition(
-          "Tried to " + what + " with nftables but `nft -f -` failed: " + result.stderr().strip()
-              + "\nThe script was:\n" + script);
-    }
+    return nft.list("ip", TABLE, "rule");
   }
 
   static String protocol(PortForward port) {
@@ -154,12 +116,5 @@ final class NftNat implements Nat {
           "port forward " + port.hostPort() + "->" + port.guestPort() + " is out of range 1-65535");
     }
     return proto;
-  }
-
-  private static String quote(String text) {
-    if (text.contains("\"") || text.contains("\n")) {
-      throw BangerException.invalid("'" + text + "' cannot appear in an nftables rule");
-    }
-    return "\"" + text + "\"";
   }
 }

@@ -38,7 +38,7 @@ public final class CopyDisk implements RootDisk {
     long diskBytes = DiskFiles.diskSize(spec, imageBytes);
     try {
       if (!Files.exists(spec.disk())) {
-        Files.createDirectories(spec.disk().getParent());
+        dev.banger.host.PrivateFiles.directories(spec.disk().getParent());
         DiskFiles.removeStaleTemps(spec.disk());
         Path temp = DiskFiles.tempBeside(spec.disk());
         try {

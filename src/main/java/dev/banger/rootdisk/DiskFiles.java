@@ -50,7 +50,7 @@ final class DiskFiles {
   /** Creates {@code file} sparse at {@code size} unless it exists; grows it if it is smaller. */
   static void ensureSparse(Path file, long size) {
     try {
-      Files.createDirectories(file.getParent());
+      dev.banger.host.PrivateFiles.directories(file.getParent());
       removeStaleTemps(file);
       if (!Files.exists(file)) {
         Path temp = tempBeside(file);

@@ -2,7 +2,9 @@ package dev.banger.store;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -36,6 +38,7 @@ public final class Database implements AutoCloseable {
 
   public static Database open(Path file, Migrations migrations) {
     try {
+      createPrivate(file);
       Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
       try (Statement statement = connection.createStatement()) {
         statement.execute("PRAGMA busy_timeout = 5000");
@@ -53,6 +56,20 @@ public final class Database implements AutoCloseable {
     } catch (SQLException e) {
       throw new BangerException(
           ErrorKind.FAILED_PRECONDITION, "could not open the state database " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates a missing database file owner-only (0600) before SQLite opens it: SQLite gives its
+   * -wal and -shm files the database file's mode, so all three hold guest data privately.
+   */
+  private static void createPrivate(Path file) throws SQLException {
+    try {
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // An existing database keeps its file; the daemon tightens its mode at start.
+    } catch (java.io.IOException e) {
+      throw new SQLException("cannot create " + file + ": " + e.getMessage(), e);
     }
   }
 

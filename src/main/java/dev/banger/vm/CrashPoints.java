@@ -1,5 +1,6 @@
 package dev.banger.vm;
 
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -7,11 +8,17 @@ import org.slf4j.LoggerFactory;
  * daemon halts there as abruptly as {@code kill -9} would (no shutdown hooks, no cleanup). Points
  * are named {@code start.<step>.before|after} and {@code stop.<step>.before|after}, plus
  * {@code start.guest.setup.writing} inside the guest setup step (intent recorded, disk not yet
- * written). Unset in
- * production, where each call costs one string comparison.
+ * written).
+ *
+ * <p>For tests only: the point is honoured only when {@value #SWITCH}{@code =1} is set as well,
+ * which only the test harness does. {@code BANGER_CRASH_AT} alone — a stray variable in a
+ * production environment — does nothing but log a warning at start ({@link #warnIfIgnored}).
+ * Each call costs one comparison with null.
  */
 public final class CrashPoints {
-  private static final String TARGET = System.getenv("BANGER_CRASH_AT");
+  /** The second variable a test sets to arm {@code BANGER_CRASH_AT}. */
+  public static final String SWITCH = "BANGER_TEST_CRASH_POINTS";
+  private static final String TARGET = armed(System.getenv());
 
   private CrashPoints() {}
 
@@ -19,6 +26,26 @@ public final class CrashPoints {
     if (TARGET != null && TARGET.equals(point)) {
       LoggerFactory.getLogger(CrashPoints.class).atError().addKeyValue("point", point).log("crash point reached; halting");
       Runtime.getRuntime().halt(137);
+    }
+  }
+
+  /** The crash point {@code env} arms, or null: {@code BANGER_CRASH_AT} counts only with the test switch. */
+  static String armed(Map<String, String> env) {
+    String target = env.get("BANGER_CRASH_AT");
+    return target != null && !target.isEmpty() && "1".equals(env.get(SWITCH)) ? target : null;
+  }
+
+  /** Says so at start when {@code BANGER_CRASH_AT} is set but not armed (ignored), or armed (a test daemon). */
+  public static void warnIfIgnored() {
+    String target = System.getenv("BANGER_CRASH_AT");
+    if (target == null || target.isEmpty()) {
+      return;
+    }
+    var log = LoggerFactory.getLogger(CrashPoints.class).atWarn().addKeyValue("point", target);
+    if (TARGET == null) {
+      log.log("BANGER_CRASH_AT is set but ignored: crash points are for tests and need " + SWITCH + "=1 as well");
+    } else {
+      log.log("crash point armed: this daemon halts when it reaches it (test mode)");
     }
   }
 }

@@ -55,7 +55,7 @@ final class FirstBootSetup {
     }
     CrashPoints.reach("start.guest.setup.writing");
     GuestFiles.Identity identity = new GuestFiles.Identity(runtime.name(), guest.ip(), guest.dns(), authorizedKeys);
-    Path vmDir = Files.createDirectories(Path.of(runtime.vmDir()));
+    Path vmDir = dev.banger.host.PrivateFiles.directories(Path.of(runtime.vmDir()));
     writer.write(device, GuestFiles.forFirstBoot(identity), vmDir);
     repo.updateRuntime(runtime(vmId).withGuestSetup(GuestSetup.DONE));
   }

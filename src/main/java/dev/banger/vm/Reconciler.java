@@ -1,6 +1,7 @@
 package dev.banger.vm;
 
 import dev.banger.host.ProcFs;
+import dev.banger.host.ProcReadException;
 import dev.banger.host.SweepReport;
 import dev.banger.model.VmHandles;
 import dev.banger.model.VmState;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * plus a /proc search for its VMM), verify them against the live OS, and either adopt the VM
  * (alive and consistent) or tear down what is left and mark it stopped. Then sweep banger-named
  * resources no VM owns. Runs at daemon start before the API opens, periodically, and on demand.
+ *
+ * <p>When /proc cannot be read ({@link ProcReadException}, e.g. EMFILE), a VM is neither adopted
+ * nor torn down: it counts as a failure of this pass and is checked again on the next one.
  */
 public final class Reconciler {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
@@ -169,7 +173,13 @@ public final class Reconciler {
         keepSockets.add(row.runtime().apiSocket());
       }
     }
-    List<String> swept = new ArrayList<>(sweepProcesses(keepSockets));
+    List<String> swept = new ArrayList<>();
+    try {
+      swept.addAll(sweepProcesses(keepSockets));
+    } catch (ProcReadException e) {
+      // Unsure who is alive: kill nothing this pass.
+      failures.add("process sweep skipped: " + e.getMessage());
+    }
     List<SweepReport> reports = new ArrayList<>();
     // Jails first: a jailed VMM found there is killed before its tap and disk go.
     for (Vmm vmm : lifecycle.vmms().values()) {

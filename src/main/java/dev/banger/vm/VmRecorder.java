@@ -51,7 +51,7 @@ final class VmRecorder {
     VmRuntime runtime = runtime(vmId);
     Path dir = Path.of(runtime.vmDir());
     try {
-      Files.createDirectories(dir);
+      dev.banger.host.PrivateFiles.directories(dir);
       new HandlesFile(dir, vmId).write(next);
     } catch (IOException e) {
       throw BangerException.internal("cannot record handles of VM " + vmId + " in " + dir + ": " + e.getMessage(), e);

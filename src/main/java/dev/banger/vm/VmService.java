@@ -27,7 +27,6 @@ import java.util.Set;
 /** Creates, starts, stops and deletes VMs. */
 public final class VmService {
   static final int MIN_MEMORY_MIB = 128;
-  static final int MAX_VCPUS = 32;
   /** sun_path holds 108 bytes including the terminating NUL. */
   static final int MAX_SOCKET_PATH_BYTES = 107;
   /** How long console input may wait for the guest to take it. */
@@ -50,8 +49,14 @@ public final class VmService {
    *
    * @param stateDir the daemon's state directory; VM directories live in {@code vms/<id>}
    * @param defaultVmm the VMM used when a create request names none
+   * @param limits what one VM may ask of this host
    */
-  public record Options(Path stateDir, String defaultVmm) {}
+  public record Options(Path stateDir, String defaultVmm, CreateLimits limits) {
+    /** With the limits of this host. */
+    public Options(Path stateDir, String defaultVmm) {
+      this(stateDir, defaultVmm, CreateLimits.forHost(stateDir));
+    }
+  }
 
   private final VmRepository vms;
   private final Catalog catalog;
@@ -175,13 +180,7 @@ public final class VmService {
   public synchronized VmRow create(CreateVmRequest req) {
     VmNames.checkName(req.name());
     int vcpus = req.vcpus() == null ? 1 : req.vcpus();
-    if (vcpus < 1 || vcpus > MAX_VCPUS) {
-      throw BangerException.invalid("--cpus must be between 1 and " + MAX_VCPUS + ", got " + vcpus);
-    }
     long memory = req.memoryMib() == null ? 512 : req.memoryMib();
-    if (memory < MIN_MEMORY_MIB) {
-      throw BangerException.invalid("--memory must be at least " + MIN_MEMORY_MIB + " MiB, got " + memory + " MiB");
-    }
     String network = req.network() == null ? "bridge" : req.network();
     if (!Set.of("bridge", "none").contains(network)) {
       throw BangerException.invalid("--net must be 'bridge' or 'none', got '" + network + "'");
@@ -198,14 +197,15 @@ public final class VmService {
         .orElseThrow(() -> req.kernel() == null
             ? BangerException.precondition("no kernel given and no default kernel; import one with `banger kernel import` or pass --kernel")
             : BangerException.notFound("unknown kernel '" + req.kernel() + "'; `banger kernel ls` lists them"));
-    String vmm = req.vmm() == null ? defaultVmm(kernel) : req.vmm();
-    // A VMM that needs KVM where KVM cannot run guests is refused now, not at its first start.
-    lifecycle.accel(lifecycle.vmmFor(vmm), kernel);
     long disk = req.diskSizeBytes() == null ? image.sizeBytes() : req.diskSizeBytes();
     if (disk < image.sizeBytes()) {
       throw BangerException.invalid("--disk-size " + disk + " bytes is smaller than image '" + image.name()
           + "' (" + image.sizeBytes() + " bytes)");
     }
+    options.limits().check(vcpus, memory, disk, image.sizeBytes(), req.kernelArgs());
+    String vmm = req.vmm() == null ? defaultVmm(kernel) : req.vmm();
+    // A VMM that needs KVM where KVM cannot run guests is refused now, not at its first start.
+    lifecycle.accel(lifecycle.vmmFor(vmm), kernel);
     if (vms.findByName(req.name()).isPresent()) {
       throw BangerException.alreadyExists("a VM named '" + req.name() + "' already exists");
     }

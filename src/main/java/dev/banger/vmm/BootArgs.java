@@ -20,7 +20,32 @@ public final class BootArgs {
    */
   public static final int MAX_BYTES = 2048 - 256;
 
+  /**
+   * The most a user's {@code --kernel-args} may take: the line's room less what banger adds at
+   * start (base and clock arguments, the {@code ip=} argument with the VM's name), so arguments
+   * accepted at create always fit at start.
+   */
+  public static final int MAX_USER_BYTES = MAX_BYTES - 256;
+
   private BootArgs() {}
+
+  /**
+   * Checks a user's extra kernel arguments as create does, so a spec never fails only at start.
+   *
+   * @throws BangerException (invalid argument) on control characters (a newline would end the
+   *     line the VMM writes) or more than {@link #MAX_USER_BYTES}
+   */
+  public static void checkUserArgs(String userArgs) {
+    if (userArgs == null) {
+      return;
+    }
+    checkPrintable(userArgs);
+    int bytes = userArgs.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_USER_BYTES) {
+      throw BangerException.invalid("--kernel-args is " + bytes + " bytes; at most " + MAX_USER_BYTES
+          + " fit beside the arguments banger adds (the kernel's line holds 2048)");
+    }
+  }
 
   /** The Firecracker command line for a guest with the given network argument and user args. */
   public static String firecracker(String networkArg, String userArgs) {

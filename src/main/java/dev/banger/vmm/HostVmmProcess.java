@@ -18,7 +18,9 @@ import java.util.concurrent.TimeoutException;
  * matches (exit code unknown). The same watcher keeps the console log under its cap.
  *
  * <p>Signals go only to a process that matches pid, start time and API socket; a process that
- * does not match is treated as already gone.
+ * does not match is treated as already gone. When /proc cannot be read at all ({@link
+ * dev.banger.host.ProcReadException}), nothing is concluded: the watcher keeps polling, and
+ * {@link #isAlive} and {@link #kill} throw rather than guess.
  */
 public final class HostVmmProcess implements VmmProcess {
   private final ProcessIdentity identity;
@@ -113,7 +115,16 @@ public final class HostVmmProcess implements VmmProcess {
     if (exit.isDone()) {
       return false;
     }
-    if (identity.matches(procFs)) {
+    boolean matches;
+    try {
+      matches = identity.matches(procFs);
+    } catch (dev.banger.host.ProcReadException e) {
+      if (child == null) {
+        throw e; // Not known to be ours any more: never signal on a guess.
+      }
+      matches = false; // Our unreaped child: killed below without /proc.
+    }
+    if (matches) {
       forced = true;
       // ProcessHandle re-checks its own start time before kill(2), a second guard against reuse.
       return ProcessHandle.of(identity.pid()).map(ProcessHandle::destroyForcibly).orElse(false);
@@ -129,11 +140,22 @@ public final class HostVmmProcess implements VmmProcess {
   }
 
   private void watch() {
+    boolean unreadable = false;
     while (!exit.isDone()) {
       console.enforceCap();
-      if (child == null && !identity.matches(procFs)) {
-        exit.complete(new VmmExit(null, forced));
-        return;
+      try {
+        if (child == null && !identity.matches(procFs)) {
+          exit.complete(new VmmExit(null, forced));
+          return;
+        }
+        unreadable = false;
+      } catch (dev.banger.host.ProcReadException e) {
+        // Not a sign of exit (EMFILE, say): keep watching, and say so once per streak.
+        if (!unreadable) {
+          org.slf4j.LoggerFactory.getLogger(HostVmmProcess.class).atWarn().addKeyValue("vm", spec.vmId())
+              .log(e.getMessage());
+        }
+        unreadable = true;
       }
       try {
         Thread.sleep(POLL_INTERVAL);

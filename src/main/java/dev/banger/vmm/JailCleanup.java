@@ -3,6 +3,7 @@ package dev.banger.vmm;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.host.Cleanup;
+import dev.banger.host.MountTable;
 import dev.banger.host.TreeFiles;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmHandles;
@@ -20,7 +21,7 @@ import java.util.List;
  * VMM process is gone. "Already gone" counts as success.
  */
 public final class JailCleanup {
-  private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
+  private static final Path MOUNTINFO = MountTable.SELF;
 
   private JailCleanup() {}
 
@@ -88,32 +89,12 @@ public final class JailCleanup {
     }
   }
 
-  /** Mount points at or below {@code dir} in this mount namespace (field 5 of mountinfo). */
+  /** Mount points at or below {@code dir} in this mount namespace. */
   static List<String> mountPointsUnder(Path dir, Path mountinfo) {
-    String prefix = dir.toAbsolutePath().normalize().toString();
-    try (var lines = Files.lines(mountinfo)) {
-      return lines.map(line -> line.split(" "))
-          .filter(fields -> fields.length > 4)
-          .map(fields -> unescape(fields[4]))
-          .filter(mount -> mount.equals(prefix) || mount.startsWith(prefix + "/"))
-          .toList();
+    try {
+      return MountTable.mountPointsUnder(dir, mountinfo);
     } catch (IOException e) {
       throw new BangerException(ErrorKind.INTERNAL, "cannot read " + mountinfo + ": " + e.getMessage(), e);
     }
-  }
-
-  /** mountinfo writes space, tab, newline and backslash in paths as {@code \ooo} octal escapes. */
-  public static String unescape(String field) {
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < field.length(); i++) {
-      char c = field.charAt(i);
-      if (c == '\\' && i + 3 < field.length() && field.substring(i + 1, i + 4).matches("[0-7]{3}")) {
-        out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
   }
 }

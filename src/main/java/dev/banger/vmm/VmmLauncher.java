@@ -2,6 +2,7 @@ package dev.banger.vmm;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.host.PrivateFiles;
 import dev.banger.host.ProcFs;
 import java.io.File;
 import java.io.IOException;
@@ -120,7 +121,14 @@ public final class VmmLauncher {
               + "` but it could not be started: " + e.getMessage() + " (is the binary installed and executable?)",
           e);
     }
-    Optional<Long> startTime = procFs.startTime(process.pid());
+    Optional<Long> startTime;
+    try {
+      startTime = procFs.startTime(process.pid());
+    } catch (dev.banger.host.ProcReadException e) {
+      // Without its start time the VMM could never be recognised again: stop our own child now.
+      process.destroyForcibly();
+      throw new BangerException(ErrorKind.UNAVAILABLE, "Tried to start the VMM for VM " + spec.vmId() + " but " + e.getMessage(), e);
+    }
     if (startTime.isEmpty()) {
       // Gone before we could read /proc: it has failed already (bad arguments, missing library).
       int code = waitFor(process);
@@ -136,8 +144,10 @@ public final class VmmLauncher {
 
   private static void prepareDirectory(LaunchSpec spec) {
     try {
-      Files.createDirectories(spec.vmDir());
-      Files.createDirectories(spec.apiSocket().getParent());
+      PrivateFiles.directories(spec.vmDir());
+      PrivateFiles.directories(spec.apiSocket().getParent());
+      // The VMM appends to it; made here so it is 0600 whatever the umask.
+      PrivateFiles.file(spec.consoleLog());
     } catch (IOException e) {
       throw new BangerException(
           ErrorKind.FAILED_PRECONDITION, "cannot create the VM directory " + spec.vmDir() + ": " + e.getMessage(), e);

@@ -35,9 +35,8 @@ class GuestCopyTest {
   }
 
   @Test
-  void hostTarWritesRootOwnedEntriesAndUnpacksWithoutGuestOwners() {
+  void hostTarWritesRootOwnedEntries() {
     assertThat(GuestCopy.packLocal(Path.of("/home/u/data")))
         .containsExactly("tar", "-C", "/home/u", "--owner=0", "--group=0", "--numeric-owner", "-cf", "-", "--", "data");
-    assertThat(GuestCopy.unpackLocal(Path.of("/tmp/x"))).contains("--no-same-owner").endsWith("-C", "/tmp/x");
   }
 }

@@ -1,6 +1,7 @@
 package dev.banger.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,5 +45,31 @@ class ProcFsTest {
     String fields = "S 1 77 77 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 1000 10";
     Files.writeString(pidDir.resolve("stat"), "77 (we ird) (name)) " + fields);
     assertThat(new ProcFs(root).startTime(77)).contains(123456L);
+  }
+
+  @Test
+  void aReadFailureIsNotAGoneProcess(@TempDir Path root) throws Exception {
+    // EMFILE cannot be staged safely; a directory where the file should be fails the same way:
+    // an I/O error that is neither ENOENT nor ESRCH.
+    Path pidDir = Files.createDirectories(root.resolve("77"));
+    Files.createDirectory(pidDir.resolve("stat"));
+    Files.createDirectory(pidDir.resolve("cmdline"));
+    ProcFs broken = new ProcFs(root);
+    assertThatThrownBy(() -> broken.startTime(77)).isInstanceOf(ProcReadException.class).hasMessageContaining("77/stat");
+    assertThatThrownBy(() -> broken.cmdline(77)).isInstanceOf(ProcReadException.class);
+    assertThatThrownBy(() -> broken.matches(77, 1, "x")).isInstanceOf(ProcReadException.class);
+    assertThat(broken.startTime(78)).as("a missing pid is gone").isEmpty();
+    assertThatThrownBy(() -> new ProcFs(root.resolve("missing")).pids())
+        .as("an unlistable /proc is not 'no processes'").isInstanceOf(ProcReadException.class);
+  }
+
+  @Test
+  void readsTheDaemonsOwnFacts() throws Exception {
+    ProcFs.Self self = proc.self();
+    // /proc/self belongs to the process's effective uid.
+    assertThat(self.euid()).isEqualTo(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    assertThat(self.umask()).isBetween(0, 0777);
+    assertThat(proc.memTotalBytes()).isGreaterThan(64L << 20);
+    assertThat(proc.openFilesLimit()).isPositive();
   }
 }

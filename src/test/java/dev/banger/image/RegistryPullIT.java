@@ -233,7 +233,9 @@ class RegistryPullIT {
       }
       String path = ex.getRequestURI().getRawPath();
       if (path.contains("/blobs/")) {
-        ex.getResponseHeaders().add("Location", "http://localhost:" + storage.getAddress().getPort() + path);
+        // Blob storage on another port: another authority (no Authorization header may go there),
+        // on the registry's own host (redirects elsewhere must be public: issue 15).
+        ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + storage.getAddress().getPort() + path);
         respond(ex, 307, "");
         return;
       }

@@ -101,6 +101,14 @@ public final class Banger implements AutoCloseable {
     throw new AssertionError("daemon did not come up within 30 s: " + daemonLog());
   }
 
+  /**
+   * Starts a daemon armed to halt at a crash point: {@code BANGER_CRASH_AT} plus the test switch
+   * that arms it ({@link dev.banger.vm.CrashPoints#SWITCH}); the variable alone does nothing.
+   */
+  public Process startDaemonCrashingAt(String point) throws Exception {
+    return startDaemonWith(Map.of("BANGER_CRASH_AT", point, dev.banger.vm.CrashPoints.SWITCH, "1"));
+  }
+
   /** Starts a daemon process without waiting for it. */
   public Process spawnDaemon(String... extraArgs) throws IOException {
     return spawnDaemon(Map.of(), extraArgs);
@@ -122,7 +130,16 @@ public final class Banger implements AutoCloseable {
   }
 
   public Run runWith(Map<String, String> extraEnv, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(launcher().toString()));
+    return runAs(List.of(), extraEnv, args);
+  }
+
+  /**
+   * Runs the CLI behind {@code prefix} (e.g. {@code setpriv --reuid=…} to run it as another
+   * user), with the CLI's environment plus {@code extraEnv}.
+   */
+  public Run runAs(List<String> prefix, Map<String, String> extraEnv, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(prefix);
+    argv.add(launcher().toString());
     argv.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(argv);
     pb.environment().putAll(env);
@@ -249,13 +266,17 @@ public final class Banger implements AutoCloseable {
   }
 
   /**
-   * Imports a placeholder kernel as the default: a bare x86-64 ELF header, enough for banger's
-   * format check. Only the Firecracker stand-in ever "boots" it.
+   * Imports a placeholder kernel as the default: an x86-64 ELF executable header with one
+   * loadable segment, enough for banger's format check. Only the Firecracker stand-in ever
+   * "boots" it.
    */
   public void importPlaceholderKernel(Path dir) throws Exception {
-    java.nio.ByteBuffer elf = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer elf = java.nio.ByteBuffer.allocate(128).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     elf.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1});
     elf.putShort(0x10, (short) 2).putShort(0x12, (short) 62).putInt(0x14, 1);
+    // e_phoff, e_phentsize, e_phnum; then one PT_LOAD of the whole file.
+    elf.putLong(0x20, 64).putShort(0x36, (short) 56).putShort(0x38, (short) 1);
+    elf.putInt(64, 1).putLong(64 + 0x20, 128).putLong(64 + 0x28, 128);
     Path vmlinux = dir.resolve("vmlinux");
     Files.write(vmlinux, elf.array());
     Run run = run("kernel", "import", vmlinux.toString(), "--name", "placeholder", "--default");

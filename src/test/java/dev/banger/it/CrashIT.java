@@ -95,7 +95,7 @@ class CrashIT {
 
   private void crashAt(String point, String... cliArgs) throws Exception {
     banger.stop(daemon);
-    daemon = banger.startDaemonWith(Map.of("BANGER_CRASH_AT", point));
+    daemon = banger.startDaemonCrashingAt(point);
     banger.run(cliArgs);
     assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).as("daemon halted at " + point).isTrue();
     assertThat(daemon.exitValue()).isEqualTo(137);
@@ -223,7 +223,10 @@ class CrashIT {
     ProcessHandle.of(((Number) pid).longValue()).ifPresent(ProcessHandle::destroyForcibly);
     Files.createDirectories(banger.socket().getParent());
     if (!Files.exists(banger.socket())) {
-      Files.createFile(banger.socket());
+      // A stale socket as a crashed daemon leaves it: bound once, nobody listening now.
+      try (var channel = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+        channel.bind(java.net.UnixDomainSocketAddress.of(banger.socket()));
+      }
     }
     restart();
     restart();
@@ -251,5 +254,20 @@ class CrashIT {
     assertThat(runtimeField(name, "tapDevice")).as("the mirror is rewritten from handles.json").isNotEqualTo("bg00000000");
     assertThat(dir.resolve(HandlesFile.FILE_NAME)).exists();
     finish("mirror and handles.json disagree", name, state);
+  }
+
+  /** A stray BANGER_CRASH_AT without the test switch must not stop a production daemon. */
+  @Order(8)
+  @Test
+  void aCrashPointWithoutTheTestSwitchIsIgnored() throws Exception {
+    String name = newVm();
+    banger.stop(daemon);
+    daemon = banger.startDaemonWith(Map.of("BANGER_CRASH_AT", "start.vmm.spawn.before"));
+    Banger.Run start = banger.run("start", name);
+    assertThat(start.exitCode()).as(start.stderr()).isZero();
+    assertThat(daemon.isAlive()).isTrue();
+    assertThat((String) inspect(name).get("state")).isEqualTo("running");
+    assertThat(banger.daemonLog()).contains("BANGER_CRASH_AT is set but ignored");
+    finish("BANGER_CRASH_AT alone (ignored)", name, "running");
   }
 }

@@ -35,7 +35,7 @@ class DaemonIT {
     Process daemon = banger.startDaemon();
     Banger.Run table = banger.run("ls");
     assertThat(table.exitCode()).isZero();
-    assertThat(table.stdout().strip()).isEqualTo("NAME  ID  STATE  IMAGE  IP  VCPUS  MEMORY  UPTIME");
+    assertThat(table.stdout().strip()).isEqualTo("NAME  ID  STATE  IMAGE  IP  VMM  VCPUS  MEMORY  UPTIME");
     Banger.Run json = banger.run("ls", "--json");
     assertThat(json.exitCode()).isZero();
     assertThat(JSON.std.listFrom(json.stdout())).isEmpty();

@@ -91,6 +91,10 @@ class GuestIT {
     assertThat(run.exitCode()).as(run.stderr()).isZero();
     Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "g1").stdout());
     String ip = (String) ((Map<?, ?>) vm.get("runtime")).get("guestIp");
+    // The daemon's probe and the tests' (the same code) agree on what guests run under here.
+    Map<?, ?> kernel = (Map<?, ?>) JSON.std.listFrom(banger.run("kernel", "ls", "--json").stdout()).get(0);
+    assertThat(((Map<?, ?>) vm.get("runtime")).get("accel"))
+        .isEqualTo(dev.banger.testing.TestAccel.of(Path.of((String) kernel.get("bzImagePath"))).wire());
     assertThat(awaitConsole("g1", UP)).as("hostname and hosts written before the first boot")
         .startsWith(UP + " fresh host=g1 kernel=g1 hosts=" + ip + " g1");
     assertThat(banger.netns().runner().run(dev.banger.host.Command.of("ping", "-c", "3", "-W", "3", ip)).ok())

@@ -33,7 +33,9 @@ class InstallIT {
     assertThat(Files.readString(unit))
         .contains("ExecStart=/usr/local/bin/banger daemon")
         .contains("Restart=on-failure")
-        .contains("KillMode=process");
+        .contains("KillMode=process")
+        .contains("StateDirectoryMode=0700")
+        .contains("UMask=0077");
     assertThat(dest.resolve("usr/local/lib/banger/banger.jar")).isRegularFile();
     Path launcher = dest.resolve("usr/local/bin/banger");
     assertThat(Files.isExecutable(launcher)).isTrue();

@@ -173,7 +173,7 @@ class JailerIT {
       assertThat(banger.run("start", "crashy").exitCode()).isZero();
     }
     banger.stop(daemon);
-    daemon = banger.startDaemonWith(Map.of("BANGER_CRASH_AT", point));
+    daemon = banger.startDaemonCrashingAt(point);
     banger.run(stopping ? "stop" : "start", "crashy");
     assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).as("daemon halted at " + point).isTrue();
     assertThat(daemon.exitValue()).isEqualTo(137);

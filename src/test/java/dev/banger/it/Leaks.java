@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Looks for anything a banger daemon could leak: taps, loops, VMM processes (jailed ones too), jails. */
+/** Looks for anything a banger daemon could leak: taps and their filters, loops, VMM processes (jailed ones too), jails. */
 final class Leaks {
   private Leaks() {}
 
@@ -53,6 +53,13 @@ final class Leaks {
     for (String link : netns.links()) {
       if (link.matches("bg[0-9a-f]{8}")) {
         leaks.add("tap " + link);
+      }
+    }
+    // A VM's filter outlives its tap only until detach or the sweep: one left over is a leak too.
+    String filters = netns.runner().run(dev.banger.host.Command.of("nft", "list", "table", "bridge", "banger_guard")).stdout();
+    for (String line : filters.split("\n")) {
+      if (line.strip().matches("chain guest_bg[0-9a-f]{8} \\{")) {
+        leaks.add("guest filter " + line.strip());
       }
     }
     String loops = new ProcessCommandRunner().check("losetup", "-a").stdout();

@@ -43,6 +43,12 @@ final class FakeDeb {
     return this;
   }
 
+  /** Adds (or replaces) one file of the data tarball. */
+  FakeDeb with(String path, byte[] content) {
+    files.put(path, content);
+    return this;
+  }
+
   FakeDeb without(String pathSuffix) {
     files.keySet().removeIf(k -> k.endsWith(pathSuffix));
     return this;
@@ -58,11 +64,16 @@ final class FakeDeb {
   }
 
   Path write(Path target) throws IOException {
+    return write(target, data -> data);
+  }
+
+  /** Writes the package with {@code dataXz} applied to the compressed data.tar.xz (to make it hostile). */
+  Path write(Path target, java.util.function.UnaryOperator<byte[]> dataXz) throws IOException {
     try (OutputStream file = Files.newOutputStream(target);
         ArArchiveOutputStream ar = new ArArchiveOutputStream(file)) {
       member(ar, "debian-binary", "2.0\n".getBytes(StandardCharsets.US_ASCII));
       member(ar, "control.tar.xz", xz(tar(Map.of("./control", "Package: linux-image-test\n".getBytes(StandardCharsets.US_ASCII)))));
-      member(ar, "data.tar.xz", xz(tar(files)));
+      member(ar, "data.tar.xz", dataXz.apply(xz(tar(files))));
       ar.finish();
     }
     return target;

@@ -27,21 +27,35 @@ final class FakeKernels {
 
   private FakeKernels() {}
 
-  /** An ELF64 little-endian executable header for {@code machine}, followed by {@code bodyBytes} of filler. */
+  /**
+   * An ELF64 little-endian executable for {@code machine}: the header, one PT_LOAD program
+   * header covering the whole file, then filler up to {@code bodyBytes} after the ELF header.
+   */
   static byte[] elf(int machine, int bodyBytes) {
-    ByteBuffer b = ByteBuffer.allocate(64 + bodyBytes).order(ByteOrder.LITTLE_ENDIAN);
+    return elf(2, machine, bodyBytes);
+  }
+
+  /** The same with ELF type {@code type} (2 ET_EXEC, 3 ET_DYN, 4 ET_CORE). */
+  static byte[] elf(int type, int machine, int bodyBytes) {
+    int size = 64 + Math.max(bodyBytes, 56);
+    ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+    for (int i = 64 + 56; i < size; i++) {
+      b.put(i, (byte) ((i * 7) ^ (i >> 5)));
+    }
     b.position(0x10);
-    b.putShort((short) 2); // ET_EXEC
+    b.putShort((short) type);
     b.putShort((short) machine);
     b.putInt(1);
+    b.putLong(0x20, 64); // e_phoff
     b.position(0x34);
     b.putShort((short) 64); // e_ehsize
     b.putShort((short) 56); // e_phentsize
-    b.putShort((short) 0); // e_phnum
-    for (int i = 64; i < 64 + bodyBytes; i++) {
-      b.put(i, (byte) ((i * 7) ^ (i >> 5)));
-    }
+    b.putShort((short) 1); // e_phnum
+    b.putInt(64, 1); // p_type = PT_LOAD
+    b.putLong(64 + 0x08, 0); // p_offset
+    b.putLong(64 + 0x20, size); // p_filesz
+    b.putLong(64 + 0x28, size); // p_memsz
     return b.array();
   }
 

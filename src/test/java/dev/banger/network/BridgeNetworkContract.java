@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The bridge network for real, entirely inside a namespace the test creates: a veth uplink with
  * a default route stands in for the host's, and nothing is created in the host namespace. Run
- * once per NAT implementation.
+ * once per NAT implementation (today only nftables; guest isolation, which needs nftables too, is
+ * {@link GuestIsolationIT}).
  */
 abstract class BridgeNetworkContract {
   static final String VM_A = "0a1b2c3d-aaaa";
@@ -185,7 +186,8 @@ abstract class BridgeNetworkContract {
     SweepReport report = network.sweep(Set.of("bg4e5f6a7b"));
 
     assertThat(netns.links()).doesNotContain("bg0a1b2c3d").contains("bg4e5f6a7b", "othertap0", "bg0000abcd");
-    assertThat(report.removed()).containsExactlyInAnyOrder("tap bg0a1b2c3d", "port forwards of VM " + VM_A);
+    assertThat(report.removed())
+        .containsExactlyInAnyOrder("tap bg0a1b2c3d", "guest filter of tap bg0a1b2c3d", "port forwards of VM " + VM_A);
     assertThat(report.kept()).containsExactly("bg4e5f6a7b");
     assertThat(natRules()).doesNotContain("dport 8080").contains("dport 8081");
     ns.check("ip", "link", "del", "othertap0");

@@ -62,11 +62,6 @@ class JailCleanupTest {
     assertThat(dir.resolve("root/firecracker.pid")).exists();
   }
 
-  @Test
-  void mountinfoEscapesAreDecoded() {
-    assertThat(JailCleanup.unescape("/a\\040b\\011c\\134d")).isEqualTo("/a b\tc\\d");
-    assertThat(JailCleanup.unescape("/plain\\04")).isEqualTo("/plain\\04");
-  }
 
   @Test
   void aCgroupWithAProcessInItIsNotRemoved() throws Exception {

@@ -1,8 +1,10 @@
 package dev.banger.vmm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.banger.host.ProcFs;
+import dev.banger.host.ProcReadException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,5 +108,27 @@ class ProcessIdentityTest {
     // The fake /proc must be told that the process is gone; then the watcher notices.
     Files.writeString(proc.resolve(Long.toString(sleeper.pid())).resolve("cmdline"), "");
     assertThat(adopted.awaitExit(Duration.ofSeconds(2))).hasValueSatisfying(e -> assertThat(e.forced()).isTrue());
+  }
+
+  /** /proc that cannot be read (EMFILE in production; here stat is a directory) says nothing about the process. */
+  private void makeUnreadable() throws IOException {
+    Path stat = proc.resolve(Long.toString(sleeper.pid())).resolve("stat");
+    Files.delete(stat);
+    Files.createDirectory(stat);
+  }
+
+  @Test
+  void anUnreadableProcIsNeitherAdoptedNorDeclaredDead() throws IOException, InterruptedException {
+    ProcFs procFs = new ProcFs(proc);
+    VmmProcess adopted = HostVmmProcess.adopt(identity(1234), spec, procFs).orElseThrow();
+    makeUnreadable();
+
+    assertThatThrownBy(() -> HostVmmProcess.adopt(identity(1234), spec, procFs))
+        .as("adoption must not answer 'gone' when /proc cannot be read").isInstanceOf(ProcReadException.class);
+    assertThatThrownBy(adopted::isAlive).isInstanceOf(ProcReadException.class);
+    assertThatThrownBy(adopted::kill).as("no signal on a guess").isInstanceOf(ProcReadException.class);
+    // The watcher polls every POLL_INTERVAL; several polls later the VMM still counts as running.
+    assertThat(adopted.awaitExit(VmmProcess.POLL_INTERVAL.multipliedBy(4))).isEmpty();
+    assertThat(sleeper.isAlive()).isTrue();
   }
 }

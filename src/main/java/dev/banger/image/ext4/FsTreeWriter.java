@@ -1,11 +1,13 @@
 package dev.banger.image.ext4;
 
 import dev.banger.error.BangerException;
+import dev.banger.error.Printable;
 import dev.banger.host.CommandRunner;
 import dev.banger.image.model.Flattener;
 import dev.banger.image.model.Inode;
 import dev.banger.image.model.Kind;
 import dev.banger.image.model.Meta;
+import dev.banger.image.model.NameSafety;
 import dev.banger.image.model.Node;
 import dev.banger.image.model.TreeWriter;
 import java.io.EOFException;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -63,7 +66,18 @@ public final class FsTreeWriter implements TreeWriter {
     return new FsTreeWriter(dir, false, null);
   }
 
+  /**
+   * The host path for an image path. The build directory's own path counts against Linux's
+   * limit too, so a name the model accepts may still not fit under it: refused as bad input,
+   * not left to fail as ENAMETOOLONG deep in a write.
+   */
   private Path at(String path) {
+    int hostBytes = root.toString().getBytes(StandardCharsets.UTF_8).length + 1 + path.getBytes(StandardCharsets.UTF_8).length;
+    if (hostBytes > NameSafety.MAX_PATH_BYTES) {
+      throw BangerException.invalid("the image path " + Printable.quote("/" + path, 200) + " is too long to build under "
+          + root + ": with that prefix it is " + hostBytes + " bytes, beyond Linux's " + NameSafety.MAX_PATH_BYTES
+          + "; shorten the path in the image or use a shorter state directory");
+    }
     return root.resolve(path);
   }
 

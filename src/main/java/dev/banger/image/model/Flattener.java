@@ -2,8 +2,10 @@ package dev.banger.image.model;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -171,19 +173,27 @@ public final class Flattener {
     }
   }
 
-  /** Opaque directory: everything below that this layer did not write goes (as umoci does). */
-  private void removeLower(Node dir, String dirPath) throws IOException {
-    var it = dir.children.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Node> child = it.next();
-      String path = dirPath.isEmpty() ? child.getKey() : dirPath + "/" + child.getKey();
-      Node node = child.getValue();
-      if (node.layer < layer) {
-        writer.remove(path, node.kind());
-        forget(node);
-        it.remove();
-      } else if (node.kind() == Kind.DIRECTORY) {
-        removeLower(node, path);
+  /**
+   * Opaque directory: everything below that this layer did not write goes (as umoci does).
+   * Iterative, like every walk here: a hostile tree must not be able to exhaust the stack.
+   */
+  private void removeLower(Node top, String topPath) throws IOException {
+    Deque<Map.Entry<String, Node>> pending = new ArrayDeque<>();
+    pending.push(Map.entry(topPath, top));
+    while (!pending.isEmpty()) {
+      Map.Entry<String, Node> dir = pending.pop();
+      var it = dir.getValue().children.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<String, Node> child = it.next();
+        String path = dir.getKey().isEmpty() ? child.getKey() : dir.getKey() + "/" + child.getKey();
+        Node node = child.getValue();
+        if (node.layer < layer) {
+          writer.remove(path, node.kind());
+          forget(node);
+          it.remove();
+        } else if (node.kind() == Kind.DIRECTORY) {
+          pending.push(Map.entry(path, node));
+        }
       }
     }
   }
@@ -234,10 +244,15 @@ public final class Flattener {
     return node;
   }
 
-  private static void forget(Node node) {
-    node.inode.links--;
-    if (node.children != null) {
-      node.children.values().forEach(Flattener::forget);
+  private static void forget(Node top) {
+    Deque<Node> pending = new ArrayDeque<>();
+    pending.push(top);
+    while (!pending.isEmpty()) {
+      Node node = pending.pop();
+      node.inode.links--;
+      if (node.children != null) {
+        node.children.values().forEach(pending::push);
+      }
     }
   }
 
@@ -254,11 +269,22 @@ public final class Flattener {
     }
   }
 
-  /** Visits every node below {@code node} depth-first, parents before children. */
+  /**
+   * Visits every node below {@code node} depth-first, parents before children, children in
+   * order. Iterative (issue 15): a recursive walk over a path 2,500 directories deep overflowed
+   * the stack.
+   */
   public static void walk(Node node, String path, BiConsumer<String, Node> visitor) {
-    visitor.accept(path, node);
-    for (Map.Entry<String, Node> child : node.children().entrySet()) {
-      walk(child.getValue(), path.isEmpty() ? child.getKey() : path + "/" + child.getKey(), visitor);
+    Deque<Map.Entry<String, Node>> pending = new ArrayDeque<>();
+    pending.push(Map.entry(path, node));
+    while (!pending.isEmpty()) {
+      Map.Entry<String, Node> next = pending.pop();
+      visitor.accept(next.getKey(), next.getValue());
+      List<Map.Entry<String, Node>> children = new ArrayList<>(next.getValue().children().entrySet());
+      for (int i = children.size() - 1; i >= 0; i--) {
+        String name = children.get(i).getKey();
+        pending.push(Map.entry(next.getKey().isEmpty() ? name : next.getKey() + "/" + name, children.get(i).getValue()));
+      }
     }
   }
 

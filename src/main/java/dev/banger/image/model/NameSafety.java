@@ -14,6 +14,13 @@ import java.util.List;
 public final class NameSafety {
   /** ext4's limit on one name component, in bytes. */
   public static final int MAX_COMPONENT_BYTES = 255;
+  /**
+   * Linux's PATH_MAX less its NUL: the longest absolute path ({@code /etc/passwd}) a guest can
+   * open, so the longest an image may hold. Also keeps every walk over the tree shallow.
+   */
+  public static final int MAX_PATH_BYTES = 4095;
+  /** The deepest a name may be; far beyond real images, far below what any walk can handle. */
+  public static final int MAX_DEPTH = 1024;
 
   private NameSafety() {}
 
@@ -28,6 +35,7 @@ public final class NameSafety {
       throw unsafe(context, raw, "is an absolute path");
     }
     List<String> parts = new ArrayList<>();
+    long absoluteBytes = 0;
     for (String part : raw.split("/", -1)) {
       if (part.isEmpty() || part.equals(".")) {
         continue;
@@ -35,8 +43,16 @@ public final class NameSafety {
       if (part.equals("..")) {
         throw unsafe(context, raw, "contains a `..` component that could escape the image");
       }
-      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_COMPONENT_BYTES) {
+      int bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > MAX_COMPONENT_BYTES) {
         throw unsafe(context, raw, "has a name component longer than " + MAX_COMPONENT_BYTES + " bytes");
+      }
+      absoluteBytes += 1 + bytes;
+      if (absoluteBytes > MAX_PATH_BYTES) {
+        throw unsafe(context, raw, "is longer than " + MAX_PATH_BYTES + " bytes as a path in the image (Linux's limit)");
+      }
+      if (parts.size() == MAX_DEPTH) {
+        throw unsafe(context, raw, "is nested deeper than " + MAX_DEPTH + " directories");
       }
       parts.add(part);
     }
@@ -76,27 +92,11 @@ public final class NameSafety {
 
   /** Renders a hostile name printable: control characters become escapes. */
   public static String quote(String name) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      switch (c) {
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
+    return dev.banger.error.Printable.quote(name);
   }
 
+  /** A hostile name may be kilobytes long: messages carry its start only. */
   public static BangerException unsafe(String context, String name, String why) {
-    return BangerException.invalid(context + ": entry " + quote(name) + " " + why);
+    return BangerException.invalid(context + ": entry " + dev.banger.error.Printable.quote(name, 300) + " " + why);
   }
 }

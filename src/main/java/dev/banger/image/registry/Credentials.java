@@ -4,7 +4,7 @@ import dev.banger.error.BangerException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
-/** Basic credentials for a registry ({@code --creds USER:PASS} or ~/.docker/config.json). */
+/** Basic credentials for a registry ({@code --creds-stdin}, {@code --creds-file} or ~/.docker/config.json). */
 public record Credentials(String user, String password) {
   public Credentials {
     if (user == null || user.isEmpty() || password == null) {
@@ -16,7 +16,7 @@ public record Credentials(String user, String password) {
   public static Credentials parse(String userColonPass) {
     int colon = userColonPass == null ? -1 : userColonPass.indexOf(':');
     if (colon <= 0) {
-      throw BangerException.invalid("--creds must be USER:PASS");
+      throw BangerException.invalid("registry credentials must be USER:PASS");
     }
     return new Credentials(userColonPass.substring(0, colon), userColonPass.substring(colon + 1));
   }

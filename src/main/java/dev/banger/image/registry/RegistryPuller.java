@@ -3,6 +3,7 @@ package dev.banger.image.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.error.Printable;
 import dev.banger.image.source.Blob;
 import dev.banger.image.source.Descriptor;
 import dev.banger.image.source.Digest;
@@ -50,11 +51,31 @@ public final class RegistryPuller {
     default void bytes(long done, long total) {}
   }
 
+  /**
+   * How long a registry may take (issue 15: every read is bounded in time as well as size).
+   *
+   * @param headers the wait for a response's status and headers
+   * @param document a whole manifest, index or token response, headers included
+   * @param stallWindow with {@code minBytesPerWindow}: a blob download fails when fewer bytes
+   *     than that arrive in one window
+   */
+  public record Timeouts(Duration headers, Duration document, Duration stallWindow, long minBytesPerWindow) {
+    public static final Timeouts DEFAULT = new Timeouts(Duration.ofMinutes(2), Duration.ofMinutes(2),
+        Duration.ofSeconds(30), 32 << 10);
+  }
+
   private static final int MAX_REDIRECTS = 5;
-  private static final int MAX_DOCUMENT = 4 << 20;
+  /** Manifests and indexes; real ones are a few KiB. */
+  static final int MAX_DOCUMENT = 4 << 20;
+  /** Token responses (a JWT in JSON) and docker's config.json. */
+  static final int MAX_TOKEN_RESPONSE = 1 << 20;
+  /** How much of an error body is read, of which {@link Printable#EXCERPT_CHARS} are shown. */
+  private static final int MAX_ERROR_BODY = 4096;
 
   private final HttpClient http;
   private final Path dockerConfig;
+  private final Timeouts timeouts;
+  private final RedirectPolicy.Resolver resolver;
 
   public RegistryPuller() {
     this(defaultDockerConfig());
@@ -62,11 +83,17 @@ public final class RegistryPuller {
 
   /** @param dockerConfig a docker {@code config.json} to read {@code auths} from (may be absent) */
   public RegistryPuller(Path dockerConfig) {
+    this(dockerConfig, Timeouts.DEFAULT, RedirectPolicy.DNS);
+  }
+
+  RegistryPuller(Path dockerConfig, Timeouts timeouts, RedirectPolicy.Resolver resolver) {
     this.http = HttpClient.newBuilder()
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(30))
         .build();
     this.dockerConfig = dockerConfig;
+    this.timeouts = timeouts;
+    this.resolver = resolver;
   }
 
   static Path defaultDockerConfig() {
@@ -121,8 +148,9 @@ public final class RegistryPuller {
           : ImageConfigs.parse(session.document(doc.config(), where), where + " config " + doc.config().digest());
       return new ImageSource(chosenDigest, where, layers, config, null);
     } catch (IOException e) {
+      // The JDK's messages quote what the server sent (a header, say): escaped like any remote text.
       throw new BangerException(ErrorKind.UNAVAILABLE, "Tried to pull " + text + " from " + ref.registry()
-          + " but failed: " + e, e);
+          + " but failed: " + Printable.excerpt(String.valueOf(e), 300), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BangerException(ErrorKind.UNAVAILABLE, "interrupted while pulling " + text, e);
@@ -134,7 +162,11 @@ public final class RegistryPuller {
       return Optional.empty();
     }
     try {
-      JsonNode auths = Json.mapper().readTree(Files.readAllBytes(dockerConfig)).path("auths");
+      byte[] config;
+      try (InputStream in = Files.newInputStream(dockerConfig)) {
+        config = readCapped(in, MAX_TOKEN_RESPONSE, dockerConfig.toString());
+      }
+      JsonNode auths = Json.mapper().readTree(config).path("auths");
       List<String> keys = new ArrayList<>(List.of(registry, "https://" + registry, "http://" + registry));
       if (registry.equals("registry-1.docker.io")) {
         keys.addAll(List.of("https://index.docker.io/v1/", "docker.io", "index.docker.io"));
@@ -147,7 +179,9 @@ public final class RegistryPuller {
         }
       }
     } catch (IOException | IllegalArgumentException e) {
-      throw BangerException.invalid("could not read registry credentials from " + dockerConfig + ": " + e.getMessage());
+      // Never the parser's message: it would quote the file, which holds secrets.
+      throw BangerException.invalid("could not read registry credentials from " + dockerConfig + " ("
+          + (e instanceof IOException io ? Json.errorLocation(io) : "an auth entry is not base64") + ")");
     }
     return Optional.empty();
   }
@@ -166,18 +200,13 @@ public final class RegistryPuller {
     }
 
     byte[] manifest(String reference, Digest expected) throws IOException, InterruptedException {
-      HttpResponse<InputStream> response = get(URI.create(base + "/manifests/" + reference), Manifests.ACCEPT);
-      try (InputStream body = response.body()) {
-        byte[] bytes = body.readNBytes(MAX_DOCUMENT + 1);
-        if (bytes.length > MAX_DOCUMENT) {
-          throw BangerException.invalid("the manifest " + reference + " is larger than " + MAX_DOCUMENT + " bytes");
-        }
-        if (expected != null && !Digest.of(bytes).equals(expected)) {
-          throw BangerException.invalid("the registry returned a manifest for " + expected + " whose digest is "
-              + Digest.of(bytes) + "; refusing it");
-        }
-        return bytes;
+      String what = "the manifest " + Printable.quote(reference, 100);
+      byte[] bytes = document(URI.create(base + "/manifests/" + reference), Manifests.ACCEPT, what);
+      if (expected != null && !Digest.of(bytes).equals(expected)) {
+        throw BangerException.invalid("the registry returned a manifest for " + expected + " whose digest is "
+            + Digest.of(bytes) + "; refusing it");
       }
+      return bytes;
     }
 
     /** A small blob (the image config), read into memory and checked against its descriptor. */
@@ -202,11 +231,13 @@ public final class RegistryPuller {
       Path temp = file.resolveSibling(".part-" + layer.digest().hex());
       MessageDigest sha = Digest.sha256();
       long count = 0;
+      ReadWatchdog dog = ReadWatchdog.minimumRate(timeouts.stallWindow(), timeouts.minBytesPerWindow());
       try (InputStream in = response.body();
           OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         byte[] buffer = new byte[1 << 16];
         int n;
         while ((n = in.read(buffer)) > 0) {
+          dog.progress(n);
           sha.update(buffer, 0, n);
           out.write(buffer, 0, n);
           count += n;
@@ -216,8 +247,15 @@ public final class RegistryPuller {
           progress.accept(count);
         }
       } catch (IOException | RuntimeException e) {
+        dog.close();
         Files.deleteIfExists(temp);
+        BangerException cut = stalled(dog, description + " from " + ref.registry(), e);
+        if (cut != null) {
+          throw cut;
+        }
         throw e;
+      } finally {
+        dog.close();
       }
       Digest actual = new Digest(HexFormat.of().formatHex(sha.digest()));
       if (count != layer.size() || !actual.equals(layer.digest())) {
@@ -229,12 +267,31 @@ public final class RegistryPuller {
       Files.move(temp, file);
     }
 
+    /** A small document (manifest, index), read whole within the document deadline and size cap. */
+    private byte[] document(URI uri, String accept, String what) throws IOException, InterruptedException {
+      ReadWatchdog dog = ReadWatchdog.deadline(timeouts.document());
+      try {
+        HttpResponse<InputStream> response = get(uri, accept);
+        try (InputStream body = response.body()) {
+          return readCapped(body, MAX_DOCUMENT, what);
+        }
+      } catch (IOException | InterruptedException e) {
+        BangerException cut = stalled(dog, what + " from " + ref.registry(), e);
+        if (cut != null) {
+          throw cut;
+        }
+        throw e;
+      } finally {
+        dog.close();
+      }
+    }
+
     /** GET with auth negotiation and host-checked manual redirects. */
     private HttpResponse<InputStream> get(URI uri, String accept) throws IOException, InterruptedException {
       URI current = uri;
       boolean retried = false;
       for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(Duration.ofMinutes(10))
+        HttpRequest.Builder request = HttpRequest.newBuilder(current).timeout(timeouts.headers())
             .header("Accept", accept).GET();
         boolean sameHost = sameAuthority(current, uri);
         if (authorization != null && sameHost) {
@@ -251,22 +308,31 @@ public final class RegistryPuller {
         }
         if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
           response.body().close();
-          current = current.resolve(response.headers().firstValue("Location").get());
-          if (!"https".equals(current.getScheme()) && !"http".equals(current.getScheme())) {
-            throw BangerException.invalid("the registry redirected to an unsupported URL " + current);
+          String location = response.headers().firstValue("Location").get();
+          URI next;
+          try {
+            next = current.resolve(location);
+          } catch (IllegalArgumentException e) {
+            throw BangerException.invalid("the registry " + ref.registry() + " redirected to the malformed URL "
+                + Printable.quote(location, 200));
           }
+          RedirectPolicy.check(uri, next, resolver);
+          current = next;
           continue;
         }
         if (status == 200) {
           return response;
         }
-        String body = new String(response.body().readNBytes(2000), StandardCharsets.UTF_8);
-        response.body().close();
+        String body;
+        try (InputStream in = response.body()) {
+          body = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+        }
         ErrorKind kind = status == 404 ? ErrorKind.NOT_FOUND
             : status == 401 || status == 403 ? ErrorKind.FAILED_PRECONDITION : ErrorKind.UNAVAILABLE;
-        throw new BangerException(kind, "GET " + current + " returned HTTP " + status
-            + (status == 401 ? " (credentials missing or refused; use --creds USER:PASS or docker login)" : "")
-            + ": " + body.strip());
+        // The body is the remote's text: shown only as a short excerpt with control characters escaped.
+        throw new BangerException(kind, "GET " + Printable.quote(current.toString(), 300) + " returned HTTP " + status
+            + (status == 401 ? " (credentials missing or refused; use --creds-stdin, --creds-file or docker login)" : "")
+            + (body.isBlank() ? "" : ": " + Printable.excerpt(body, Printable.EXCERPT_CHARS)));
       }
       throw BangerException.invalid("too many redirects fetching " + uri);
     }
@@ -276,12 +342,12 @@ public final class RegistryPuller {
       String scheme = params.getOrDefault("", "");
       if (scheme.equalsIgnoreCase("basic")) {
         authorization = credentials.orElseThrow(() -> new BangerException(ErrorKind.FAILED_PRECONDITION,
-            ref.registry() + " requires credentials; use --creds USER:PASS or docker login")).basicHeader();
+            ref.registry() + " requires credentials; use --creds-stdin, --creds-file or docker login")).basicHeader();
         return;
       }
       if (!scheme.equalsIgnoreCase("bearer") || !params.containsKey("realm")) {
         throw new BangerException(ErrorKind.FAILED_PRECONDITION, ref.registry()
-            + " answered 401 with an unsupported challenge: " + challenge);
+            + " answered 401 with an unsupported challenge: " + Printable.quote(challenge, Printable.EXCERPT_CHARS));
       }
       StringBuilder url = new StringBuilder(params.get("realm"));
       String sep = url.indexOf("?") >= 0 ? "&" : "?";
@@ -291,25 +357,73 @@ public final class RegistryPuller {
       }
       String scope = params.getOrDefault("scope", "repository:" + ref.repository() + ":pull");
       url.append(sep).append("scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-      URI realm = URI.create(url.toString());
+      URI realm;
+      try {
+        realm = URI.create(url.toString());
+      } catch (IllegalArgumentException e) {
+        throw new BangerException(ErrorKind.FAILED_PRECONDITION, ref.registry() + " named the malformed token realm "
+            + Printable.quote(params.get("realm"), 200));
+      }
       boolean realmLoopback = "127.0.0.1".equals(realm.getHost()) || "localhost".equals(realm.getHost());
       if (!"https".equals(realm.getScheme()) && !realmLoopback) {
-        throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token realm " + realm + " is not HTTPS; refusing it");
+        throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token realm " + Printable.quote(realm.toString(), 200)
+            + " is not HTTPS; refusing it");
       }
-      HttpRequest.Builder request = HttpRequest.newBuilder(realm).timeout(Duration.ofMinutes(1)).GET();
+      HttpRequest.Builder request = HttpRequest.newBuilder(realm).timeout(timeouts.headers()).GET();
       credentials.ifPresent(c -> request.header("Authorization", c.basicHeader()));
-      HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (response.statusCode() != 200) {
-        throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token service " + realm.getHost()
-            + " refused a pull token (HTTP " + response.statusCode() + ")");
+      String what = "the token from " + realm.getHost();
+      byte[] tokenResponse;
+      ReadWatchdog dog = ReadWatchdog.deadline(timeouts.document());
+      try {
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+          if (response.statusCode() != 200) {
+            throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token service " + realm.getHost()
+                + " refused a pull token (HTTP " + response.statusCode() + ")");
+          }
+          tokenResponse = readCapped(in, MAX_TOKEN_RESPONSE, what);
+        }
+      } catch (IOException | InterruptedException e) {
+        BangerException cut = stalled(dog, what, e);
+        if (cut != null) {
+          throw cut;
+        }
+        throw e;
+      } finally {
+        dog.close();
       }
-      JsonNode body = Json.mapper().readTree(response.body());
+      JsonNode body;
+      try {
+        body = Json.mapper().readTree(tokenResponse);
+      } catch (IOException e) {
+        throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token service " + realm.getHost()
+            + " returned something that is not JSON");
+      }
       String token = body.path("token").asText(body.path("access_token").asText(""));
       if (token.isEmpty()) {
         throw new BangerException(ErrorKind.FAILED_PRECONDITION, "the token service returned no token");
       }
       authorization = "Bearer " + token;
     }
+  }
+
+  /** Reads at most {@code cap} bytes, refusing a longer body rather than holding it in memory. */
+  static byte[] readCapped(InputStream in, int cap, String what) throws IOException {
+    byte[] bytes = in.readNBytes(cap + 1);
+    if (bytes.length > cap) {
+      throw BangerException.invalid(what + " is larger than " + cap + " bytes; refusing it");
+    }
+    return bytes;
+  }
+
+  /** A clear UNAVAILABLE error when the watchdog cut the read off; null when it did not. */
+  private static BangerException stalled(ReadWatchdog dog, String what, Exception e) {
+    String why = dog.fired();
+    if (why == null) {
+      return null;
+    }
+    return new BangerException(ErrorKind.UNAVAILABLE, "Tried to download " + what + " but the registry " + why
+        + "; giving up (a stalled or drip-fed connection)", e);
   }
 
   private static boolean sameAuthority(URI a, URI b) {

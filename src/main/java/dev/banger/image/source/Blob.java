@@ -20,6 +20,15 @@ public record Blob(String description, Digest digest, long size, boolean digestO
     InputStream open() throws IOException;
   }
 
+  /**
+   * This blob, bound to {@code scanned} (the sha256 of its stored bytes as an earlier pass read
+   * them) when it has no digest of its own: a later pass then fails unless it reads exactly those
+   * bytes, so a file swapped between passes cannot be built under the first one's digest.
+   */
+  public Blob expecting(Digest scanned) {
+    return digest != null ? this : new Blob(description, scanned, size, false, opener);
+  }
+
   public InputStream open() throws IOException {
     return opener.open();
   }

@@ -31,7 +31,7 @@ public final class Manifests {
     try {
       root = Json.mapper().readTree(json);
     } catch (IOException e) {
-      throw BangerException.invalid(where + " is not valid JSON: " + e.getMessage());
+      throw BangerException.invalid(where + " is not valid JSON (" + Json.errorLocation(e) + ")");
     }
     if (root == null || !root.isObject()) {
       throw BangerException.invalid(where + " is not a JSON object");

@@ -68,22 +68,43 @@ public final class SourceDetector {
     return new ImageSource(null, source, List.of(blob), null);
   }
 
+  /**
+   * A layout directory. No name inside it is followed as a symlink (issue 15: an index.json
+   * linked to a root-only file was read by the root daemon): {@code oci-layout}, {@code
+   * index.json} and each blob must be regular files, {@code blobs} and {@code blobs/sha256} real
+   * directories.
+   */
   private static ImageSource openLayout(Path dir, String platform) throws IOException {
-    if (!Files.isRegularFile(dir.resolve("oci-layout")) || !Files.isRegularFile(dir.resolve("index.json"))) {
-      throw BangerException.invalid("Tried to import the directory " + dir + " but it is not an OCI image layout"
-          + " (no oci-layout and index.json files)");
+    for (String name : new String[] {"oci-layout", "index.json"}) {
+      Path file = dir.resolve(name);
+      if (Files.isSymbolicLink(file)) {
+        throw BangerException.invalid("Tried to import the OCI layout " + dir + " but its " + name
+            + " is a symlink; banger follows no symlink inside a layout");
+      }
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+        throw BangerException.invalid("Tried to import the directory " + dir + " but it is not an OCI image layout"
+            + " (no oci-layout and index.json files)");
+      }
+    }
+    Path blobs = dir.resolve("blobs").resolve("sha256");
+    for (Path d : new Path[] {blobs.getParent(), blobs}) {
+      if (Files.isSymbolicLink(d)) {
+        throw BangerException.invalid("Tried to import the OCI layout " + dir + " but " + dir.relativize(d)
+            + " is a symlink; banger follows no symlink inside a layout");
+      }
     }
     OciImages.Store store = new OciImages.Store() {
       @Override
       public Blob.Opener blob(Digest digest) {
-        Path file = dir.resolve("blobs").resolve("sha256").resolve(digest.hex());
+        Path file = blobs.resolve(digest.hex());
         return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
             ? () -> Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS) : null;
       }
 
       @Override
       public byte[] indexJson() throws IOException {
-        return readSmall(Files.newInputStream(dir.resolve("index.json")), "index.json");
+        return readSmall(Files.newInputStream(dir.resolve("index.json"), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS),
+            "index.json");
       }
     };
     return OciImages.load(store, "oci-layout:" + dir, platform, null);
@@ -115,12 +136,16 @@ public final class SourceDetector {
       @Override
       public Blob.Opener blob(Digest digest) {
         TarArchiveEntry e = entries.get("blobs/sha256/" + digest.hex());
-        return e == null || !e.isFile() ? null : () -> tar.getInputStream(e);
+        return e == null || !TarEntries.isRegularFile(e) ? null : () -> tar.getInputStream(e);
       }
 
       @Override
       public byte[] indexJson() throws IOException {
-        return readSmall(tar.getInputStream(entries.get("index.json")), "index.json");
+        TarArchiveEntry index = entries.get("index.json");
+        if (!TarEntries.isRegularFile(index)) {
+          throw BangerException.invalid("the archive's index.json is not a regular file (a link?); refusing it");
+        }
+        return readSmall(tar.getInputStream(index), "index.json");
       }
     };
   }
@@ -169,14 +194,14 @@ public final class SourceDetector {
       String target = java.nio.file.Path.of(dir + e.getLinkName()).normalize().toString();
       e = target.startsWith("..") || target.startsWith("/") ? null : entries.get(target);
     }
-    return e != null && e.isFile() ? e : null;
+    return e != null && TarEntries.isRegularFile(e) ? e : null;
   }
 
   private static JsonNode parse(byte[] json, String where) {
     try {
       return Json.mapper().readTree(json);
     } catch (IOException e) {
-      throw BangerException.invalid(where + " is not valid JSON: " + e.getMessage());
+      throw BangerException.invalid(where + " is not valid JSON (" + Json.errorLocation(e) + ")");
     }
   }
 

@@ -67,10 +67,20 @@ public final class AccelCache {
     kept.add(new Entry(key, verdict.kind().name(), verdict.detail(), verdict.probeMillis(), Instant.now()));
     try {
       Files.createDirectories(file.getParent());
+      sweepTemporaries();
       AtomicFiles.write(file, Json.write(new Document(kept)).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       // The verdict still applies to this decision; the next start probes again.
       LOG.atWarn().addKeyValue("file", file).addKeyValue("error", e.toString()).log("cannot save the acceleration verdict");
+    }
+  }
+
+  /** Removes what a daemon that died mid-write left (AtomicFiles' temporary files); only the daemon writes here. */
+  private void sweepTemporaries() throws IOException {
+    try (var files = Files.newDirectoryStream(file.getParent(), AtomicFiles.TEMP_PREFIX + "*")) {
+      for (Path leftover : files) {
+        Files.deleteIfExists(leftover);
+      }
     }
   }
 

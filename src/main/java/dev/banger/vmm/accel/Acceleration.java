@@ -41,7 +41,7 @@ public final class Acceleration {
   /**
    * @param cacheDir where verdicts are kept (the state directory's {@code accel/})
    * @param timeout how long a probe guest may take to reach its marker
-   * @param remember whether new verdicts are written to the cache ({@code banger doctor} only reads)
+   * @param remember whether new verdicts are logged and written to the cache ({@code banger doctor} only reads)
    * @param kvmDevice normally /dev/kvm; tests point it elsewhere
    * @param bootIdFile normally /proc/sys/kernel/random/boot_id
    */
@@ -85,9 +85,12 @@ public final class Acceleration {
       return known.get();
     }
     KvmVerdict measured = probe.run(kernel, timeout);
+    if (!remember) {
+      return measured; // doctor: it reports the verdict itself, and writes nothing
+    }
     LOG.atInfo().addKeyValue("kernel", kernel).addKeyValue("verdict", measured.kind().wire())
         .addKeyValue("ms", measured.probeMillis()).addKeyValue("detail", measured.detail()).log("KVM probe");
-    if (remember && measured.probed() && key.isPresent()) {
+    if (measured.probed() && key.isPresent()) {
       cache.put(key.get(), measured);
     }
     return measured;

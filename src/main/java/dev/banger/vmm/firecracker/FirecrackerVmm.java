@@ -20,7 +20,6 @@ import dev.banger.vmm.VmmLauncher;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.VmmSandbox;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,9 +220,8 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
 
   private static void touch(Path file) {
     try {
-      Files.createFile(file);
-    } catch (FileAlreadyExistsException e) {
-      // Kept from an earlier boot: Firecracker appends.
+      // Kept from an earlier boot if it exists: Firecracker appends.
+      dev.banger.host.PrivateFiles.file(file);
     } catch (IOException e) {
       throw new BangerException(ErrorKind.FAILED_PRECONDITION, "cannot create " + file + ": " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package dev.banger.vmm.firecracker;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
+import dev.banger.host.MountTable;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.ProcFs;
 import dev.banger.host.SweepReport;
@@ -30,7 +31,7 @@ import java.util.function.Predicate;
 final class Jailer {
   private static final int S_IFMT = 0170000;
   private static final int S_IFBLK = 0060000;
-  private static final Path MOUNTS = Path.of("/proc/self/mounts");
+  private static final Path MOUNTS = MountTable.SELF;
 
   private final JailerConfig config;
   private final String firecrackerBin;
@@ -207,13 +208,8 @@ final class Jailer {
         + " need a cgroup v2 hierarchy, and none is mounted (see " + MOUNTS + ")"));
   }
 
-  /** The cgroup v2 mount, as the jailer finds it: the first cgroup2 line of the mount table. */
+  /** The cgroup v2 mount, as the jailer finds it: the first cgroup2 filesystem of the mount table. */
   static Optional<Path> findCgroupRoot() {
-    try (var lines = Files.lines(MOUNTS)) {
-      return lines.map(line -> line.split(" ")).filter(f -> f.length > 2 && f[2].equals("cgroup2"))
-          .map(f -> Path.of(JailCleanup.unescape(f[1]))).findFirst();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    return MountTable.firstOfType("cgroup2");
   }
 }

@@ -108,6 +108,16 @@ class AccelerationTest {
   }
 
   @Test
+  void whatADaemonDyingMidWriteLeftIsSweptAtTheNextWrite() throws Exception {
+    Path leftover = Files.writeString(Files.createDirectories(dir.resolve("accel")).resolve(".tmp-verdicts.json-dead"), "{");
+    auto(new FakeProbe(binary, hung()), OPENS).kvm(kernel);
+    assertThat(leftover).doesNotExist();
+    try (var left = Files.list(dir.resolve("accel"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).containsExactly(AccelCache.FILE_NAME);
+    }
+  }
+
+  @Test
   void aChangedKernelBinaryOrHostBootIsProbedAgain() throws Exception {
     FakeProbe probe = new FakeProbe(binary, hung());
     auto(probe, OPENS).kvm(kernel);

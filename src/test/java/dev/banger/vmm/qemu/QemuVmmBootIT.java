@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -230,7 +229,7 @@ class QemuVmmBootIT {
     Path disk = TestGuest.rootDisk(dir, "root", "/bin/busybox poweroff -f");
     LaunchSpec spec = QemuVmm.launchSpec("0123abcd-nokernel", dir.resolve("vm"));
     BootConfig boot = new BootConfig(dir.resolve("no-such-bzImage"), null,
-        QemuBootArgs.of(null, null, true, OptionalLong.empty()), disk, false, null, null, 1, 128);
+        TestGuest.bootArgs(kernel, null), disk, false, null, null, 1, 128, TestGuest.accel(kernel));
     assertThatThrownBy(() -> {
       VmmProcess process = launch(spec, boot);
       vmm.configure(process, boot);

@@ -83,7 +83,10 @@ final class TestGuest {
     // banger's stop presses Ctrl-Alt-Del; with the kernel's default (ctrl-alt-del = 1) that resets
     // the guest at once. Like every real init (busybox, systemd), this one asks for SIGINT instead,
     // before its marker — and ignores it, so only what the test adds (power button, poweroff) ends it.
-    List<String> script = new ArrayList<>(List.of("#!/bin/busybox sh", "/bin/busybox echo 0 > /proc/sys/kernel/ctrl-alt-del"));
+    // The trap makes "ignores it" true: without it busybox sh, as PID 1 waiting on a foreground
+    // sleep, could exit 130 on that SIGINT and panic the guest (seen once under load).
+    List<String> script = new ArrayList<>(List.of("#!/bin/busybox sh", "trap '' INT",
+        "/bin/busybox echo 0 > /proc/sys/kernel/ctrl-alt-del"));
     if (powerButton) {
       Path modules = Files.createDirectories(dir.resolve(name + "-modules"));
       Process p = new ProcessBuilder("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards"
