@@ -112,9 +112,13 @@ class ProcessIdentityTest {
 
   /** /proc that cannot be read (EMFILE in production; here stat is a directory) says nothing about the process. */
   private void makeUnreadable() throws IOException {
-    Path stat = proc.resolve(Long.toString(sleeper.pid())).resolve("stat");
-    Files.delete(stat);
-    Files.createDirectory(stat);
+    Path pidDir = proc.resolve(Long.toString(sleeper.pid()));
+    // Swapped in by one rename (a link to a directory over the file): the adopted process's
+    // watcher polls this file and must never see it missing, which would read as "gone".
+    Path dir = Files.createDirectory(tmp.resolve("a-directory"));
+    Path link = Files.createSymbolicLink(pidDir.resolve("stat.new"), dir);
+    Files.move(link, pidDir.resolve("stat"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Test
