@@ -159,6 +159,60 @@ public final class Banger implements AutoCloseable {
     }
   }
 
+  /**
+   * Imports the test JVM's one Debian kernel ({@link dev.banger.kernel.DebianKernel#imported}) as
+   * the default kernel {@code name}: its bzImage and initrd through {@code banger kernel import},
+   * about a second, instead of the package again (~15 s; {@code GuestIT} keeps the CLI's
+   * {@code --from-deb}).
+   */
+  public Run importSharedKernel(String name) throws Exception {
+    dev.banger.kernel.DebianKernel.Imported kernel = dev.banger.kernel.DebianKernel.imported();
+    Run run = run("kernel", "import", kernel.bzImage().toString(), "--initrd", kernel.initrd().toString(),
+        "--name", name, "--default");
+    assertThat(run.exitCode()).as("kernel import: %s", run.stderr()).isZero();
+    return run;
+  }
+
+  /**
+   * What {@code banger logs VM} prints, read in-process through the daemon's API (the request the
+   * CLI makes): polling with a CLI JVM every 250 ms costs a core on a loaded host.
+   */
+  public String logs(String vm) {
+    Object log = new dev.banger.api.ApiClient(socket).getObject("/v1/vms/" + vm + "/logs?offset=0").get("log");
+    return String.valueOf(log);
+  }
+
+  /** What {@code banger inspect VM} prints, as JSON read in-process through the daemon's API. */
+  public Map<String, Object> inspect(String vm) {
+    return new dev.banger.api.ApiClient(socket).getObject("/v1/vms/" + vm);
+  }
+
+  /** Waits until {@link #inspect} shows {@code state}; returns the VM; fails with it after {@code seconds}. */
+  public Map<String, Object> awaitState(String vm, String state, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    Map<String, Object> detail = inspect(vm);
+    while (!state.equals(detail.get("state")) && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      detail = inspect(vm);
+    }
+    assertThat(detail.get("state")).as("state of %s: %s", vm, detail).isEqualTo(state);
+    return detail;
+  }
+
+  /** Waits until {@link #logs} contains {@code text}; returns the log; fails with it after {@code seconds}. */
+  public String awaitLog(String vm, String text, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    String log = "";
+    while (System.nanoTime() < deadline) {
+      log = logs(vm);
+      if (log.contains(text)) {
+        return log;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no '" + text + "' in the logs of " + vm + " within " + seconds + " s:\n" + log);
+  }
+
   /** A CLI command left running, with its stdin a pipe the test writes to. */
   public static final class Attached implements AutoCloseable {
     private final Process process;

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * under QEMU (software emulation here) with Debian's cloud kernel. One daemon for the class (each
  * boot is seconds of emulation); every test removes its VMs and checks that nothing leaked.
  */
+@Tag("guest")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ContainerIT {
   /** The bridge's address in the daemon's namespace (the default subnet's first host). */
@@ -39,7 +41,6 @@ class ContainerIT {
         "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
     assumeTrue(new ProcessCommandRunner().run(Command.of("umoci", "--version")).ok(), "needs umoci (apt-get install umoci)");
     Path busybox = DebianKernel.busybox();
-    Path deb = DebianKernel.deb();
     Path images = Files.createDirectories(work.resolve("images"));
     Path app = ContainerImages.busyboxApp(images, busybox);
     Path lone = ContainerImages.staticBinary(images);
@@ -58,7 +59,7 @@ class ContainerIT {
     Files.write(dies, new TarBuilder().dir("bin").dir("sbin").file("bin/busybox", Files.readAllBytes(busybox), 0755)
         .symlink("bin/sh", "busybox").file("sbin/init", "#!/bin/sh\nexit 0\n", 0755, 0, 0).build());
     ok(banger.run("image", "import", dies.toString(), "--name", "dies"));
-    ok(banger.run("kernel", "import", "--from-deb", deb.toString(), "--name", "cloud", "--default"));
+    banger.importSharedKernel("cloud");
   }
 
   @AfterEach
@@ -93,27 +94,11 @@ class ContainerIT {
   }
 
   private Map<String, Object> awaitState(String vm, String state) throws Exception {
-    long deadline = System.nanoTime() + 180_000_000_000L;
-    Map<String, Object> detail = inspect(vm);
-    while (!state.equals(detail.get("state")) && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      detail = inspect(vm);
-    }
-    assertThat(detail.get("state")).as("state of %s: %s", vm, detail).isEqualTo(state);
-    return detail;
+    return banger.awaitState(vm, state, 180);
   }
 
   private String awaitLog(String vm, String text) throws Exception {
-    long deadline = System.nanoTime() + 180_000_000_000L;
-    String log = "";
-    while (System.nanoTime() < deadline) {
-      log = banger.run("logs", vm).stdout();
-      if (log.contains(text)) {
-        return log;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("no '" + text + "' in the logs of " + vm + ":\n" + log);
+    return banger.awaitLog(vm, text, 180);
   }
 
   @Test

@@ -8,7 +8,6 @@ import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
-import dev.banger.kernel.DebianKernel;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * umoci, pushed with skopeo to a docker-registry on loopback, pulled with {@code banger image
  * pull}, run, and serving a file through {@code -p}.
  */
+@Tag("guest")
 class ContainerRegistryIT {
   private static final Path CACHE = Path.of("/var/cache/banger-tests/bookworm-python3.tar");
   private static final String HOST_SIDE = "172.30.0.1";
@@ -115,7 +116,7 @@ class ContainerRegistryIT {
     assertThat(pulled.exitCode()).as(pulled.stderr()).isZero();
     Map<String, Object> inspected = JSON.std.mapFrom(banger.run("image", "inspect", "py").stdout());
     assertThat(((Map<?, ?>) inspected.get("config")).get("cmd")).isEqualTo(List.of("python3", "-m", "http.server", "8000"));
-    Banger.Run kernel = banger.run("kernel", "import", "--from-deb", DebianKernel.deb().toString(), "--name", "cloud", "--default");
+    Banger.Run kernel = banger.importSharedKernel("cloud");
     assertThat(kernel.exitCode()).as(kernel.stderr()).isZero();
     Banger.Run run = banger.run("run", "py", "--name", "py", "--memory", "512M", "-p", "18095:8000");
     assertThat(run.exitCode()).as(run.stderr()).isZero();

@@ -7,13 +7,13 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.ProcessCommandRunner;
-import dev.banger.kernel.DebianKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test's namespace, reached with banger ssh, exec and cp through banger's own key, with a port
  * forward answering on the namespace's side. One boot for all of it: software emulation is slow.
  */
+@Tag("guest")
 class GuestAccessIT {
   /** The bridge's address in the daemon's namespace (the default subnet's first host). */
   private static final String HOST_SIDE = "172.30.0.1";
@@ -38,7 +39,6 @@ class GuestAccessIT {
         "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
     assumeTrue(new ProcessCommandRunner().run(Command.of("ssh", "-V")).ok(), "needs the ssh client (apt-get install openssh-client)");
     byte[] image = SshGuestImage.build(Files.createDirectories(work.resolve("image")));
-    Path deb = DebianKernel.deb();
     banger = new Banger(work);
     banger.env("BANGER_DEFAULT_VMM", "qemu");
     banger.env("BANGER_RECONCILE_INTERVAL", "0");
@@ -47,8 +47,7 @@ class GuestAccessIT {
     Files.write(rootfs, image);
     Banger.Run imported = banger.run("image", "import", rootfs.toString(), "--name", "sshbox");
     assertThat(imported.exitCode()).as(imported.stderr()).isZero();
-    Banger.Run kernel = banger.run("kernel", "import", "--from-deb", deb.toString(), "--name", "cloud", "--default");
-    assertThat(kernel.exitCode()).as(kernel.stderr()).isZero();
+    banger.importSharedKernel("cloud");
   }
 
   @AfterEach

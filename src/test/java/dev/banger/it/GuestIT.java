@@ -10,23 +10,29 @@ import dev.banger.kernel.DebianKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real guests, end to end, as a user runs them: a busybox image, Debian's cloud kernel imported
  * from its package, VMs booted by QEMU (software emulation here) inside the test's namespace.
+ * One daemon for the class; every test removes its VMs and checks that nothing leaked.
  */
+@Tag("guest")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GuestIT {
   private static final String UP = "BANGER-GUEST-UP";
 
-  @TempDir Path work;
+  @TempDir static Path work;
   private Banger banger;
   private Process daemon;
 
-  @BeforeEach
+  @BeforeAll
   void setUp() throws Exception {
     assumeTrue(new ProcessCommandRunner().run(dev.banger.host.Command.of("qemu-system-x86_64", "--version")).ok(),
         "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
@@ -59,29 +65,25 @@ class GuestIT {
   }
 
   @AfterEach
-  void tearDown() throws Exception {
-    if (banger == null) {
-      return;
-    }
-    try {
+  void noVmsAndNoLeaks() throws Exception {
+    if (banger != null) {
+      for (Object vm : JSON.std.listFrom(banger.run("ls", "-a", "--json").stdout())) {
+        banger.run("rm", "-f", String.valueOf(((Map<?, ?>) vm).get("name")));
+      }
       assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
-    } finally {
+    }
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (banger != null) {
       banger.close();
     }
   }
 
   private String awaitConsole(String vm, String marker) throws Exception {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    String log = "";
-    while (System.nanoTime() < deadline) {
-      log = banger.run("logs", vm).stdout();
-      int at = log.lastIndexOf(marker);
-      if (at >= 0) {
-        return log.substring(at);
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("no '" + marker + "' on the console of " + vm + " within 120 s:\n" + log);
+    String log = banger.awaitLog(vm, marker, 120);
+    return log.substring(log.lastIndexOf(marker));
   }
 
   @Test
@@ -150,7 +152,7 @@ class GuestIT {
     Map<String, Object> vm = JSON.std.mapFrom(banger.run("inspect", "con").stdout());
     assertThat(vm.get("state")).as("adopted by the new daemon").isEqualTo("running");
     typeIntoConsole("con", "echo ADOPTED-$((6*7))", "ADOPTED-42");
-    assertThat(banger.run("logs", "con").stdout()).contains("CONSOLE-42-OK").contains("ADOPTED-42");
+    assertThat(banger.logs("con")).contains("CONSOLE-42-OK").contains("ADOPTED-42");
 
     assertThat(banger.run("rm", "-f", "con").exitCode()).isZero();
   }

@@ -8,7 +8,6 @@ import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.ProcessCommandRunner;
-import dev.banger.kernel.DebianKernel;
 import dev.banger.testing.TestNetns;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Each refusal is paired with a control showing the same request works from where it should.
  * One boot for all of it: software emulation is slow.
  */
+@Tag("guest")
 class GuestIsolationGuestIT {
   private static final String GATEWAY = "172.30.0.1";
   private static final String UPLINK = "10.99.0.2";
@@ -50,7 +51,6 @@ class GuestIsolationGuestIT {
         "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
     assumeTrue(new ProcessCommandRunner().run(Command.of("ssh", "-V")).ok(), "needs the ssh client (apt-get install openssh-client)");
     byte[] image = SshGuestImage.build(Files.createDirectories(work.resolve("image")));
-    Path deb = DebianKernel.deb();
     banger = new Banger(work);
     outside = new TestNetns();
     CommandRunner ns = banger.netns().runner();
@@ -71,7 +71,7 @@ class GuestIsolationGuestIT {
     Path rootfs = work.resolve("rootfs.tar");
     Files.write(rootfs, image);
     ok("image", "import", rootfs.toString(), "--name", "sshbox");
-    ok("kernel", "import", "--from-deb", deb.toString(), "--name", "cloud", "--default");
+    banger.importSharedKernel("cloud");
   }
 
   @AfterEach

@@ -3,8 +3,6 @@ package dev.banger.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.banger.host.ProcessCommandRunner;
-import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
 import dev.banger.testing.HostAssumptions;
 import dev.banger.testing.TestAccel;
@@ -18,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * proves that the initrd loads the virtio modules, configures eth0 from ip=, mounts the root disk
  * and switch_roots (issue 7).
  */
+@Tag("guest")
 class InitrdQemuBootIT {
   private static final String GUEST_MARKER = "banger-test-guest: init reached";
   private static final String QEMU = "qemu-system-x86_64";
@@ -45,12 +45,7 @@ class InitrdQemuBootIT {
     HostAssumptions.assumeProgram(QEMU, "--version");
     HostAssumptions.assumeProgram("mke2fs", "-V");
     Path busybox = DebianKernel.busybox();
-    Path deb = DebianKernel.deb();
-    KernelRecord k;
-    try (Database db = Database.open(dir.resolve("state.db"))) {
-      k = new KernelService(dir.resolve("state"), db, new ProcessCommandRunner())
-          .importDeb(deb, "debian-cloud", false, busybox);
-    }
+    KernelRecord k = DebianKernel.imported().record();
     Path disk = rootDisk(busybox);
     Path console = dir.resolve("console.log");
     boolean kvm = TestAccel.of(Path.of(k.bzImagePath())) == Accel.KVM;

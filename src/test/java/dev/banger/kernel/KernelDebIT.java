@@ -2,7 +2,6 @@ package dev.banger.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.banger.host.ProcessCommandRunner;
 import dev.banger.model.Catalog;
 import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
@@ -22,19 +21,23 @@ import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Imports Debian's real cloud kernel package (issue 7); skips, saying why, where apt cannot fetch it. */
+/**
+ * Imports Debian's real cloud kernel package (issue 7); skips, saying why, where apt cannot fetch
+ * it. The import checked is the test JVM's one {@link DebianKernel#imported} (importDeb, as the
+ * default, into a state directory of its own) that the booting tests use.
+ */
 class KernelDebIT {
-  @TempDir Path state;
+  @TempDir Path tmp;
 
   @Test
   void importsTheDebianCloudKernelWithAVmlinuxAndAnInitrd() throws IOException, InterruptedException {
     Path busybox = DebianKernel.busybox();
     Path deb = DebianKernel.deb();
+    DebianKernel.Imported imported = DebianKernel.imported();
+    Path state = imported.stateDir();
     try (Database db = Database.open(state.resolve("state.db"))) {
-      KernelService service = new KernelService(state, db, new ProcessCommandRunner());
-      long start = System.nanoTime();
-      KernelRecord k = service.importDeb(deb, "debian-cloud", true, busybox);
-      System.out.printf("imported %s in %d ms%n", deb.getFileName(), (System.nanoTime() - start) / 1_000_000);
+      KernelRecord k = imported.record();
+      System.out.printf("imported %s in %d ms%n", deb.getFileName(), imported.importMillis());
 
       byte[] header = new byte[64];
       try (InputStream in = Files.newInputStream(Path.of(k.vmlinuxPath()))) {
@@ -56,7 +59,7 @@ class KernelDebIT {
       assertThat(entries.get("init").getMode() & 0111).isNotZero();
 
       // The generated /init must at least parse under the busybox that runs it.
-      Path init = state.resolve("init.sh");
+      Path init = tmp.resolve("init.sh");
       Files.writeString(init, InitrdBuilder.initScript(
           GuestModules.IN_LOAD_ORDER.stream().map(m -> Path.of(m + ".ko")).toList()));
       Process check = new ProcessBuilder(busybox.toString(), "sh", "-n", init.toString()).redirectErrorStream(true).start();

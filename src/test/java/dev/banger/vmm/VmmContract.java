@@ -37,6 +37,29 @@ public abstract class VmmContract {
     return Duration.ofSeconds(30);
   }
 
+  /*
+   * Checks an implementation adds to the shared cases, so that one guest boot serves both (a QEMU
+   * boot is seconds of emulation): each runs at the point its name says and does nothing here.
+   */
+
+  /** A started VMM whose guest runs, before it is stopped. */
+  protected void checkRunning(Vmm vmm, VmmProcess process) {}
+
+  /** After {@code exit}, the stop of {@code process}: it is gone for good. */
+  protected void checkGone(Vmm vmm, VmmProcess process, VmmExit exit) {}
+
+  /** After a graceful stop that ended the VMM cleanly. */
+  protected void checkGracefulStop(VmmProcess process) {}
+
+  /** A launched and configured VMM that was never booted, before it is stopped. */
+  protected void checkNeverBooted(Vmm vmm, VmmProcess process) {}
+
+  /** A running VMM ({@code process}) and its adoption ({@code adopted}), before the stop. */
+  protected void checkAdoption(Vmm vmm, LaunchSpec spec, VmmProcess process, VmmProcess adopted) {}
+
+  /** The exit an adopted VMM's stop reported. */
+  protected void checkAdoptedExit(VmmExit exit) {}
+
   @AfterEach
   void killWhatIsLeft() {
     for (VmmProcess process : launched) {
@@ -67,12 +90,14 @@ public abstract class VmmContract {
     assertThat(process.isAlive()).isFalse();
     assertThat(vmm.stop(process, Duration.ofSeconds(1))).isEqualTo(exit);
     assertThat(vmm.kill(process)).isFalse();
+    checkGracefulStop(process);
   }
 
   @Test
   void aGuestThatIgnoresTheStopRequestIsKilledAfterTheTimeout() {
     Vmm vmm = vmmIgnoringStop();
     VmmProcess process = started(vmm, spec());
+    checkRunning(vmm, process);
 
     long t0 = System.nanoTime();
     VmmExit exit = vmm.stop(process, Duration.ofMillis(500));
@@ -82,6 +107,7 @@ public abstract class VmmContract {
     assertThat(exit.clean()).isFalse();
     assertThat(elapsedMs).isGreaterThanOrEqualTo(500);
     assertThat(process.isAlive()).isFalse();
+    checkGone(vmm, process, exit);
   }
 
   @Test
@@ -90,6 +116,7 @@ public abstract class VmmContract {
     VmmProcess process = vmm.launch(spec(), boot());
     launched.add(process);
     vmm.configure(process, boot());
+    checkNeverBooted(vmm, process);
 
     long t0 = System.nanoTime();
     VmmExit exit = vmm.stop(process, Duration.ofSeconds(20));
@@ -126,9 +153,11 @@ public abstract class VmmContract {
     VmmProcess adopted = vmm.adopt(id, spec).orElseThrow();
     assertThat(adopted.isChild()).isFalse();
     assertThat(adopted.isAlive()).isTrue();
+    checkAdoption(vmm, spec, process, adopted);
 
     VmmExit exit = vmm.stop(adopted, patience());
     assertThat(exit.forced()).as(exit.describe()).isFalse();
+    checkAdoptedExit(exit);
     assertThat(process.awaitExit(Duration.ofSeconds(5))).isPresent();
     assertThat(vmm.adopt(id, spec)).isEmpty();
   }

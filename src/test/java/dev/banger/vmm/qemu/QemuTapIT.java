@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with {@code -netdev tap}; the initrd configures eth0 from {@code ip=} and the guest and the
  * namespace ping each other. Needs root; the namespace (and with it the tap) is deleted after.
  */
+@Tag("guest")
 class QemuTapIT {
   private static final String TAP = "bgqemutest0";
   private static final String HOST_IP = "172.30.0.1";
@@ -34,7 +36,7 @@ class QemuTapIT {
     HostAssumptions.assumeRoot();
     HostAssumptions.assumeProgram("ip", "-V");
     HostAssumptions.assumeProgram("ping", "-V");
-    KernelRecord kernel = TestGuest.kernel(dir.resolve("state"));
+    KernelRecord kernel = TestGuest.kernel();
     Path disk = TestGuest.rootDisk(dir, "root",
         "/bin/busybox ping -c 1 -W 10 " + HOST_IP + " >/dev/null && /bin/busybox echo 'guest-ping-ok'",
         "while true; do /bin/busybox sleep 1; done");

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.banger.error.BangerException;
-import dev.banger.error.ErrorKind;
-import dev.banger.host.ProcFs;
 import dev.banger.store.KernelRecord;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.LaunchSpec;
-import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,14 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Boots Debian's cloud kernel with banger's initrd through {@link QemuVmm} (software emulation
  * here, KVM where usable): launch → configure → boot, the guest's init on the console, a
- * guest poweroff ending QEMU with status 0, stop, identity and adoption. Every QEMU started is
- * killed by its pid afterwards, and each test asserts it is gone.
+ * guest poweroff ending QEMU with status 0, busybox init's Ctrl-Alt-Del. Stop, the power button,
+ * a never-booted QEMU, identity and adoption are {@link QemuVmmContractIT}'s (the contract's
+ * boots, with QEMU's checks). Every QEMU started is killed by its pid afterwards, and each test
+ * asserts it is gone.
  */
+@Tag("guest")
 class QemuVmmBootIT {
   private static final Duration BOOT_LIMIT = Duration.ofMinutes(2);
   private static final String INIT_READY = "banger-qemu-test: busybox init runs";
 
-  @TempDir static Path shared;
   private static KernelRecord kernel;
 
   @TempDir Path dir;
@@ -43,7 +43,7 @@ class QemuVmmBootIT {
 
   @BeforeAll
   static void importKernel() throws Exception {
-    kernel = TestGuest.kernel(shared.resolve("state"));
+    kernel = TestGuest.kernel();
   }
 
   @AfterEach
@@ -114,39 +114,6 @@ class QemuVmmBootIT {
         boot.accel().wire(), bootedMs, markerMs);
   }
 
-  /**
-   * A busybox guest without a power-button handler ignores the ACPI power button: stop then kills after
-   * its timeout. Either way QEMU must be gone, and a second stop is a no-op.
-   */
-  @Test
-  void stopEndsARunningGuestGracefullyOrByKill() throws Exception {
-    Path disk = TestGuest.rootDisk(dir, "root", "while true; do /bin/busybox sleep 1; done");
-    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-stop", dir.resolve("vm"));
-    BootConfig boot = boot(disk);
-    long t0 = System.nanoTime();
-    VmmProcess process = launch(spec, boot);
-    vmm.configure(process, boot);
-    vmm.boot(process);
-    awaitMarker(process, t0);
-    assertThat(vmm.status(process)).isEqualTo("running");
-
-    long s0 = System.nanoTime();
-    VmmExit exit = vmm.stop(process, Duration.ofSeconds(3));
-    long stopMs = (System.nanoTime() - s0) / 1_000_000;
-
-    assertThat(process.isAlive()).isFalse();
-    assertThat(ProcessHandle.of(process.identity().pid()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-    assertThat(vmm.stop(process, Duration.ofSeconds(1))).isEqualTo(exit);
-    assertThat(vmm.kill(process)).isFalse();
-    System.out.printf("QemuVmm stop of a busybox guest: %s after %d ms%n", exit.describe(), stopMs);
-  }
-
-  @Test
-  void aGuestThatHandlesThePowerButtonStopsCleanly() throws Exception {
-    Path disk = TestGuest.rootDisk(dir, "root", true, "while true; do /bin/busybox sleep 1; done");
-    assertGracefulStop(disk, "0123abcd-acpi", TestGuest.MARKER, "power button pressed", "ACPI power button");
-  }
-
   @Test
   void aBusyboxInitStopsCleanlyOnCtrlAltDel() throws Exception {
     // No ACPI listener here: busybox init's ctrlaltdel action (reboot) ends QEMU. Its sysinit line
@@ -177,51 +144,6 @@ class QemuVmmBootIT {
     assertThat(exit.clean()).as("%s; console:\n%s", exit.describe(), console(process)).isTrue();
     assertThat(console(process)).contains(said);
     System.out.printf("QemuVmm graceful stop (%s): %s after %d ms%n", how, exit.describe(), stopMs);
-  }
-
-  @Test
-  void aQemuThatWasNeverBootedIsKilledAtOnce() throws Exception {
-    Path disk = TestGuest.rootDisk(dir, "root", "/bin/busybox poweroff -f");
-    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-paused", dir.resolve("vm"));
-    BootConfig boot = boot(disk);
-    VmmProcess process = launch(spec, boot);
-    vmm.configure(process, boot);
-
-    assertThat(vmm.requestStop(process)).as("a paused guest cannot be asked").isFalse();
-    long t0 = System.nanoTime();
-    VmmExit exit = vmm.stop(process, Duration.ofSeconds(20));
-
-    assertThat(exit.forced()).isTrue();
-    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(10_000);
-    assertThat(process.isAlive()).isFalse();
-  }
-
-  @Test
-  void adoptionFindsTheRunningQemuAndNothingElseAndASecondLaunchIsRefused() throws Exception {
-    Path disk = TestGuest.rootDisk(dir, "root", "while true; do /bin/busybox sleep 1; done");
-    LaunchSpec spec = QemuVmm.launchSpec("0123abcd-adopt", dir.resolve("vm"));
-    BootConfig boot = boot(disk);
-    VmmProcess process = launch(spec, boot);
-    vmm.configure(process, boot);
-    vmm.boot(process);
-    ProcessIdentity id = process.identity();
-
-    assertThat(id.marker()).isEqualTo(spec.apiSocket().toString());
-    assertThat(id.matches(new ProcFs())).isTrue();
-    assertThatThrownBy(() -> launch(spec, boot))
-        .isInstanceOfSatisfying(BangerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.ALREADY_EXISTS));
-    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime() + 1, id.marker()), spec)).isEmpty();
-    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime(), spec.vmDir().resolve("fc.sock")),
-        spec.withApiSocket(spec.vmDir().resolve("fc.sock")))).isEmpty();
-    VmmProcess adopted = vmm.adopt(id, spec).orElseThrow();
-    assertThat(adopted.isChild()).isFalse();
-    assertThat(adopted.isAlive()).isTrue();
-    assertThat(vmm.status(adopted)).isEqualTo("running");
-
-    VmmExit exit = vmm.stop(adopted, Duration.ofSeconds(2));
-    assertThat(exit.exitCode()).as("an adopted process's exit code is unknown").isNull();
-    assertThat(process.awaitExit(Duration.ofSeconds(5))).isPresent();
-    assertThat(vmm.adopt(id, spec)).isEmpty();
   }
 
   @Test

@@ -1,13 +1,16 @@
 package dev.banger.vmm.qemu;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.banger.host.ProcFs;
 import dev.banger.store.KernelRecord;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmContract;
+import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,14 +20,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Vmm contract for QEMU with real guests (Debian's cloud kernel, busybox root disks): the
  * guest's behaviour (power off on the ACPI button, ignore it, power off at once) is chosen by
- * the root disk each test's VMM boots. Skips without qemu-system-x86_64.
+ * the root disk each test's VMM boots. QEMU's own checks (QMP status, the power button's effect,
+ * adoption by the QMP socket) ride on the contract's boots. Skips without qemu-system-x86_64.
  */
+@Tag("guest")
 class QemuVmmContractIT extends VmmContract {
   @TempDir static Path shared;
   private static KernelRecord kernel;
@@ -37,7 +43,7 @@ class QemuVmmContractIT extends VmmContract {
 
   @BeforeAll
   static void guests() throws Exception {
-    kernel = TestGuest.kernel(shared.resolve("state"));
+    kernel = TestGuest.kernel();
     String idle = "while true; do /bin/busybox sleep 1; done";
     stopsWhenAsked = TestGuest.rootDisk(shared, "stops", true, idle);
     ignoresStop = TestGuest.rootDisk(shared, "ignores", idle);
@@ -90,6 +96,57 @@ class QemuVmmContractIT extends VmmContract {
   @Override
   protected Duration patience() {
     return Duration.ofSeconds(90);
+  }
+
+  // QEMU's own checks on the contract's guests (they were QemuVmmBootIT's, each with a boot of its own).
+
+  @Override
+  protected void checkRunning(Vmm vmm, VmmProcess process) {
+    assertThat(((GuestVmm) vmm).qemu.status(process)).isEqualTo("running");
+  }
+
+  @Override
+  protected void checkGone(Vmm vmm, VmmProcess process, VmmExit exit) {
+    assertThat(ProcessHandle.of(process.identity().pid()).map(ProcessHandle::isAlive).orElse(false))
+        .as("QEMU %s is gone", process.identity()).isFalse();
+    assertThat(vmm.stop(process, Duration.ofSeconds(1))).isEqualTo(exit);
+    assertThat(vmm.kill(process)).isFalse();
+  }
+
+  /** The guest with a power-button handler said so before it powered off. */
+  @Override
+  protected void checkGracefulStop(VmmProcess process) {
+    assertThat(console(process)).contains("power button pressed");
+  }
+
+  @Override
+  protected void checkNeverBooted(Vmm vmm, VmmProcess process) {
+    assertThat(vmm.requestStop(process)).as("a paused guest cannot be asked").isFalse();
+  }
+
+  /** QEMU is recognised by its QMP socket on its command line, and only with that socket. */
+  @Override
+  protected void checkAdoption(Vmm vmm, LaunchSpec spec, VmmProcess process, VmmProcess adopted) {
+    ProcessIdentity id = process.identity();
+    assertThat(id.marker()).isEqualTo(spec.apiSocket().toString());
+    assertThat(id.matches(new ProcFs())).isTrue();
+    assertThat(vmm.adopt(new ProcessIdentity(id.pid(), id.startTime(), spec.vmDir().resolve("fc.sock")),
+        spec.withApiSocket(spec.vmDir().resolve("fc.sock")))).isEmpty();
+    assertThat(((GuestVmm) vmm).qemu.status(adopted)).isEqualTo("running");
+  }
+
+  @Override
+  protected void checkAdoptedExit(VmmExit exit) {
+    assertThat(exit.exitCode()).as("an adopted process's exit code is unknown").isNull();
+  }
+
+  private static String console(VmmProcess process) {
+    try {
+      Path log = process.spec().consoleLog();
+      return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

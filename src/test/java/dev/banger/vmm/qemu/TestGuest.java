@@ -3,9 +3,8 @@ package dev.banger.vmm.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.banger.host.ProcessCommandRunner;
+import dev.banger.kernel.DebianKernel;
 import dev.banger.kernel.KernelService;
-import dev.banger.store.Database;
 import dev.banger.store.KernelRecord;
 import dev.banger.testing.HostAssumptions;
 import dev.banger.testing.TestAccel;
@@ -13,27 +12,21 @@ import dev.banger.vmm.Accel;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A real guest for the QEMU tests: Debian's cloud kernel with banger's initrd (imported through
- * {@link KernelService#importDeb}) and tiny ext4 root disks whose /sbin/init is a busybox script.
- * Skips, naming what is missing, when qemu-system-x86_64, mke2fs, busybox-static or the kernel
- * package cannot be had. The .deb is cached under target/kernel-debs, shared with the kernel tests.
+ * {@link KernelService#importDeb}, once per JVM by {@link DebianKernel#imported}) and tiny ext4
+ * root disks whose /sbin/init is a busybox script. Skips, naming what is missing, when
+ * qemu-system-x86_64, mke2fs, busybox-static or the kernel package cannot be had.
  */
 final class TestGuest {
   static final String QEMU = "qemu-system-x86_64";
   static final String MARKER = "banger-qemu-test: init reached";
-  private static final Path CACHE = Path.of(System.getProperty("banger.home", "."), "target", "kernel-debs");
-  private static final Pattern DEPENDS = Pattern.compile("Depends: (linux-image-[0-9][^\\s]*-cloud-amd64)");
 
   private TestGuest() {}
 
@@ -47,17 +40,15 @@ final class TestGuest {
     return QemuBootArgs.of(networkArg, null, accel(kernel) == Accel.TCG);
   }
 
-  /** Imports the kernel into {@code stateDir}; skips the test when something it needs is missing. */
-  static KernelRecord kernel(Path stateDir) throws IOException {
+  /**
+   * The kernel, imported once per test JVM ({@link DebianKernel#imported}); skips the test when
+   * something it needs is missing.
+   */
+  static KernelRecord kernel() throws IOException {
     HostAssumptions.assumeProgram(QEMU, "--version");
     HostAssumptions.assumeProgram("mke2fs", "-V");
     assumeTrue(Files.isExecutable(KernelService.DEFAULT_BUSYBOX), "needs busybox-static (apt-get install -y busybox-static)");
-    Path deb = deb();
-    Files.createDirectories(stateDir);
-    try (Database db = Database.open(stateDir.resolve("state.db"))) {
-      return new KernelService(stateDir, db, new ProcessCommandRunner())
-          .importDeb(deb, "debian-cloud", false, KernelService.DEFAULT_BUSYBOX);
-    }
+    return DebianKernel.imported().record();
   }
 
   /**
@@ -90,7 +81,7 @@ final class TestGuest {
     if (powerButton) {
       Path modules = Files.createDirectories(dir.resolve(name + "-modules"));
       Process p = new ProcessBuilder("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards"
-          + " --no-anchored '*/drivers/acpi/button.ko' '*/drivers/input/evdev.ko'", "sh", deb().toString(), modules.toString())
+          + " --no-anchored '*/drivers/acpi/button.ko' '*/drivers/input/evdev.ko'", "sh", DebianKernel.deb().toString(), modules.toString())
           .redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(p.waitFor()).as("extracting button.ko and evdev.ko: %s", out).isZero();
@@ -128,50 +119,5 @@ final class TestGuest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("mke2fs: %s", out).isZero();
     return disk;
-  }
-
-  private static synchronized Path deb() throws IOException {
-    Path cached = cachedDeb();
-    if (cached != null) {
-      return cached;
-    }
-    String out = run(List.of("apt-cache", "depends", "linux-image-cloud-amd64"), Path.of("/"));
-    Matcher m = DEPENDS.matcher(out);
-    assumeTrue(m.find(), "needs apt with Debian's package lists (apt-get update): no linux-image-*-cloud-amd64");
-    Files.createDirectories(CACHE);
-    run(List.of("apt-get", "download", m.group(1)), CACHE);
-    cached = cachedDeb();
-    assumeTrue(cached != null, "needs `apt-get download " + m.group(1) + "` to work (Debian's package archive)");
-    return cached;
-  }
-
-  private static Path cachedDeb() throws IOException {
-    if (!Files.isDirectory(CACHE)) {
-      return null;
-    }
-    try (DirectoryStream<Path> debs = Files.newDirectoryStream(CACHE, "linux-image-*-cloud-amd64_*.deb")) {
-      for (Path deb : debs) {
-        return deb;
-      }
-    }
-    return null;
-  }
-
-
-  private static String run(List<String> argv, Path cwd) {
-    try {
-      Process p = new ProcessBuilder(argv).directory(cwd.toFile()).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-      byte[] out = p.getInputStream().readAllBytes();
-      if (!p.waitFor(600, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-      return new String(out, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
   }
 }
