@@ -1,5 +1,6 @@
 package dev.banger.it;
 
+import dev.banger.testing.Leaks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -65,9 +66,7 @@ class ContainerIT {
   @AfterEach
   void noVmsAndNoLeaks() throws Exception {
     if (banger != null) {
-      for (Object vm : JSON.std.listFrom(banger.run("ls", "-a", "--json").stdout())) {
-        banger.run("rm", "-f", String.valueOf(((Map<?, ?>) vm).get("name")));
-      }
+      banger.removeAllVms();
       assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
     }
   }

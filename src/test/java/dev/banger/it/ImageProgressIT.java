@@ -1,5 +1,6 @@
 package dev.banger.it;
 
+import dev.banger.testing.Leaks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
