@@ -1,5 +1,6 @@
 package dev.banger.api;
 
+import dev.banger.model.RandomIds;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.host.Accounts;
@@ -12,8 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -162,11 +161,8 @@ public final class ApiServer implements AutoCloseable {
   /** A new 0700 directory beside the socket; short-named, as a socket path has 107 bytes at most. */
   private static Path privateDirectory(Path parent) throws IOException {
     Files.createDirectories(parent);
-    SecureRandom random = new SecureRandom();
     for (int attempt = 0; ; attempt++) {
-      byte[] suffix = new byte[3];
-      random.nextBytes(suffix);
-      Path dir = parent.resolve(".bind-" + HexFormat.of().formatHex(suffix));
+      Path dir = parent.resolve(".bind-" + RandomIds.hex(3));
       try {
         return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } catch (FileAlreadyExistsException e) {

@@ -1,16 +1,14 @@
 package dev.banger.kernel;
 
+import dev.banger.model.RandomIds;
 import dev.banger.error.BangerException;
 import dev.banger.error.Printable;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /** Kernel names (chosen by the user) and ids (random; also the kernel's directory name). */
 final class KernelNames {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
   static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private KernelNames() {}
 
@@ -25,8 +23,6 @@ final class KernelNames {
   }
 
   static String newId() {
-    byte[] bytes = new byte[8];
-    RANDOM.nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
+    return RandomIds.hex(8);
   }
 }

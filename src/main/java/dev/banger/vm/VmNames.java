@@ -1,8 +1,7 @@
 package dev.banger.vm;
 
+import dev.banger.model.RandomIds;
 import dev.banger.error.BangerException;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
@@ -12,15 +11,12 @@ import java.util.regex.Pattern;
 public final class VmNames {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private VmNames() {}
 
   /** A new random id: 16 lower-case hex characters. */
   public static String newId() {
-    byte[] bytes = new byte[8];
-    RANDOM.nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
+    return RandomIds.hex(8);
   }
 
   public static void checkId(String id) {
