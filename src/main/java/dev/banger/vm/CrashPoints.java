@@ -5,10 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fault injection for the crash-safety tests: when {@code BANGER_CRASH_AT} names a point, the
- * daemon halts there as abruptly as {@code kill -9} would (no shutdown hooks, no cleanup). Points
- * are named {@code start.<step>.before|after} and {@code stop.<step>.before|after}, plus
- * {@code start.guest.setup.writing} inside the guest setup step (intent recorded, disk not yet
- * written).
+ * daemon halts there as abruptly as {@code kill -9} would (no shutdown hooks, no cleanup). The
+ * points are {@link CrashPoint}'s.
  *
  * <p>For tests only: the point is honoured only when {@value #SWITCH}{@code =1} is set as well,
  * which only the test harness does. {@code BANGER_CRASH_AT} alone — a stray variable in a
@@ -22,9 +20,9 @@ public final class CrashPoints {
 
   private CrashPoints() {}
 
-  public static void reach(String point) {
-    if (TARGET != null && TARGET.equals(point)) {
-      LoggerFactory.getLogger(CrashPoints.class).atError().addKeyValue("point", point).log("crash point reached; halting");
+  public static void reach(CrashPoint point) {
+    if (TARGET != null && TARGET.equals(point.wire())) {
+      LoggerFactory.getLogger(CrashPoints.class).atError().addKeyValue("point", point.wire()).log("crash point reached; halting");
       Runtime.getRuntime().halt(137);
     }
   }

@@ -53,7 +53,7 @@ final class FirstBootSetup {
     } else {
       repo.updateRuntime(runtime.withGuestSetup(GuestSetup.WRITING));
     }
-    CrashPoints.reach("start.guest.setup.writing");
+    CrashPoints.reach(CrashPoint.START_GUEST_SETUP_WRITING);
     GuestFiles.Identity identity = new GuestFiles.Identity(runtime.name(), guest.ip(), guest.dns(), authorizedKeys);
     Path vmDir = dev.banger.host.PrivateFiles.directories(Path.of(runtime.vmDir()));
     writer.write(device, GuestFiles.forFirstBoot(identity), vmDir);

@@ -99,16 +99,16 @@ public final class Reconciler {
     }
     VmHandles handles = load(row);
     recorder.adopt(id, handles); // The cache and a healed handles.json, before any teardown step.
-    LaunchSpec launch = lifecycle.launchSpec(row);
+    LaunchSpec launch = lifecycle.resources().launchSpec(row);
     Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.processMarker())
-        .flatMap(who -> lifecycle.vmmFor(row.spec()).adopt(who, launch));
+        .flatMap(who -> lifecycle.resources().vmmFor(row.spec()).adopt(who, launch));
     // Only a VM that finished booting is adopted. One caught in STARTING never completed its start
     // (the caller saw it fail); one caught in STOPPING was asked to stop. Both are torn down.
     boolean consistent = process.isPresent()
         && state == VmState.RUNNING
         && (NetworkMode.fromWire(row.spec().network()) == NetworkMode.NONE
             || (handles.tapDevice() != null && lifecycle.network().tapExists(handles.tapDevice())))
-        && lifecycle.diskFor(row.runtime()).isActive(lifecycle.diskSpec(row), handles);
+        && lifecycle.resources().diskFor(row.runtime()).isActive(lifecycle.resources().diskSpec(row), handles);
     if (consistent) {
       lifecycle.adoptLive(id, process.get());
       lifecycle.setState(id, VmState.RUNNING, null);
@@ -182,7 +182,7 @@ public final class Reconciler {
     }
     List<SweepReport> reports = new ArrayList<>();
     // Jails first: a jailed VMM found there is killed before its tap and disk go.
-    for (Vmm vmm : lifecycle.vmms().values()) {
+    for (Vmm vmm : lifecycle.resources().vmms().values()) {
       if (vmm instanceof VmmSandbox sandbox) {
         reports.add(sandbox.sweep(this::ownsSandbox));
       }

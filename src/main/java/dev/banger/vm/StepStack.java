@@ -32,19 +32,19 @@ final class StepStack {
   }
 
   /** Runs {@code action}; if it returns normally, {@code undo} is pushed. */
-  void run(String step, Action action, Action undo) throws StepFailedException {
-    CrashPoints.reach("start." + step + ".before");
+  void run(Step step, Action action, Action undo) throws StepFailedException {
+    CrashPoints.reach(CrashPoint.before(step));
     long t0 = System.nanoTime();
     try {
       action.run();
     } catch (Exception e) {
-      throw new StepFailedException(step, e);
+      throw new StepFailedException(step.wire(), e);
     }
-    undos.push(new Undo(step, undo));
+    undos.push(new Undo(step.wire(), undo));
     // Where a start's time goes, per step (scripts/bench-start.sh reads these lines).
-    LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("step", step)
+    LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("step", step.wire())
         .addKeyValue("ms", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e6)).log("start step done");
-    CrashPoints.reach("start." + step + ".after");
+    CrashPoints.reach(CrashPoint.after(step));
   }
 
   /** Undoes every completed step in reverse order; returns the failures (empty when clean). */

@@ -3,42 +3,28 @@ package dev.banger.vm;
 import dev.banger.error.BangerException;
 import dev.banger.guest.ContainerInit;
 import dev.banger.guest.GuestDiskWriter;
+import dev.banger.host.TreeFiles;
 import dev.banger.model.Catalog;
-import dev.banger.model.Catalog.ImageRef;
-import dev.banger.model.Catalog.KernelRef;
 import dev.banger.model.GuestSetup;
-import dev.banger.model.HandleSink;
 import dev.banger.model.VmHandles;
 import dev.banger.model.VmRuntime;
-import dev.banger.model.VmSpec;
 import dev.banger.model.VmState;
-import dev.banger.network.GuestNetwork;
 import dev.banger.network.Network;
-import dev.banger.network.NetworkMode;
-import dev.banger.rootdisk.DiskSpec;
-import dev.banger.rootdisk.PreparedDisk;
-import dev.banger.rootdisk.RootDisk;
 import dev.banger.rootdisk.RootDiskStrategy;
 import dev.banger.rootdisk.RootDisks;
 import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.StepStack.StepFailedException;
 import dev.banger.vmm.Accel;
-import dev.banger.vmm.BootConfig;
-import dev.banger.vmm.JailCleanup;
-import dev.banger.vmm.LaunchSpec;
-import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
-import dev.banger.vmm.VmmSandbox;
 import dev.banger.vmm.accel.Acceleration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,11 +35,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops VMs (DESIGN.md, "Lifecycle and crash safety"). Start is a list of named steps
- * — disk.prepare, net.tap, guest.setup, vmm.jail (a VMM that sandboxes), vmm.spawn, vmm.configure,
- * vmm.boot — each recording its handles (cache, handles.json, mirror) before the next; a failure
- * unwinds what exists, in reverse. Teardown always runs in one fixed, idempotent order: VMM, jail,
- * tap, disk, API socket, then the recovery state is cleared. Commands on one VM are serialised by
- * its lock; different VMs run in parallel.
+ * ({@link BootSteps}), each recording its handles (cache, handles.json, mirror) before the next; a
+ * failure unwinds what exists, in reverse. Teardown always runs in one fixed, idempotent order
+ * ({@link Teardown}). Commands on one VM are serialised by its lock; different VMs run in
+ * parallel. What a row resolves to is {@link VmResources}'s; the watched VMMs are
+ * {@link LiveProcesses}.
  */
 public final class VmLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(VmLifecycle.class);
@@ -68,33 +54,29 @@ public final class VmLifecycle {
   public record Options(String netns, Duration stopTimeout) {}
 
   private final VmRepository repo;
-  private final Catalog catalog;
-  private final RootDisks disks;
   private final Network network;
-  private final Map<String, Vmm> vmms;
   private final Options options;
+  private final VmResources resources;
+  private final LiveProcesses live;
+  private final Teardown teardown;
+  private final BootSteps bootSteps;
   private final VmRecorder recorder;
-  private final FirstBootSetup firstBoot;
-  private final ContainerSetup containerSetup;
   private final GuestExit guestExit;
-  private final Acceleration acceleration;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-  private final Map<String, VmmProcess> live = new ConcurrentHashMap<>();
   private final RemovedVms removed = new RemovedVms();
 
   public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
       GuestDiskWriter guestWriter, Acceleration acceleration, Options options) {
     this.repo = repo;
-    this.catalog = catalog;
-    this.disks = disks;
     this.network = network;
-    this.vmms = Map.copyOf(vmms);
     this.options = options;
     this.recorder = new VmRecorder(repo);
-    this.firstBoot = new FirstBootSetup(repo, guestWriter);
-    this.containerSetup = new ContainerSetup(guestWriter, ContainerInit.load());
+    this.resources = new VmResources(catalog, disks, vmms, options.netns(), acceleration, recorder::current);
+    this.live = new LiveProcesses(resources, recorder);
+    this.teardown = new Teardown(recorder, resources, network, live);
     this.guestExit = new GuestExit(guestWriter);
-    this.acceleration = acceleration;
+    this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
+        new ContainerSetup(guestWriter, ContainerInit.load()), live, this::watch);
   }
 
   /** Runs {@code work} holding the VM's lock. */
@@ -117,6 +99,11 @@ public final class VmLifecycle {
     return recorder;
   }
 
+  /** What a VM row resolves to (image, kernel, disk, VMM, boot config). */
+  VmResources resources() {
+    return resources;
+  }
+
   Network network() {
     return network;
   }
@@ -128,7 +115,7 @@ public final class VmLifecycle {
 
   /** The ids of VMs whose VMM this daemon is watching. */
   java.util.Set<String> liveIds() {
-    return java.util.Set.copyOf(live.keySet());
+    return live.ids();
   }
 
   /** What is still known of a VM that --rm removed in the last minute (see {@link RemovedVms}). */
@@ -156,15 +143,17 @@ public final class VmLifecycle {
       if (state == VmState.ERROR || state == VmState.STOPPING) {
         teardown(row);
       }
-      Vmm vmm = vmmFor(row.spec());
-      // Decided before any side effect: a VMM that needs KVM where it cannot run guests is refused here.
-      Accel accel = accel(vmm, kernelOf(row));
+      Vmm vmm = resources.vmmFor(row.spec());
+      // Decided before any side effect: a kernel without an image this VMM boots, and a VMM that
+      // needs KVM where it cannot run guests, are refused here.
+      resources.kernelFile(row);
+      Accel accel = resources.accel(vmm, resources.kernelOf(row));
       repo.updateRuntime(row(vmId).runtime().withAccel(accel.wire()).withExit(null, null)
           .withBoot(VmNames.newId(), consoleSize(row.runtime())));
       setState(vmId, VmState.STARTING, null);
       StepStack steps = new StepStack(vmId);
       try {
-        boot(row, vmm, accel, steps);
+        bootSteps.run(row, vmm, accel, steps);
       } catch (StepFailedException e) {
         List<String> undoFailures = steps.unwind();
         String reason = "start failed at " + e.step() + ": " + rootMessage(e) + consoleTail(row.runtime());
@@ -180,72 +169,6 @@ public final class VmLifecycle {
     });
   }
 
-  private void boot(VmRow row, Vmm vmm, Accel accel, StepStack steps) throws StepFailedException {
-    String id = row.runtime().id();
-    HandleSink sink = recorder.sinkFor(id);
-    DiskSpec diskSpec = diskSpec(row);
-    RootDisk disk = diskFor(row.runtime());
-    PreparedDisk[] prepared = new PreparedDisk[1];
-    steps.run("disk.prepare",
-        () -> {
-          recordStrategy(id, disk.strategy());
-          prepared[0] = disk.prepare(diskSpec, recorder.current(id), sink);
-        },
-        () -> disk.release(diskSpec, recorder.current(id), sink));
-    GuestNetwork[] guest = new GuestNetwork[1];
-    NetworkMode mode = NetworkMode.fromWire(row.spec().network());
-    steps.run("net.tap",
-        () -> {
-          guest[0] = network.attach(id, mode, row.spec().ports(), sink);
-          recordAddress(id, guest[0]);
-        },
-        () -> network.detach(id, sink));
-    // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
-    steps.run("guest.setup", () -> firstBoot.run(id, row.spec().sshKey(), diskSpec, prepared[0], guest[0]), () -> {});
-    if (row.spec().containerMode()) {
-      steps.run("guest.init", () -> containerSetup.run(row.spec(), row(id).runtime(), imageOf(row).config(),
-          prepared[0].device(), vmm.kind().equals("qemu")), () -> {});
-    }
-    BootConfig[] config = new BootConfig[1];
-    if (vmm instanceof VmmSandbox sandbox) {
-      // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
-      steps.run("vmm.jail",
-          () -> {
-            config[0] = bootConfig(row, accel, prepared[0], guest[0]);
-            sandbox.prepare(launchSpec(row), config[0], sink);
-          },
-          () -> JailCleanup.remove(id, recorder.current(id), sink));
-    }
-    VmmProcess[] process = new VmmProcess[1];
-    steps.run("vmm.spawn",
-        () -> {
-          if (config[0] == null) {
-            config[0] = bootConfig(row, accel, prepared[0], guest[0]);
-          }
-          // Asked after the jail step: a jailed VMM is reached inside its jail.
-          process[0] = vmm.launch(launchSpec(row), config[0]);
-          ProcessIdentity who = process[0].identity();
-          sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
-          live.put(id, process[0]);
-        },
-        () -> {
-          vmm.kill(process[0]);
-          process[0].awaitExit(Duration.ofSeconds(10));
-          live.remove(id, process[0]);
-          sink.apply(h -> h.withProcess(null, null));
-        });
-    steps.run("vmm.configure", () -> vmm.configure(process[0], config[0]), () -> {});
-    // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
-    // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.
-    steps.run("vmm.boot",
-        () -> {
-          vmm.boot(process[0]);
-          repo.updateRuntime(row(id).runtime().withState(VmState.RUNNING, null).withStartedAt(Instant.now()));
-        },
-        () -> {});
-    watch(id, process[0]);
-  }
-
   /** Stops a VM: graceful (or SIGKILL with {@code force}), then the fixed teardown. Idempotent. */
   public VmRow stop(String vmId, Duration timeout, boolean force) {
     return locked(vmId, () -> {
@@ -257,18 +180,18 @@ public final class VmLifecycle {
       }
       boolean wasRunning = row.runtime().state() == VmState.RUNNING;
       setState(vmId, VmState.STOPPING, null);
-      VmmProcess process = process(row);
+      VmmProcess process = live.of(row);
       boolean killed = false;
       if (process != null) {
-        CrashPoints.reach("stop.vmm.before");
-        Vmm vmm = vmmFor(row.spec());
+        CrashPoints.reach(CrashPoint.STOP_VMM_BEFORE);
+        Vmm vmm = resources.vmmFor(row.spec());
         if (force) {
           killed = vmm.kill(process);
           process.awaitExit(Duration.ofSeconds(10));
         } else {
           killed = vmm.stop(process, timeout == null ? options.stopTimeout() : timeout).forced();
         }
-        CrashPoints.reach("stop.vmm.after");
+        CrashPoints.reach(CrashPoint.STOP_VMM_AFTER);
       }
       // Only a boot that ran has an ending to tell; a failed start keeps its own reason.
       GuestExit.Outcome outcome = wasRunning && process != null && !process.isAlive()
@@ -311,7 +234,7 @@ public final class VmLifecycle {
       VmRow stopped = row(vmId);
       // Should a crash leave the row without its disk, the next start makes a fresh disk: it needs its files again.
       repo.updateRuntime(stopped.runtime().withGuestSetup(GuestSetup.PENDING));
-      diskFor(stopped.runtime()).delete(diskSpec(stopped));
+      resources.diskFor(stopped.runtime()).delete(resources.diskSpec(stopped));
       network.releaseLease(vmId);
       removeVmDir(Path.of(stopped.runtime().vmDir()), vmId);
       repo.delete(vmId);
@@ -321,56 +244,9 @@ public final class VmLifecycle {
     });
   }
 
-  /**
-   * The fixed teardown: VMM process, tap, disk, API socket, then the recovery state. Each step
-   * treats "already gone" as success; returns what could not be removed (then the handles stay
-   * recorded for the next reconcile).
-   */
+  /** The fixed teardown ({@link Teardown}); returns what could not be removed. */
   List<String> teardown(VmRow row) {
-    String id = row.runtime().id();
-    HandleSink sink = recorder.sinkFor(id);
-    List<String> failures = new ArrayList<>();
-    VmHandles handles = recorder.current(id);
-    if (handles.pid() != null) {
-      VmmProcess process = process(row);
-      if (process != null && process.isAlive()) {
-        vmmFor(row.spec()).kill(process);
-        if (process.awaitExit(Duration.ofSeconds(10)).isEmpty()) {
-          failures.add("VMM " + process + " survived SIGKILL");
-          return failures;
-        }
-      }
-      live.remove(id);
-      sink.apply(h -> h.withProcess(null, null));
-    }
-    CrashPoints.reach("stop.jail.before");
-    try {
-      JailCleanup.remove(id, recorder.current(id), sink);
-    } catch (RuntimeException e) {
-      failures.add("jail: " + e.getMessage());
-    }
-    CrashPoints.reach("stop.net.before");
-    try {
-      network.detach(id, sink);
-    } catch (RuntimeException e) {
-      failures.add("tap: " + e.getMessage());
-    }
-    CrashPoints.reach("stop.disk.before");
-    try {
-      diskFor(row.runtime()).release(diskSpec(row), recorder.current(id), sink);
-    } catch (RuntimeException e) {
-      failures.add("disk: " + e.getMessage());
-    }
-    try {
-      Files.deleteIfExists(Path.of(row.runtime().apiSocket()));
-    } catch (IOException e) {
-      failures.add("API socket: " + e.getMessage());
-    }
-    CrashPoints.reach("stop.clear.before");
-    if (failures.isEmpty() && recorder.current(id).holdsNothing()) {
-      recorder.clear(id);
-    }
-    return failures;
+    return teardown.run(row);
   }
 
   /** Notices a VMM that ends on its own (guest poweroff, crash) and tears the VM down. */
@@ -450,109 +326,6 @@ public final class VmLifecycle {
     }
   }
 
-  private ImageRef imageOf(VmRow row) {
-    return catalog.image(row.imageId())
-        .orElseThrow(() -> BangerException.notFound("image " + row.imageId() + " of VM '" + row.runtime().name() + "' is gone"));
-  }
-
-  private VmmProcess process(VmRow row) {
-    VmmProcess process = live.get(row.runtime().id());
-    if (process != null) {
-      return process;
-    }
-    LaunchSpec launch = launchSpec(row);
-    Optional<ProcessIdentity> identity = ProcessIdentity.fromHandles(recorder.current(row.runtime().id()), launch.processMarker());
-    return identity.flatMap(who -> vmmFor(row.spec()).adopt(who, launch)).orElse(null);
-  }
-
-  /** What a VM of {@code vmm} booting {@code kernel} runs under (see {@link Acceleration#decide}). */
-  Accel accel(Vmm vmm, KernelRef kernel) {
-    return acceleration.decide(probeKernel(kernel), vmm.kind(), vmm.canEmulate());
-  }
-
-  /** True when guests of {@code kernel} can run under KVM here (the setting, or the probe's verdict). */
-  boolean kvmUsable(KernelRef kernel) {
-    return acceleration.kvm(probeKernel(kernel)).usable();
-  }
-
-  /** The file the acceleration probe boots for this kernel: QEMU loads the bzImage, or else the vmlinux. */
-  private static Path probeKernel(KernelRef kernel) {
-    String file = kernel.bzImagePath() != null ? kernel.bzImagePath() : kernel.vmlinuxPath();
-    if (file == null) {
-      throw BangerException.precondition("kernel '" + kernel.name() + "' has no image file; import it again");
-    }
-    return Path.of(file);
-  }
-
-  private KernelRef kernelOf(VmRow row) {
-    return catalog.kernel(row.kernelId())
-        .orElseThrow(() -> BangerException.notFound("kernel " + row.kernelId() + " of VM '" + row.runtime().name() + "' is gone"));
-  }
-
-  private BootConfig bootConfig(VmRow row, Accel accel, PreparedDisk disk, GuestNetwork guest) {
-    KernelRef kernel = kernelOf(row);
-    Vmm vmm = vmmFor(row.spec());
-    String kernelPath = vmm.bootsBzImage() && kernel.bzImagePath() != null ? kernel.bzImagePath() : kernel.vmlinuxPath();
-    if (kernelPath == null) {
-      throw BangerException.precondition("kernel '" + kernel.name() + "' has no image for " + vmm.kind()
-          + "; import a bzImage or a Debian kernel package");
-    }
-    // The init chosen by the spec first, then the user's arguments, which may override it.
-    String userArgs = (ContainerProcess.kernelArgs(row.spec()) + " " + row.spec().kernelArgs()).strip();
-    String bootArgs = vmm.bootArgs(accel, guest.kernelArg(row.runtime().name()), userArgs);
-    BootConfig config = new BootConfig(Path.of(kernelPath), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
-        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel);
-    return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
-  }
-
-  DiskSpec diskSpec(VmRow row) {
-    ImageRef image = catalog.image(row.imageId())
-        .orElseThrow(() -> BangerException.notFound("image " + row.imageId() + " of VM '" + row.runtime().name() + "' is gone"));
-    return new DiskSpec(row.runtime().id(), Path.of(image.rootfsPath()), Path.of(row.runtime().cowPath()), row.spec().diskSizeBytes());
-  }
-
-  RootDisk diskFor(VmRuntime runtime) {
-    return runtime.rootdiskStrategy() == null
-        ? disks.forDefault()
-        : disks.forStrategy(RootDiskStrategy.fromWire(runtime.rootdiskStrategy()));
-  }
-
-  /** How the VM's VMM is reached: by its directory's socket, or inside its jail when the handles record one. */
-  LaunchSpec launchSpec(VmRow row) {
-    VmRuntime runtime = row.runtime();
-    LaunchSpec base = LaunchSpec.of(runtime.id(), Path.of(runtime.vmDir())).withApiSocket(Path.of(runtime.apiSocket()))
-        .withNetns(options.netns());
-    return vmmFor(row.spec()).launchSpec(base, recorder.current(runtime.id()));
-  }
-
-  /** The VMMs this daemon runs, by kind. */
-  Map<String, Vmm> vmms() {
-    return vmms;
-  }
-
-  Vmm vmmFor(VmSpec spec) {
-    return vmmFor(spec.vmm());
-  }
-
-  Vmm vmmFor(String kind) {
-    Vmm vmm = vmms.get(kind);
-    if (vmm == null) {
-      throw BangerException.precondition("VMM '" + kind + "' is not available on this daemon (available: " + vmms.keySet() + ")");
-    }
-    return vmm;
-  }
-
-  private void recordStrategy(String vmId, RootDiskStrategy strategy) {
-    VmRuntime r = row(vmId).runtime();
-    if (r.rootdiskStrategy() == null) {
-      repo.updateRuntime(r.withRootdiskStrategy(strategy.wire()));
-    }
-  }
-
-  private void recordAddress(String vmId, GuestNetwork guest) {
-    repo.updateRuntime(row(vmId).runtime().withAddress(guest.ip(), guest.mac()));
-  }
-
   void setState(String vmId, VmState state, String error) {
     repo.updateRuntime(row(vmId).runtime().withState(state, error));
   }
@@ -561,7 +334,10 @@ public final class VmLifecycle {
     return repo.findById(vmId).orElseThrow(() -> BangerException.notFound("no VM with id " + vmId));
   }
 
-  /** Deletes a VM directory: renamed to rm-&lt;id&gt; first, so a crash mid-way leaves a name a sweep knows. */
+  /**
+   * Deletes a VM directory: renamed to rm-&lt;id&gt; first, so a crash mid-way leaves a name a sweep
+   * knows, then removed without following links or entering a mount ({@link TreeFiles}).
+   */
   private static void removeVmDir(Path vmDir, String vmId) {
     if (!Files.exists(vmDir)) {
       return;
@@ -569,11 +345,7 @@ public final class VmLifecycle {
     Path doomed = vmDir.resolveSibling("rm-" + vmId);
     try {
       Files.move(vmDir, doomed);
-      try (var walk = Files.walk(doomed)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
+      TreeFiles.deleteRecursively(doomed);
     } catch (IOException e) {
       throw BangerException.internal("cannot remove VM directory " + vmDir + ": " + e.getMessage(), e);
     }

@@ -205,7 +205,7 @@ public final class VmService {
     options.limits().check(vcpus, memory, disk, image.sizeBytes(), req.kernelArgs());
     String vmm = req.vmm() == null ? defaultVmm(kernel) : req.vmm();
     // A VMM that needs KVM where KVM cannot run guests is refused now, not at its first start.
-    lifecycle.accel(lifecycle.vmmFor(vmm), kernel);
+    lifecycle.resources().accel(lifecycle.resources().vmmFor(vmm), kernel);
     if (vms.findByName(req.name()).isPresent()) {
       throw BangerException.alreadyExists("a VM named '" + req.name() + "' already exists");
     }
@@ -243,8 +243,8 @@ public final class VmService {
     if (!options.defaultVmm().equals("auto")) {
       return options.defaultVmm();
     }
-    boolean firecracker = lifecycle.vmms().containsKey("firecracker") && lifecycle.vmmFor("firecracker").installed();
-    return firecracker && lifecycle.kvmUsable(kernel) ? "firecracker" : "qemu";
+    boolean firecracker = lifecycle.resources().vmms().containsKey("firecracker") && lifecycle.resources().vmmFor("firecracker").installed();
+    return firecracker && lifecycle.resources().kvmUsable(kernel) ? "firecracker" : "qemu";
   }
 
   /**

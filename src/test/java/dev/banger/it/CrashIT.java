@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.banger.image.TarBuilder;
 import dev.banger.store.HandlesFile;
+import dev.banger.vm.CrashPoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -113,20 +115,56 @@ class CrashIT {
     assertThat(leaks).as(scenario).isEmpty();
   }
 
+  /** The points of an image-mode start without a jail (the jail's are {@link JailerIT}'s). */
+  static final List<CrashPoint> START = List.of(CrashPoint.START_DISK_PREPARE_BEFORE, CrashPoint.START_DISK_PREPARE_AFTER,
+      CrashPoint.START_NET_TAP_BEFORE, CrashPoint.START_NET_TAP_AFTER, CrashPoint.START_GUEST_SETUP_BEFORE,
+      CrashPoint.START_GUEST_SETUP_WRITING, CrashPoint.START_GUEST_SETUP_AFTER, CrashPoint.START_VMM_SPAWN_BEFORE,
+      CrashPoint.START_VMM_SPAWN_AFTER, CrashPoint.START_VMM_CONFIGURE_BEFORE, CrashPoint.START_VMM_CONFIGURE_AFTER,
+      CrashPoint.START_VMM_BOOT_BEFORE, CrashPoint.START_VMM_BOOT_AFTER);
+  /** The step only a container-mode start has. */
+  static final List<CrashPoint> CONTAINER_START = List.of(CrashPoint.START_GUEST_INIT_BEFORE, CrashPoint.START_GUEST_INIT_AFTER);
+  static final List<CrashPoint> STOP = List.of(CrashPoint.STOP_VMM_BEFORE, CrashPoint.STOP_VMM_AFTER,
+      CrashPoint.STOP_NET_BEFORE, CrashPoint.STOP_DISK_BEFORE, CrashPoint.STOP_CLEAR_BEFORE);
+
+  static List<String> startPoints() {
+    return START.stream().map(CrashPoint::wire).toList();
+  }
+
+  static List<String> containerStartPoints() {
+    return CONTAINER_START.stream().map(CrashPoint::wire).toList();
+  }
+
+  static List<String> stopPoints() {
+    return STOP.stream().map(CrashPoint::wire).toList();
+  }
+
   @Order(1)
   @ParameterizedTest
-  @ValueSource(strings = {
-      "start.disk.prepare.before", "start.disk.prepare.after", "start.net.tap.before", "start.net.tap.after",
-      "start.guest.setup.before", "start.guest.setup.writing", "start.guest.setup.after", "start.vmm.spawn.before", "start.vmm.spawn.after", "start.vmm.configure.before", "start.vmm.configure.after",
-      "start.vmm.boot.before", "start.vmm.boot.after"})
+  @MethodSource("startPoints")
   void crashDuringStart(String point) throws Exception {
     String name = newVm();
     crashAt(point, "start", name);
     restart();
     String state = (String) inspect(name).get("state");
     // Only a VM whose boot completed is adopted; anything earlier is torn down.
-    assertThat(state).isEqualTo(point.equals("start.vmm.boot.after") ? "running" : "stopped");
+    assertThat(state).isEqualTo(point.equals(CrashPoint.START_VMM_BOOT_AFTER.wire()) ? "running" : "stopped");
     finish("kill -9 at " + point, name, state);
+  }
+
+  /** Container mode adds guest.init (banger's init written into the disk): a crash around it is torn down too. */
+  @Order(1)
+  @ParameterizedTest
+  @MethodSource("containerStartPoints")
+  void crashDuringAContainerStart(String point) throws Exception {
+    counter++;
+    String name = "vm" + counter;
+    Banger.Run create = banger.run("create", "tiny", "--name", name, "--init", "banger", "--", "/bin/true");
+    assertThat(create.exitCode()).as(create.stderr()).isZero();
+    crashAt(point, "start", name);
+    restart();
+    String state = (String) inspect(name).get("state");
+    assertThat(state).isEqualTo("stopped");
+    finish("kill -9 at " + point + " (container)", name, state);
   }
 
   /**
@@ -151,7 +189,7 @@ class CrashIT {
 
   @Order(3)
   @ParameterizedTest
-  @ValueSource(strings = {"stop.vmm.before", "stop.vmm.after", "stop.net.before", "stop.disk.before", "stop.clear.before"})
+  @MethodSource("stopPoints")
   void crashDuringStop(String point) throws Exception {
     String name = newVm();
     assertThat(banger.run("start", name).exitCode()).isZero();
@@ -259,7 +297,7 @@ class CrashIT {
   void aCrashPointWithoutTheTestSwitchIsIgnored() throws Exception {
     String name = newVm();
     banger.stop(daemon);
-    daemon = banger.startDaemonWith(Map.of("BANGER_CRASH_AT", "start.vmm.spawn.before"));
+    daemon = banger.startDaemonWith(Map.of("BANGER_CRASH_AT", CrashPoint.START_VMM_SPAWN_BEFORE.wire()));
     Banger.Run start = banger.run("start", name);
     assertThat(start.exitCode()).as(start.stderr()).isZero();
     assertThat(daemon.isAlive()).isTrue();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.image.TarBuilder;
 import dev.banger.store.HandlesFile;
+import dev.banger.vm.CrashPoint;
 import dev.banger.vmm.firecracker.FakeFirecrackerBinary;
 import dev.banger.vmm.firecracker.FakeJailerBinary;
 import dev.banger.vmm.firecracker.JailerTestSupport;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -164,9 +166,16 @@ class JailerIT {
   }
 
   /** Kills the daemon (Runtime.halt at a crash point) mid-start or mid-stop, restarts it, and checks nothing is left. */
+  static final List<CrashPoint> CRASHED = List.of(CrashPoint.START_VMM_JAIL_BEFORE, CrashPoint.START_VMM_JAIL_AFTER,
+      CrashPoint.START_VMM_SPAWN_AFTER, CrashPoint.START_VMM_CONFIGURE_AFTER, CrashPoint.START_VMM_BOOT_AFTER,
+      CrashPoint.STOP_JAIL_BEFORE, CrashPoint.STOP_NET_BEFORE);
+
+  static List<String> crashPoints() {
+    return CRASHED.stream().map(CrashPoint::wire).toList();
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"start.vmm.jail.before", "start.vmm.jail.after", "start.vmm.spawn.after",
-      "start.vmm.configure.after", "start.vmm.boot.after", "stop.jail.before", "stop.net.before"})
+  @MethodSource("crashPoints")
   void aDaemonKilledMidStartOrStopLeavesNoJailAfterRestart(String point) throws Exception {
     assertThat(banger.run("create", "tiny", "--name", "crashy").exitCode()).isZero();
     boolean stopping = point.startsWith("stop.");
@@ -181,7 +190,7 @@ class JailerIT {
 
     daemon = banger.startDaemon();
     String state = (String) inspect("crashy").get("state");
-    assertThat(state).isEqualTo(point.equals("start.vmm.boot.after") ? "running" : "stopped");
+    assertThat(state).isEqualTo(point.equals(CrashPoint.START_VMM_BOOT_AFTER.wire()) ? "running" : "stopped");
     if (!state.equals("running")) {
       assertNothingLeft("restart after kill -9 at " + point);
     }
