@@ -8,21 +8,19 @@ import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.NetnsCommandRunner;
 import dev.banger.host.SweepReport;
-import dev.banger.json.Json;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmSpec.PortForward;
 import dev.banger.store.LeaseRepository;
-import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
  * The bridge network: one Linux bridge with the subnet's first address, IPv4 forwarding, NAT, and
  * a persistent tap per running VM, each behind its own filter ({@link GuestFilter}: no spoofing,
  * no host services, no link-local, no other VMs unless allowed). With a netns configured, every
- * command runs inside it.
+ * command runs inside it. Interfaces go through {@link IpLinks}, routes {@link HostRoutes},
+ * listening host ports {@link HostPorts}.
  */
 public final class BridgeNetwork implements Network {
   private final CommandRunner runner;
@@ -30,6 +28,9 @@ public final class BridgeNetwork implements Network {
   private final LeaseRepository leases;
   private final Nat nat;
   private final GuestFilter filter;
+  private final IpLinks ip;
+  private final HostRoutes routes;
+  private final HostPorts hostPorts;
 
   BridgeNetwork(CommandRunner runner, NetworkConfig config, LeaseRepository leases, Nat nat) {
     this.runner = Objects.requireNonNull(runner, "runner");
@@ -37,6 +38,9 @@ public final class BridgeNetwork implements Network {
     this.leases = Objects.requireNonNull(leases, "leases");
     this.nat = Objects.requireNonNull(nat, "nat");
     this.filter = new GuestFilter(runner, config);
+    this.ip = new IpLinks(runner);
+    this.routes = new HostRoutes(runner);
+    this.hostPorts = new HostPorts(runner);
   }
 
   /**
@@ -66,17 +70,17 @@ public final class BridgeNetwork implements Network {
   @Override
   public void setUp() {
     checkNetns();
-    checkNoOverlap();
-    ensureBridge();
+    routes.checkNoOverlap(config.subnet(), config.bridge());
+    ip.ensureBridge(config.bridge());
     runner.check("ip", "addr", "replace", config.subnet().gatewayCidr(), "dev", config.bridge());
     runner.check("ip", "link", "set", "dev", config.bridge(), "up");
     // Forwarding is a per-namespace switch; NAT is useless without it.
     runner.check("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-    nat.setUp(config.subnet(), config.bridge(), uplink());
+    nat.setUp(config.subnet(), config.bridge(), routes.uplink());
     // A restart keeps the kernel's rules; this also gives adopted VMs' taps their filters if an
     // older daemon left them without, and drops filters of taps that are gone.
     Set<String> links = new java.util.HashSet<>();
-    links().forEach(link -> links.add(link.path("ifname").asText()));
+    ip.all().forEach(link -> links.add(link.path("ifname").asText()));
     filter.reconcile(guestsWithTaps(links::contains));
   }
 
@@ -84,7 +88,7 @@ public final class BridgeNetwork implements Network {
   public void tearDown() {
     nat.tearDown();
     filter.tearDown();
-    if (linkExists(config.bridge())) {
+    if (ip.exists(config.bridge())) {
       runner.check("ip", "link", "del", "dev", config.bridge());
     }
   }
@@ -121,7 +125,7 @@ public final class BridgeNetwork implements Network {
     try {
       // The filter first: the tap is never on the bridge without it.
       filter.install(GuestFilterRules.Guest.of(guest));
-      createTap(tap);
+      ip.createTap(tap, config.bridge());
       nat.replaceForwards(vmId, guest.ip(), ports);
     } catch (RuntimeException e) {
       try {
@@ -134,22 +138,6 @@ public final class BridgeNetwork implements Network {
     return guest;
   }
 
-  /**
-   * Creates the tap, enslaves it to the bridge and brings it up with one {@code ip -batch}: every
-   * host command is a fork (two inside a namespace), and they dominate a start's own time. A
-   * batch stops at its first failure; when that is a tap left by an earlier attempt, the rest runs.
-   */
-  private void createTap(String tap) {
-    String join = "link set dev " + tap + " master " + config.bridge() + "\nlink set dev " + tap + " up\n";
-    CommandResult created = runner.run(Command.of("ip", "-batch", "-").withStdin("tuntap add dev " + tap + " mode tap\n" + join));
-    if (!created.ok()) {
-      if (!linkExists(tap)) {
-        created.orThrow();
-      }
-      runner.check(Command.of("ip", "-batch", "-").withStdin(join));
-    }
-  }
-
   @Override
   public synchronized void detach(String vmId, HandleSink sink) {
     String tap = VmNetNames.tapName(vmId);
@@ -157,7 +145,7 @@ public final class BridgeNetwork implements Network {
     new Cleanup()
         .step(() -> nat.removeForwards(vmId))
         .step(() -> {
-          deleteLink(tap);
+          ip.delete(tap);
           tapGone[0] = true;
           sink.apply(h -> tap.equals(h.tapDevice()) ? h.withTap(null) : h);
         })
@@ -172,20 +160,7 @@ public final class BridgeNetwork implements Network {
 
   @Override
   public boolean hostPortInUse(int port, String protocol) {
-    String flag = "udp".equalsIgnoreCase(protocol) ? "--udp" : "--tcp";
-    return listens(runner.check("ss", "-H", "-l", "-n", flag).stdout(), port);
-  }
-
-  /** Whether {@code ss -Hln} output has a socket bound to {@code port} on any address. */
-  static boolean listens(String ssOutput, int port) {
-    for (String line : ssOutput.split("\n")) {
-      String[] fields = line.strip().split("\\s+");
-      // State Recv-Q Send-Q Local-Address:Port Peer-Address:Port [Process]
-      if (fields.length >= 5 && fields[3].endsWith(":" + port)) {
-        return true;
-      }
-    }
-    return false;
+    return hostPorts.inUse(port, protocol);
   }
 
   @Override
@@ -195,13 +170,13 @@ public final class BridgeNetwork implements Network {
 
   @Override
   public boolean tapExists(String tap) {
-    return linkExists(tap);
+    return ip.exists(tap);
   }
 
   @Override
   public synchronized SweepReport sweep(Set<String> keepTaps) {
     SweepReport.Builder report = new SweepReport.Builder();
-    for (JsonNode link : links()) {
+    for (JsonNode link : ip.all()) {
       String name = link.path("ifname").asText();
       String kind = link.path("linkinfo").path("info_kind").asText("");
       if (!VmNetNames.TAP.matcher(name).matches() || !kind.equals("tun")) {
@@ -212,7 +187,7 @@ public final class BridgeNetwork implements Network {
         continue;
       }
       try {
-        deleteLink(name);
+        ip.delete(name);
         report.removed("tap " + name);
       } catch (RuntimeException e) {
         report.failed("tap " + name, e);
@@ -258,20 +233,6 @@ public final class BridgeNetwork implements Network {
     }
   }
 
-  private void ensureBridge() {
-    Optional<JsonNode> existing = link(config.bridge());
-    if (existing.isEmpty()) {
-      runner.check("ip", "link", "add", "name", config.bridge(), "type", "bridge");
-      return;
-    }
-    String kind = existing.get().path("linkinfo").path("info_kind").asText("");
-    if (!kind.equals("bridge")) {
-      throw BangerException.precondition(
-          "Tried to use " + config.bridge() + " as banger's bridge but it is an existing interface of"
-              + " kind '" + kind + "'; choose another bridge name or remove it");
-    }
-  }
-
   private void checkNetns() {
     if (config.netns() == null) {
       return;
@@ -285,80 +246,11 @@ public final class BridgeNetwork implements Network {
     }
   }
 
-  /** Refuses a subnet that overlaps a route we did not create (our own bridge's is fine). */
-  private void checkNoOverlap() {
-    JsonNode routes = json(runner.check("ip", "-4", "-j", "route", "show").stdout(), "ip route");
-    for (JsonNode route : routes) {
-      String dst = route.path("dst").asText("");
-      if (dst.isEmpty() || dst.equals("default") || config.bridge().equals(route.path("dev").asText())) {
-        continue;
-      }
-      if (config.subnet().overlapsRoute(dst)) {
-        throw BangerException.precondition(
-            "The VM subnet " + config.subnet() + " overlaps the existing route " + dst + " on "
-                + route.path("dev").asText("?") + "; guests would be unreachable or shadow that"
-                + " network. Choose another with --subnet (e.g. 10.213.0.0/16).");
-      }
-    }
-  }
-
-  /** The interface of the default route, where masquerade sends traffic out. */
-  private Optional<String> uplink() {
-    JsonNode routes = json(runner.check("ip", "-4", "-j", "route", "show", "default").stdout(), "ip route");
-    for (JsonNode route : routes) {
-      String dev = route.path("dev").asText("");
-      if (!dev.isEmpty()) {
-        return Optional.of(dev);
-      }
-    }
-    return Optional.empty();
-  }
-
-  private boolean linkExists(String name) {
-    return link(name).isPresent();
-  }
-
-  private Optional<JsonNode> link(String name) {
-    CommandResult result = runner.run(Command.of("ip", "-d", "-j", "link", "show", "dev", name));
-    if (!result.ok()) {
-      // A namespace that is gone took its interfaces with it: for teardown, that is "gone".
-      if (result.stderr().contains("does not exist") || result.stderr().contains("Cannot find device")
-          || result.stderr().contains("Cannot open network namespace")) {
-        return Optional.empty();
-      }
-      result.orThrow();
-    }
-    JsonNode links = json(result.stdout(), "ip link");
-    return links.isEmpty() ? Optional.empty() : Optional.of(links.get(0));
-  }
-
-  private JsonNode links() {
-    return json(runner.check("ip", "-d", "-j", "link", "show").stdout(), "ip link");
-  }
-
-  private void deleteLink(String name) {
-    CommandResult result = runner.run(Command.of("ip", "link", "del", "dev", name));
-    if (!result.ok() && linkExists(name)) {
-      result.orThrow();
-    }
-  }
-
   private static boolean installed(CommandRunner runner, String... argv) {
     try {
       return runner.run(Command.of(argv)).ok();
     } catch (BangerException e) {
       return false;
-    }
-  }
-
-  private static JsonNode json(String text, String what) {
-    if (text.isBlank()) {
-      return Json.mapper().createArrayNode();
-    }
-    try {
-      return Json.mapper().readTree(text);
-    } catch (IOException e) {
-      throw BangerException.internal("could not parse `" + what + "` JSON output: " + e.getMessage(), e);
     }
   }
 }

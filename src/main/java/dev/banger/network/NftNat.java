@@ -1,12 +1,10 @@
 package dev.banger.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.banger.error.BangerException;
 import dev.banger.host.CommandRunner;
 import dev.banger.model.VmSpec.PortForward;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -106,15 +104,8 @@ final class NftNat implements Nat {
     return nft.list("ip", TABLE, "rule");
   }
 
+  /** The forward's protocol, lower case; invalid argument for a bad one ({@link PortForward#checked}). */
   static String protocol(PortForward port) {
-    String proto = port.protocol() == null ? "tcp" : port.protocol().toLowerCase(Locale.ROOT);
-    if (!proto.equals("tcp") && !proto.equals("udp")) {
-      throw BangerException.invalid("port forward protocol '" + port.protocol() + "' is not tcp or udp");
-    }
-    if (port.hostPort() < 1 || port.hostPort() > 65535 || port.guestPort() < 1 || port.guestPort() > 65535) {
-      throw BangerException.invalid(
-          "port forward " + port.hostPort() + "->" + port.guestPort() + " is out of range 1-65535");
-    }
-    return proto;
+    return port.checked().protocol();
   }
 }

@@ -13,11 +13,11 @@ class PortsInUseTest {
 
   @Test
   void aPortIsInUseWhenASocketListensOnItOnAnyAddress() {
-    assertThat(BridgeNetwork.listens(SS, 53)).isTrue();
-    assertThat(BridgeNetwork.listens(SS, 2024)).isTrue();
-    assertThat(BridgeNetwork.listens(SS, 8080)).isTrue();
-    assertThat(BridgeNetwork.listens(SS, 80)).as("not a suffix match on 8080").isFalse();
-    assertThat(BridgeNetwork.listens(SS, 5353)).isFalse();
-    assertThat(BridgeNetwork.listens("", 22)).isFalse();
+    assertThat(HostPorts.listens(SS, 53)).isTrue();
+    assertThat(HostPorts.listens(SS, 2024)).isTrue();
+    assertThat(HostPorts.listens(SS, 8080)).isTrue();
+    assertThat(HostPorts.listens(SS, 80)).as("not a suffix match on 8080").isFalse();
+    assertThat(HostPorts.listens(SS, 5353)).isFalse();
+    assertThat(HostPorts.listens("", 22)).isFalse();
   }
 }
