@@ -34,11 +34,8 @@ public interface Vmm {
   /**
    * The kernel command line for a guest of this VMM running under {@code accel}: its console and
    * reboot conventions, the network {@code ip=} argument, then the user's arguments.
-   * Firecracker's by default.
    */
-  default String bootArgs(Accel accel, String networkArg, String userArgs) {
-    return BootArgs.firecracker(networkArg, userArgs);
-  }
+  String bootArgs(Accel accel, String networkArg, String userArgs);
 
   /**
    * True when this VMM can run guests without KVM, in software emulation (QEMU); false when it

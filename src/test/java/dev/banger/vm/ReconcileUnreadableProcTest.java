@@ -84,6 +84,11 @@ class ReconcileUnreadableProcTest {
       }
 
       @Override
+      public String bootArgs(dev.banger.vmm.Accel accel, String networkArg, String userArgs) {
+        throw new UnsupportedOperationException("no boots in this test");
+      }
+
+      @Override
       public VmmProcess launch(LaunchSpec spec) {
         throw new UnsupportedOperationException("no launches in this test");
       }

@@ -77,6 +77,12 @@ public final class InMemoryVmm implements Vmm {
     return "in-memory";
   }
 
+  /** Firecracker's conventions: the fake stands in for it in the VM service's tests. */
+  @Override
+  public String bootArgs(Accel accel, String networkArg, String userArgs) {
+    return BootArgs.firecracker(networkArg, userArgs);
+  }
+
   @Override
   public VmmProcess launch(LaunchSpec spec) {
     step(Step.LAUNCH, "launch", spec);

@@ -9,6 +9,8 @@ import dev.banger.host.SweepReport;
 import dev.banger.http.SocketUnreachableException;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmHandles;
+import dev.banger.vmm.Accel;
+import dev.banger.vmm.BootArgs;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.ConsoleLog;
 import dev.banger.vmm.HostVmmProcess;
@@ -70,6 +72,12 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
   @Override
   public String kind() {
     return "firecracker";
+  }
+
+  /** Firecracker's serial console and reboot conventions ({@link BootArgs#firecracker}). */
+  @Override
+  public String bootArgs(Accel accel, String networkArg, String userArgs) {
+    return BootArgs.firecracker(networkArg, userArgs);
   }
 
   /** Firecracker's own arguments (without the setsid / netns wrappers). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.banger.host.ProcFs;
 import dev.banger.store.KernelRecord;
+import dev.banger.vmm.Accel;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
@@ -169,6 +170,11 @@ class QemuVmmContractIT extends VmmContract {
     @Override
     public String kind() {
       return qemu.kind();
+    }
+
+    @Override
+    public String bootArgs(Accel accel, String networkArg, String userArgs) {
+      return qemu.bootArgs(accel, networkArg, userArgs);
     }
 
     @Override
