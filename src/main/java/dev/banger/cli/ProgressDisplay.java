@@ -26,7 +26,7 @@ final class ProgressDisplay implements Consumer<StreamEvent>, AutoCloseable {
   /** POSTs {@code body} to {@code path} with progress on this command's stderr; returns the result. */
   static Object post(CommandSpec spec, String path, Map<String, ?> body) {
     GlobalOptions global = GlobalOptions.of(spec);
-    boolean live = !global.json && Terminal.isTerminal(2);
+    boolean live = !global.json && TerminalProbe.isTerminal(2);
     // Closed before an error propagates, so the error line never lands on a half-drawn progress line.
     try (ProgressDisplay display = new ProgressDisplay(spec.commandLine().getErr(), live)) {
       return global.client().callStreaming("POST", path, body, display);

@@ -13,8 +13,8 @@ import java.nio.file.Path;
  * pseudo-terminal ({@code /dev/pts/N}), a virtual or serial console ({@code /dev/ttyN},
  * {@code /dev/ttySN}) or {@code /dev/console}; pipes, files, sockets and {@code /dev/null} are not.
  */
-final class Terminal {
-  private Terminal() {}
+final class TerminalProbe {
+  private TerminalProbe() {}
 
   /** True when file descriptor {@code fd} of this process is a terminal; false when unknown. */
   static boolean isTerminal(int fd) {

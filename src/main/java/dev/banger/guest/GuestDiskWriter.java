@@ -1,5 +1,6 @@
 package dev.banger.guest;
 
+import dev.banger.host.TreeFiles;
 import dev.banger.error.BangerException;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
@@ -11,13 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Writes {@link GuestPath}s into an unmounted ext4 file system (a VM's own root disk: its disk
@@ -69,7 +68,7 @@ public final class GuestDiskWriter {
       String stats = debugfs.run(device, scratch, plan.verifyScript(dumps), false, "read the guest's files back");
       verify(plan, Debugfs.split(stats, plan.verified()), dumps, device);
     } finally {
-      deleteRecursively(scratch);
+      TreeFiles.deleteRecursively(scratch);
     }
   }
 
@@ -112,7 +111,7 @@ public final class GuestDiskWriter {
       }
       return java.util.Optional.of(Files.readAllBytes(dump));
     } finally {
-      deleteRecursively(scratch);
+      TreeFiles.deleteRecursively(scratch);
     }
   }
 
@@ -165,14 +164,6 @@ public final class GuestDiskWriter {
         throw BangerException.internal("Tried to write " + e.getKey() + " into " + device + " with debugfs, but reading it back"
             + " did not show the expected content, mode " + Integer.toOctalString(want.mode()) + " and owner "
             + want.uid() + ":" + want.gid() + "; debugfs said: " + stat.strip(), null);
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
       }
     }
   }

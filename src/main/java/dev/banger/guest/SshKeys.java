@@ -1,5 +1,6 @@
 package dev.banger.guest;
 
+import dev.banger.host.TreeFiles;
 import dev.banger.error.BangerException;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
@@ -14,11 +15,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * banger's own ssh key pair ({@code <state dir>/ssh/id_ed25519}), made once with ssh-keygen the
@@ -90,7 +89,7 @@ public final class SshKeys {
         parent.force(true);
       }
     } finally {
-      deleteRecursively(temp);
+      TreeFiles.deleteRecursively(temp);
     }
   }
 
@@ -101,7 +100,7 @@ public final class SshKeys {
       entries.forEach(leftovers::add);
     }
     for (Path leftover : leftovers) {
-      deleteRecursively(leftover);
+      TreeFiles.deleteRecursively(leftover);
     }
   }
 
@@ -133,17 +132,6 @@ public final class SshKeys {
       if (!PUBLIC_KEY.matcher(line).matches()) {
         String shown = line.length() > 40 ? line.substring(0, 40) + "…" : line;
         throw BangerException.invalid("--ssh-key: '" + shown + "' is not an OpenSSH public key line (type, base64 key, comment)");
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
       }
     }
   }
