@@ -69,11 +69,16 @@ class LifecycleIT {
     Map<String, Object> vm = inspect("web");
     assertThat(vm.get("state")).isEqualTo("running");
     Map<String, Object> handles = part(vm, "handles");
-    assertThat(handles.get("pid")).isNotNull();
     String tap = (String) handles.get("tapDevice");
     assertThat(tap).matches("bg[0-9a-f]{8}");
     assertThat(banger.netns().links()).contains(tap);
     Map<String, Object> runtime = part(vm, "runtime");
+    // The recorded pid is a live VMM that names this VM's API socket, which exists.
+    long pid = ((Number) handles.get("pid")).longValue();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("VMM pid %d alive", pid).contains(true);
+    String apiSocket = (String) runtime.get("apiSocket");
+    assertThat(Path.of(apiSocket)).as("the API socket").exists();
+    assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ')).contains(apiSocket);
     assertThat(runtime.get("tapDevice")).as("mirror").isEqualTo(tap);
     Path vmDir = Path.of((String) runtime.get("vmDir"));
     assertThat(vmDir.resolve(HandlesFile.FILE_NAME)).exists();
