@@ -7,10 +7,8 @@ import dev.banger.host.TreeFiles;
 import dev.banger.model.Catalog;
 import dev.banger.model.GuestSetup;
 import dev.banger.model.VmHandles;
-import dev.banger.model.VmRuntime;
 import dev.banger.model.VmState;
 import dev.banger.network.Network;
-import dev.banger.rootdisk.RootDiskStrategy;
 import dev.banger.rootdisk.RootDisks;
 import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
@@ -24,7 +22,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +40,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class VmLifecycle {
   private static final Logger LOG = LoggerFactory.getLogger(VmLifecycle.class);
-  private static final int CONSOLE_TAIL_LINES = 20;
 
   /**
    * Daemon-wide settings for starting VMMs.
@@ -61,7 +57,7 @@ public final class VmLifecycle {
   private final Teardown teardown;
   private final BootSteps bootSteps;
   private final VmRecorder recorder;
-  private final GuestExit guestExit;
+  private final BootEndings endings;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final RemovedVms removed = new RemovedVms();
 
@@ -74,7 +70,7 @@ public final class VmLifecycle {
     this.resources = new VmResources(catalog, disks, vmms, options.netns(), acceleration, recorder::current);
     this.live = new LiveProcesses(resources, recorder);
     this.teardown = new Teardown(recorder, resources, network, live);
-    this.guestExit = new GuestExit(guestWriter);
+    this.endings = new BootEndings(repo, recorder, new GuestExit(guestWriter));
     this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
         new ContainerSetup(guestWriter, ContainerInit.load()), live, this::watch);
   }
@@ -149,14 +145,14 @@ public final class VmLifecycle {
       resources.kernelFile(row);
       Accel accel = resources.accel(vmm, resources.kernelOf(row));
       repo.updateRuntime(row(vmId).runtime().withAccel(accel.wire()).withExit(null, null)
-          .withBoot(VmNames.newId(), consoleSize(row.runtime())));
+          .withBoot(VmNames.newId(), ConsoleTail.size(row.runtime())));
       setState(vmId, VmState.STARTING, null);
       StepStack steps = new StepStack(vmId);
       try {
         bootSteps.run(row, vmm, accel, steps);
       } catch (StepFailedException e) {
         List<String> undoFailures = steps.unwind();
-        String reason = "start failed at " + e.step() + ": " + rootMessage(e) + consoleTail(row.runtime());
+        String reason = "start failed at " + e.step() + ": " + rootMessage(e) + ConsoleTail.of(row.runtime());
         if (undoFailures.isEmpty() && recorder.current(vmId).holdsNothing()) {
           recorder.clear(vmId);
         } else {
@@ -195,7 +191,7 @@ public final class VmLifecycle {
       }
       // Only a boot that ran has an ending to tell; a failed start keeps its own reason.
       GuestExit.Outcome outcome = wasRunning && process != null && !process.isAlive()
-          ? guestExit.decide(row(vmId).runtime(), row.spec().containerMode(), attachedDisk(row(vmId)), killed)
+          ? endings.decide(row(vmId), killed)
           : new GuestExit.Stopped();
       List<String> failures = teardown(row(vmId));
       if (!failures.isEmpty()) {
@@ -268,7 +264,7 @@ public final class VmLifecycle {
       }
       LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("exit", exit.describe()).log("VMM exited on its own");
       VmRow row = found.get();
-      GuestExit.Outcome outcome = guestExit.decide(row.runtime(), row.spec().containerMode(), attachedDisk(row), false);
+      GuestExit.Outcome outcome = endings.decide(row, false);
       if (outcome instanceof GuestExit.Stopped && !exit.clean()) {
         outcome = new GuestExit.Failed("VMM " + exit.describe(), null);
       }
@@ -289,41 +285,12 @@ public final class VmLifecycle {
 
   /** How the boot of a VM whose VMM is gone ended, from what it left (its disk still attached). */
   GuestExit.Outcome endOfBoot(VmRow row) {
-    return guestExit.decide(row.runtime(), row.spec().containerMode(), attachedDisk(row), false);
+    return endings.decide(row, false);
   }
 
-  /** Records how a boot ended: exited (with its code), stopped, or error with the reason and the console tail. */
+  /** Records how a boot ended ({@link BootEndings#record}). */
   void record(String vmId, GuestExit.Outcome outcome) {
-    VmRuntime runtime = row(vmId).runtime();
-    switch (outcome) {
-      case GuestExit.Exited exited -> repo.updateRuntime(runtime.withState(VmState.EXITED, null)
-          .withExit(exited.code(), Instant.now()));
-      case GuestExit.Failed failed -> repo.updateRuntime(runtime.withState(VmState.ERROR, failed.reason() + consoleTail(runtime))
-          .withExit(failed.code(), failed.code() == null ? null : Instant.now()));
-      case GuestExit.Stopped stopped -> repo.updateRuntime(runtime.withState(VmState.STOPPED, null));
-    }
-  }
-
-  /**
-   * The VM's root disk while its handles still hold it: the dm device, or the VM's own file
-   * (copy strategy); null when nothing is attached.
-   */
-  private Path attachedDisk(VmRow row) {
-    VmHandles handles = recorder.current(row.runtime().id());
-    if (handles.dmDev() != null) {
-      return Path.of(handles.dmDev());
-    }
-    boolean copy = RootDiskStrategy.COPY.wire().equals(row.runtime().rootdiskStrategy());
-    return copy && row.runtime().cowPath() != null && Files.isRegularFile(Path.of(row.runtime().cowPath()))
-        ? Path.of(row.runtime().cowPath()) : null;
-  }
-
-  private static long consoleSize(VmRuntime runtime) {
-    try {
-      return runtime.consoleLog() == null ? 0 : Files.size(Path.of(runtime.consoleLog()));
-    } catch (IOException e) {
-      return 0; // no log yet: this boot's output starts at its beginning
-    }
+    endings.record(vmId, outcome);
   }
 
   void setState(String vmId, VmState state, String error) {
@@ -354,22 +321,5 @@ public final class VmLifecycle {
   private static String rootMessage(Throwable e) {
     Throwable cause = e.getCause() == null ? e : e.getCause();
     return String.valueOf(cause.getMessage());
-  }
-
-  /** The last lines of the serial console, so a failed boot explains itself. */
-  static String consoleTail(VmRuntime runtime) {
-    if (runtime.consoleLog() == null) {
-      return "";
-    }
-    try {
-      List<String> lines = Files.readAllLines(Path.of(runtime.consoleLog()), java.nio.charset.StandardCharsets.UTF_8);
-      if (lines.isEmpty()) {
-        return "";
-      }
-      List<String> tail = lines.subList(Math.max(0, lines.size() - CONSOLE_TAIL_LINES), lines.size());
-      return "\n--- last console lines ---\n" + String.join("\n", tail).replace(dev.banger.guest.ReadyMarker.TEXT, "");
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return "";
-    }
   }
 }
