@@ -108,16 +108,13 @@ public final class LayerReader {
   static InputStream decompress(InputStream in) throws IOException {
     InputStream buffered = in.markSupported() ? in : new BufferedInputStream(in, 1 << 16);
     buffered.mark(8);
-    byte[] magic = buffered.readNBytes(4);
+    byte[] magic = buffered.readNBytes(LayerCompression.SNIFF_BYTES);
     buffered.reset();
-    if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-      return new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
-    }
-    if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-        && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-      return new BufferedInputStream(new ZstdInputStream(buffered), 1 << 16);
-    }
-    return buffered;
+    return switch (LayerCompression.of(magic).orElse(null)) {
+      case GZIP -> new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
+      case ZSTD -> new BufferedInputStream(new ZstdInputStream(buffered), 1 << 16);
+      case null -> buffered;
+    };
   }
 
   private static boolean hasXattrs(TarArchiveEntry entry) {

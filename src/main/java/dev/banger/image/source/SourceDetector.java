@@ -56,10 +56,7 @@ public final class SourceDetector {
   }
 
   static boolean isCompressed(byte[] head) {
-    boolean gzip = head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
-    boolean zstd = head.length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5
-        && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd;
-    return gzip || zstd;
+    return LayerCompression.of(head).isPresent();
   }
 
   private static ImageSource rootfs(Path path, String source) {
