@@ -17,7 +17,7 @@ import dev.banger.vmm.HostVmmProcess;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
-import dev.banger.vmm.VmmExit;
+import dev.banger.vmm.VmmErrors;
 import dev.banger.vmm.VmmLauncher;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.VmmSandbox;
@@ -178,7 +178,7 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
     } catch (FirecrackerApiException e) {
       throw e.withLogTail(LOG_NAME, new ConsoleLog(logPath(vmm.spec()), Long.MAX_VALUE).tail(10));
     } catch (SocketUnreachableException e) {
-      throw diedOrUnreachable(vmm, "Tried to " + call.purpose() + " (" + call.display() + ")", e);
+      throw VmmErrors.diedOrUnreachable(vmm, "the VMM", "Tried to " + call.purpose() + " (" + call.display() + ")", e);
     }
   }
 
@@ -193,7 +193,7 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
     long deadline = System.nanoTime() + config.socketTimeout().toNanos();
     while (true) {
       if (!vmm.isAlive()) {
-        throw diedOrUnreachable(vmm, "Tried to reach the Firecracker API at " + spec.apiSocket(), null);
+        throw VmmErrors.diedOrUnreachable(vmm, "the VMM", "Tried to reach the Firecracker API at " + spec.apiSocket(), null);
       }
       if (Files.exists(spec.apiSocket())) {
         try {
@@ -208,22 +208,10 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
             ErrorKind.UNAVAILABLE,
             "Tried to reach the Firecracker API of VM " + spec.vmId() + " at " + spec.apiSocket()
                 + " but it did not answer within " + config.socketTimeout().toMillis() + " ms"
-                + tail(vmm));
+                + VmmErrors.tail(vmm));
       }
-      sleep(SOCKET_POLL_MILLIS);
+      VmmErrors.sleep(SOCKET_POLL_MILLIS, "the VMM");
     }
-  }
-
-  private static BangerException diedOrUnreachable(VmmProcess vmm, String tried, Exception cause) {
-    Optional<VmmExit> exit = vmm.isAlive() ? Optional.empty() : vmm.awaitExit(Duration.ofSeconds(1));
-    String why = exit.map(e -> "the VMM " + e.describe()).orElse("nothing answers on the socket");
-    return new BangerException(
-        ErrorKind.FAILED_PRECONDITION, tried + " for VM " + vmm.spec().vmId() + " but " + why + tail(vmm), cause);
-  }
-
-  private static String tail(VmmProcess vmm) {
-    String console = vmm.console().tail(15);
-    return console.isEmpty() ? "" : "; last console output:\n" + console;
   }
 
   private static void touch(Path file) {
@@ -235,12 +223,4 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
     }
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BangerException(ErrorKind.UNAVAILABLE, "interrupted while waiting for the VMM", e);
-    }
-  }
 }

@@ -11,7 +11,7 @@ import dev.banger.vmm.HostVmmProcess;
 import dev.banger.vmm.LaunchSpec;
 import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
-import dev.banger.vmm.VmmExit;
+import dev.banger.vmm.VmmErrors;
 import dev.banger.vmm.VmmLauncher;
 import dev.banger.vmm.VmmProcess;
 import java.nio.file.Files;
@@ -165,10 +165,10 @@ public final class QemuVmm implements Vmm {
     try (QmpClient qmp = QmpClient.connect(vmm.spec().apiSocket(), timeout)) {
       return qmp.execute(command, Map.of());
     } catch (SocketUnreachableException e) {
-      throw diedOrUnreachable(vmm, "Tried to " + purpose + " (QMP " + command + ")", e);
+      throw VmmErrors.diedOrUnreachable(vmm, "QEMU", "Tried to " + purpose + " (QMP " + command + ")", e);
     } catch (BangerException e) {
       throw new BangerException(e.kind(),
-          "Tried to " + purpose + " for VM " + vmm.spec().vmId() + ": " + e.getMessage() + tail(vmm), e);
+          "Tried to " + purpose + " for VM " + vmm.spec().vmId() + ": " + e.getMessage() + VmmErrors.tail(vmm), e);
     }
   }
 
@@ -182,7 +182,7 @@ public final class QemuVmm implements Vmm {
     long deadline = System.nanoTime() + config.socketTimeout().toNanos();
     while (true) {
       if (!vmm.isAlive()) {
-        throw diedOrUnreachable(vmm, "Tried to reach QEMU's QMP socket at " + spec.apiSocket(), null);
+        throw VmmErrors.diedOrUnreachable(vmm, "QEMU", "Tried to reach QEMU's QMP socket at " + spec.apiSocket(), null);
       }
       if (Files.exists(spec.apiSocket())) {
         try {
@@ -194,7 +194,7 @@ public final class QemuVmm implements Vmm {
           // QEMU hung up during the handshake: usually it is exiting (a missing kernel, a bad
           // tap), so report how it ended and what it printed rather than a broken connection.
           if (vmm.awaitExit(Duration.ofSeconds(1)).isPresent()) {
-            throw diedOrUnreachable(vmm, "Tried to reach QEMU's QMP socket at " + spec.apiSocket(), e);
+            throw VmmErrors.diedOrUnreachable(vmm, "QEMU", "Tried to reach QEMU's QMP socket at " + spec.apiSocket(), e);
           }
           throw e;
         }
@@ -202,30 +202,10 @@ public final class QemuVmm implements Vmm {
       if (System.nanoTime() > deadline) {
         throw new BangerException(ErrorKind.UNAVAILABLE,
             "Tried to reach QEMU's QMP socket of VM " + spec.vmId() + " at " + spec.apiSocket()
-                + " but it did not answer within " + config.socketTimeout().toMillis() + " ms" + tail(vmm));
+                + " but it did not answer within " + config.socketTimeout().toMillis() + " ms" + VmmErrors.tail(vmm));
       }
-      sleep(SOCKET_POLL_MILLIS);
+      VmmErrors.sleep(SOCKET_POLL_MILLIS, "QEMU");
     }
   }
 
-  private static BangerException diedOrUnreachable(VmmProcess vmm, String tried, Exception cause) {
-    Optional<VmmExit> exit = vmm.isAlive() ? Optional.empty() : vmm.awaitExit(Duration.ofSeconds(1));
-    String why = exit.map(e -> "QEMU " + e.describe()).orElse("nothing answers on the socket");
-    return new BangerException(
-        ErrorKind.FAILED_PRECONDITION, tried + " for VM " + vmm.spec().vmId() + " but " + why + tail(vmm), cause);
-  }
-
-  private static String tail(VmmProcess vmm) {
-    String console = vmm.console().tail(15);
-    return console.isEmpty() ? "" : "; last console output:\n" + console;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BangerException(ErrorKind.UNAVAILABLE, "interrupted while waiting for QEMU", e);
-    }
-  }
 }
