@@ -14,6 +14,7 @@ enum LayerCompression {
   /** How many leading bytes {@link #of} needs to tell them apart. */
   static final int SNIFF_BYTES = 4;
 
+  @SuppressWarnings("ImmutableEnumChecker") // private, never written after construction
   private final int[] magic;
 
   LayerCompression(int[] magic) {
