@@ -33,6 +33,8 @@ import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.VmmSandbox;
 import dev.banger.vmm.accel.Acceleration;
+import dev.banger.volume.AttachedVolume;
+import dev.banger.volume.VolumeMounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,12 +80,13 @@ public final class VmLifecycle {
   private final ContainerSetup containerSetup;
   private final GuestExit guestExit;
   private final Acceleration acceleration;
+  private final VolumeMounts volumes;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, VmmProcess> live = new ConcurrentHashMap<>();
   private final RemovedVms removed = new RemovedVms();
 
   public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
-      GuestDiskWriter guestWriter, Acceleration acceleration, Options options) {
+      GuestDiskWriter guestWriter, Acceleration acceleration, VolumeMounts volumes, Options options) {
     this.repo = repo;
     this.catalog = catalog;
     this.disks = disks;
@@ -95,6 +98,11 @@ public final class VmLifecycle {
     this.containerSetup = new ContainerSetup(guestWriter, ContainerInit.load());
     this.guestExit = new GuestExit(guestWriter);
     this.acceleration = acceleration;
+    this.volumes = volumes;
+  }
+
+  VolumeMounts volumes() {
+    return volumes;
   }
 
   /** Runs {@code work} holding the VM's lock. */
@@ -192,6 +200,14 @@ public final class VmLifecycle {
           prepared[0] = disk.prepare(diskSpec, recorder.current(id), sink);
         },
         () -> disk.release(diskSpec, recorder.current(id), sink));
+    // The claims are the handle: recorded (in one transaction with the check) before any VMM opens a volume.
+    List<AttachedVolume> attached = new ArrayList<>();
+    steps.run("volume.attach",
+        () -> {
+          attached.addAll(volumes.resolve(row.spec().volumes()));
+          volumes.attach(id, attached);
+        },
+        () -> volumes.release(id));
     GuestNetwork[] guest = new GuestNetwork[1];
     NetworkMode mode = NetworkMode.fromWire(row.spec().network());
     steps.run("net.tap",
@@ -201,17 +217,17 @@ public final class VmLifecycle {
         },
         () -> network.detach(id, sink));
     // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
-    steps.run("guest.setup", () -> firstBoot.run(id, row.spec().sshKey(), diskSpec, prepared[0], guest[0]), () -> {});
+    steps.run("guest.setup", () -> firstBoot.run(id, row.spec(), diskSpec, prepared[0], guest[0], attached), () -> {});
     if (row.spec().containerMode()) {
       steps.run("guest.init", () -> containerSetup.run(row.spec(), row(id).runtime(), imageOf(row).config(),
-          prepared[0].device(), vmm.kind().equals("qemu")), () -> {});
+          prepared[0].device(), vmm.kind().equals("qemu"), attached), () -> {});
     }
     BootConfig[] config = new BootConfig[1];
     if (vmm instanceof VmmSandbox sandbox) {
       // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
       steps.run("vmm.jail",
           () -> {
-            config[0] = bootConfig(row, accel, prepared[0], guest[0]);
+            config[0] = bootConfig(row, accel, prepared[0], guest[0], attached);
             sandbox.prepare(launchSpec(row), config[0], sink);
           },
           () -> JailCleanup.remove(id, recorder.current(id), sink));
@@ -220,7 +236,7 @@ public final class VmLifecycle {
     steps.run("vmm.spawn",
         () -> {
           if (config[0] == null) {
-            config[0] = bootConfig(row, accel, prepared[0], guest[0]);
+            config[0] = bootConfig(row, accel, prepared[0], guest[0], attached);
           }
           // Asked after the jail step: a jailed VMM is reached inside its jail.
           process[0] = vmm.launch(launchSpec(row), config[0]);
@@ -362,6 +378,11 @@ public final class VmLifecycle {
       failures.add("disk: " + e.getMessage());
     }
     try {
+      volumes.release(id);
+    } catch (RuntimeException e) {
+      failures.add("volumes: " + e.getMessage());
+    }
+    try {
       Files.deleteIfExists(Path.of(row.runtime().apiSocket()));
     } catch (IOException e) {
       failures.add("API socket: " + e.getMessage());
@@ -489,7 +510,7 @@ public final class VmLifecycle {
         .orElseThrow(() -> BangerException.notFound("kernel " + row.kernelId() + " of VM '" + row.runtime().name() + "' is gone"));
   }
 
-  private BootConfig bootConfig(VmRow row, Accel accel, PreparedDisk disk, GuestNetwork guest) {
+  private BootConfig bootConfig(VmRow row, Accel accel, PreparedDisk disk, GuestNetwork guest, List<AttachedVolume> attached) {
     KernelRef kernel = kernelOf(row);
     Vmm vmm = vmmFor(row.spec());
     String kernelPath = vmm.bootsBzImage() && kernel.bzImagePath() != null ? kernel.bzImagePath() : kernel.vmlinuxPath();
@@ -501,7 +522,8 @@ public final class VmLifecycle {
     String userArgs = (ContainerProcess.kernelArgs(row.spec()) + " " + row.spec().kernelArgs()).strip();
     String bootArgs = vmm.bootArgs(accel, guest.kernelArg(row.runtime().name()), userArgs);
     BootConfig config = new BootConfig(Path.of(kernelPath), kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
-        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel);
+        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel)
+        .withDrives(attached.stream().map(v -> new dev.banger.vmm.ExtraDrive(v.file(), v.readOnly(), v.driveId())).toList());
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
   }
 
