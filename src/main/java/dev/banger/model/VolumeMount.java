@@ -42,7 +42,7 @@ public record VolumeMount(String source, String guestPath, boolean readOnly, Int
 
   /** This mount, or an error naming what is wrong with it. */
   public VolumeMount checked() {
-    if (isHostFile()) {
+    if (fromHostFile()) {
       if (source.contains("\0") || source.length() > MAX_PATH || source.contains("/../") || source.endsWith("/..")) {
         throw BangerException.invalid("volume source '" + source + "' is not a plain absolute path");
       }
@@ -71,7 +71,7 @@ public record VolumeMount(String source, String guestPath, boolean readOnly, Int
   }
 
   /** True for a host image file ({@code -v /path/file.img:…}), false for a banger volume. */
-  public boolean isHostFile() {
+  public boolean fromHostFile() {
     return source.startsWith("/");
   }
 }

@@ -57,7 +57,7 @@ public final class VolumeMounts {
       if (!sources.add(mount.source())) {
         throw BangerException.invalid("volume " + mount.source() + " is given twice");
       }
-      if (mount.isHostFile()) {
+      if (mount.fromHostFile()) {
         int owner = hostFileOwner(Path.of(mount.source()));
         if (!caller.isRoot() && owner != caller.uid()) {
           throw BangerException.precondition("host file " + mount.source() + " is not yours (owner uid " + owner
@@ -77,7 +77,7 @@ public final class VolumeMounts {
   public List<AttachedVolume> resolve(List<VolumeMount> mounts) {
     List<AttachedVolume> out = new ArrayList<>();
     for (VolumeMount m : mounts) {
-      if (m.isHostFile()) {
+      if (m.fromHostFile()) {
         Path file = Path.of(m.source());
         int owner = hostFileOwner(file);
         if (m.hostOwner() != null && owner != m.hostOwner()) {

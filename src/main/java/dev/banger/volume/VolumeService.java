@@ -86,7 +86,7 @@ public final class VolumeService {
     List<VolumeView> out = new ArrayList<>();
     for (VolumeRecord r : repo.list()) {
       List<String> usedBy = rows.stream()
-          .filter(row -> row.spec().volumes().stream().anyMatch(v -> !v.isHostFile() && v.source().equals(r.name())))
+          .filter(row -> row.spec().volumes().stream().anyMatch(v -> !v.fromHostFile() && v.source().equals(r.name())))
           .map(row -> row.runtime().name()).sorted().toList();
       List<String> attached = holders.stream().filter(h -> h.key().equals(r.id()))
           .map(h -> names.getOrDefault(h.vmId(), h.vmId())).sorted().toList();

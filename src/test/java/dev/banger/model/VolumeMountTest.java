@@ -12,7 +12,7 @@ class VolumeMountTest {
     assertThat(VolumeMount.parse("data:/srv/data:ro")).isEqualTo(new VolumeMount("data", "/srv/data", true, null));
     assertThat(VolumeMount.parse("data:/srv:rw").readOnly()).isFalse();
     VolumeMount file = VolumeMount.parse("/var/lib/disk.img:/mnt:ro");
-    assertThat(file.isHostFile()).isTrue();
+    assertThat(file.fromHostFile()).isTrue();
     assertThat(file.source()).isEqualTo("/var/lib/disk.img");
     assertThat(file.toString()).isEqualTo("/var/lib/disk.img:/mnt:ro");
   }
