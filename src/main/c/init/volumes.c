@@ -66,15 +66,22 @@ int volumes_mount(const struct config *cfg, char *err, size_t errlen) {
       snprintf(err, errlen, "cannot create the mount point %.200s of volume %s: %s", v->path, v->id, strerror(errno));
       return -1;
     }
-    int done = -1, last = 0;
+    unsigned long flags = MS_NOSUID | MS_NODEV | (v->read_only ? MS_RDONLY : 0);
+    int done = -1, reason = 0;
     for (const char **t = types; *t && done != 0; t++) {
-      done = mount(dev, v->path, *t, MS_NOSUID | MS_NODEV | (v->read_only ? MS_RDONLY : 0), NULL);
-      if (done != 0 && (last == 0 || errno != EINVAL)) {
-        last = errno;
+      done = mount(dev, v->path, *t, flags, NULL);
+      if (done != 0 && v->read_only && errno == EROFS && !strcmp(*t, "ext4")) {
+        /* A read-only device holding a journal to replay (its last user did not unmount it):
+           mount without replaying it, as the device cannot be written. */
+        done = mount(dev, v->path, *t, flags, "noload");
+      }
+      /* The first telling error: EINVAL and ENODEV only say "not this type". */
+      if (done != 0 && (reason == 0 || reason == EINVAL || reason == ENODEV) && errno != ENODEV) {
+        reason = errno;
       }
     }
     if (done != 0) {
-      snprintf(err, errlen, "cannot mount volume %s (%s) on %.200s: %s", v->id, dev, v->path, strerror(last));
+      snprintf(err, errlen, "cannot mount volume %s (%s) on %.200s: %s", v->id, dev, v->path, strerror(reason ? reason : ENODEV));
       return -1;
     }
   }
