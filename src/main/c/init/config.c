@@ -93,6 +93,11 @@ int config_parse(char *data, size_t len, struct config *out, char *err, size_t e
     } else if (!strcmp(key, "poweroff")) {
       bad = number(value, 0, 1, &n);
       out->poweroff = (int)n;
+    } else if (!strcmp(key, "volume")) {
+      bad = out->nvolumes >= MAX_VOLUMES || volume_parse(value, &out->volumes[out->nvolumes]) != 0;
+      if (!bad) {
+        out->nvolumes++;
+      }
     } else if (!strcmp(key, "rows")) {
       bad = number(value, 0, 65535, &n);
       out->rows = (unsigned short)n;

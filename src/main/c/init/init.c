@@ -166,6 +166,7 @@ static __attribute__((noreturn)) void finish(int code, const char *error) {
   }
   kill(-1, SIGKILL);
   reap_all();
+  volumes_unmount(&cfg);
   write_exit_record(code, error);
   sync();
   /* Read-only: the journal is flushed into place, so debugfs on the host sees the record. */
@@ -270,6 +271,9 @@ int main(int argc, char **argv) {
   net_configure(cmdline);
   /* From now on Ctrl-Alt-Del is SIGINT to us, not an instant reset. */
   reboot(RB_DISABLE_CAD);
+  if (volumes_mount(&cfg, err, sizeof(err)) != 0) {
+    finish(127, err);
+  }
   struct identity id;
   if (user_resolve("", cfg.user, &id, err, sizeof(err)) != 0) {
     finish(127, err);

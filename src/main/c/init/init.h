@@ -17,6 +17,16 @@
 /* An OSC sequence terminals ignore; dev.banger.guest.ContainerInit.READY_MARKER must match. */
 #define READY_MARKER "\033]6502;banger-init-ready\007"
 
+#define MAX_VOLUMES 8
+
+/* One volume to mount (volumes.c). */
+struct volume {
+  const char *id;   /* bvolN: the device's serial */
+  int index;        /* N: its position after the root disk */
+  int read_only;
+  const char *path; /* absolute mount point */
+};
+
 /* What the daemon asks for, from /.banger/config (format in config.c). */
 struct config {
   char **argv;        /* Entrypoint + Cmd, NULL-terminated, at least one entry */
@@ -32,6 +42,8 @@ struct config {
   int open_stdin;     /* stdin is the console (else /dev/null) */
   int poweroff;       /* end with RB_POWER_OFF (QEMU) rather than a reboot (Firecracker) */
   unsigned short rows, cols; /* terminal size for tty mode, 0 = leave as is */
+  struct volume volumes[MAX_VOLUMES];
+  int nvolumes;
 };
 
 /* Who the process runs as. */
@@ -49,6 +61,11 @@ int config_load(const char *path, struct config *out, char *err, size_t errlen);
 
 /* user.c: resolves USER[:GROUP] against ROOT/etc/passwd and ROOT/etc/group. */
 int user_resolve(const char *root, const char *spec, struct identity *out, char *err, size_t errlen);
+
+/* volumes.c */
+int volume_parse(char *value, struct volume *out);
+int volumes_mount(const struct config *cfg, char *err, size_t errlen);
+void volumes_unmount(const struct config *cfg);
 
 /* net.c: lo up, and the device of the kernel's ip= argument configured from it. */
 void net_configure(const char *cmdline);

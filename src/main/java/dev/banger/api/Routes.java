@@ -32,7 +32,7 @@ public final class Routes {
         new Route("GET", "/v1/version", r -> Map.of("version", Version.current(), "apiVersion", Version.API_VERSION)),
         new Route("POST", "/v1/system/reconcile", r -> reconciler.reconcile()),
         new Route("GET", "/v1/vms", r -> vms.list().stream().map(VmSummary::of).toList()),
-        new Route("POST", "/v1/vms", r -> ApiResponse.created(VmSummary.of(vms.create(r.bodyAs(CreateVmRequest.class))))),
+        new Route("POST", "/v1/vms", r -> ApiResponse.created(VmSummary.of(vms.create(r.bodyAs(CreateVmRequest.class), r.caller())))),
         new Route("GET", "/v1/vms/{name}", r -> detail(vms, vms.get(r.param("name")))),
         new Route("DELETE", "/v1/vms/{name}", r -> {
           vms.delete(r.param("name"), r.flag("force"));

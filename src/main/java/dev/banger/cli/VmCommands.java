@@ -33,6 +33,10 @@ final class VmCommands {
     @Option(names = "--ssh", description = "Let banger ssh/exec/cp in: installs banger's own key (made once, in the daemon's state directory) as root's authorized key.") boolean ssh;
     @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:GUESTPORT[/tcp|/udp]",
         description = "Forward a host port (in the daemon's network namespace) to the guest while it runs; repeatable.") List<String> publish;
+    @Option(names = {"-v", "--volume"}, paramLabel = "VOLUME|/HOST/FILE.img:/GUEST/PATH[:ro]",
+        description = "Attach a banger volume (`banger volume create`) or a host image file you own as an extra disk, mounted at"
+            + " the guest path (container mode: before the process starts; image mode: an /etc/fstab line by label, nofail); repeatable.")
+    List<String> volumes;
     @Parameters(index = "1..*", paramLabel = "ARG", description = "Replaces the image's Cmd (container mode); put -- before arguments that start with '-'.") List<String> args;
     @Option(names = "--init", paramLabel = "image|banger", description = "How the VM boots: its image's own init, or banger's init running the image's process (container mode). Default: banger when the image has an Entrypoint or Cmd, else image.") String init;
     @Option(names = "--init-path", paramLabel = "PATH", description = "The image's init to run in image mode (default /sbin/init).") String initPath;
@@ -68,6 +72,23 @@ final class VmCommands {
           ports.add(Map.of("hostPort", forward.hostPort(), "guestPort", forward.guestPort(), "protocol", forward.protocol()));
         }
         body.put("ports", ports);
+      }
+      if (volumes != null) {
+        List<String> given = new java.util.ArrayList<>();
+        for (String v : volumes) {
+          // ./disk.img and ../disk.img are the caller's files: the daemon is told where they are.
+          String s = v.startsWith("./") || v.startsWith("../")
+              ? Path.of(v.substring(0, v.indexOf(':') < 0 ? v.length() : v.indexOf(':'))).toAbsolutePath().normalize()
+                  + (v.indexOf(':') < 0 ? "" : v.substring(v.indexOf(':')))
+              : v;
+          try {
+            dev.banger.model.VolumeMount.parse(s);
+          } catch (dev.banger.error.BangerException e) {
+            throw new ParameterException(spec.commandLine(), "-v: " + e.getMessage());
+          }
+          given.add(s);
+        }
+        body.put("volumes", given);
       }
       container(spec, body);
       if (sshKey != null) {

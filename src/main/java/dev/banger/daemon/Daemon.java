@@ -66,7 +66,8 @@ public final class Daemon implements AutoCloseable {
       staging.reset();
       prepareSocketPath(options.socket());
       ApiServer api = new ApiServer(options.socket(),
-          Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging),
+          java.util.stream.Stream.concat(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging).stream(),
+              dev.banger.api.VolumeRoutes.all(services.volumes()).stream()).toList(),
           withinDescriptors(options.api(), new ProcFs().openFilesLimit()));
       api.start();
       closers.push(api);

@@ -21,6 +21,9 @@ import dev.banger.store.VmRepository;
 import dev.banger.vm.Reconciler;
 import dev.banger.vm.VmLifecycle;
 import dev.banger.vm.VmService;
+import dev.banger.store.VolumeRepository;
+import dev.banger.volume.VolumeMounts;
+import dev.banger.volume.VolumeService;
 import dev.banger.vmm.Vmm;
 import dev.banger.vmm.firecracker.FirecrackerConfig;
 import dev.banger.vmm.firecracker.FirecrackerVmm;
@@ -37,7 +40,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The daemon's object graph, built once at start from the resolved options. */
-record Services(VmService vms, ImageService images, KernelService kernels, BridgeNetwork network, Reconciler reconciler) {
+record Services(VmService vms, ImageService images, KernelService kernels, BridgeNetwork network, Reconciler reconciler,
+    VolumeService volumes) {
   private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
   static Services wire(DaemonOptions options, Database db) {
@@ -63,8 +67,11 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
         new QemuKvmProbe(host, options.qemuBin(), KernelService.DEFAULT_BUSYBOX, accelDir), accelDir);
     VmRepository repo = new VmRepository(db);
     SqlCatalog catalog = new SqlCatalog(db);
+    VolumeRepository volumeRows = new VolumeRepository(db);
+    VolumeService volumes = new VolumeService(volumeRows, repo, host, options.stateDir().resolve("volumes"));
+    volumes.sweep();
     VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms, new GuestDiskWriter(host), acceleration,
-        new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10)));
+        new VolumeMounts(volumes, volumeRows, repo), new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10)));
     VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
         new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
@@ -72,7 +79,7 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
         .addKeyValue("accel", acceleration.mode().wire())
         .addKeyValue("jailer", options.jailer().enabled()).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
-    return new Services(vms, images, kernels, network, reconciler);
+    return new Services(vms, images, kernels, network, reconciler, volumes);
   }
 
   /** The jailer's settings; a disabled jailer still names the chroot base, so old jails are swept. */

@@ -21,9 +21,19 @@ import java.util.Objects;
  * @param tty the process gets the console as its terminal
  * @param stdin the process reads the console (else /dev/null)
  * @param poweroff end with a power-off (QEMU) rather than a reboot (Firecracker, which has no ACPI)
+ * @param volumes the volumes to mount before the process starts, in device order
  */
 public record InitConfig(List<String> argv, List<String> env, String workdir, String user, String hostname,
-    String bootId, int stopSignal, boolean tty, boolean stdin, boolean poweroff) {
+    String bootId, int stopSignal, boolean tty, boolean stdin, boolean poweroff, List<Volume> volumes) {
+
+  /**
+   * A volume as init mounts it (src/main/c/init/volumes.c).
+   *
+   * @param index its position after the root disk; its device's id is {@code bvol<index>}
+   * @param readOnly mounted read-only
+   * @param path the mount point, absolute
+   */
+  public record Volume(int index, boolean readOnly, String path) {}
 
   /** Linux x86-64 signal numbers by name, for the image's StopSignal. */
   private static final Map<String, Integer> SIGNALS = Map.ofEntries(
@@ -37,7 +47,18 @@ public record InitConfig(List<String> argv, List<String> env, String workdir, St
       Map.entry("POLL", 29), Map.entry("PWR", 30), Map.entry("SYS", 31));
   public static final int SIGTERM = 15;
 
+  /** Without volumes. */
+  public InitConfig(List<String> argv, List<String> env, String workdir, String user, String hostname,
+      String bootId, int stopSignal, boolean tty, boolean stdin, boolean poweroff) {
+    this(argv, env, workdir, user, hostname, bootId, stopSignal, tty, stdin, poweroff, List.of());
+  }
+
+  public InitConfig withVolumes(List<Volume> value) {
+    return new InitConfig(argv, env, workdir, user, hostname, bootId, stopSignal, tty, stdin, poweroff, value);
+  }
+
   public InitConfig {
+    volumes = volumes == null ? List.of() : List.copyOf(volumes);
     argv = List.copyOf(argv);
     env = List.copyOf(env);
     if (argv.isEmpty() || argv.get(0).isEmpty()) {
@@ -85,6 +106,7 @@ public record InitConfig(List<String> argv, List<String> env, String workdir, St
     entry(out, "tty", tty ? "1" : "0");
     entry(out, "stdin", stdin ? "1" : "0");
     entry(out, "poweroff", poweroff ? "1" : "0");
+    volumes.forEach(v -> entry(out, "volume", "bvol" + v.index() + ":" + (v.readOnly() ? "ro" : "rw") + ":" + v.path()));
     return out.toString();
   }
 

@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param user replaces the image's User ({@code USER[:GROUP]}); null keeps it
  * @param tty the process gets the serial console as its terminal ({@code -t})
  * @param interactive the process reads the serial console as its stdin ({@code -i})
+ * @param volumes extra block devices ({@code -v}), in order; empty for none
  */
 public record VmSpec(
     String image,
@@ -50,7 +51,8 @@ public record VmSpec(
     String workdir,
     String user,
     Boolean tty,
-    Boolean interactive) {
+    Boolean interactive,
+    List<VolumeMount> volumes) {
 
   /** {@code init} of a VM whose image's own init boots it. */
   public static final String INIT_IMAGE = "image";
@@ -69,13 +71,14 @@ public record VmSpec(
     env = env == null ? List.of() : List.copyOf(env);
     tty = Boolean.TRUE.equals(tty);
     interactive = Boolean.TRUE.equals(interactive);
+    volumes = volumes == null ? List.of() : List.copyOf(volumes);
   }
 
   /** A VM booted by its image's own init (tests, callers from before container mode). */
   public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
       String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove) {
     this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove,
-        INIT_IMAGE, null, null, null, null, null, null, false, false);
+        INIT_IMAGE, null, null, null, null, null, null, false, false, List.of());
   }
 
   /** True when banger's init runs the image's process (container mode). */

@@ -21,12 +21,16 @@ import dev.banger.vmm.ProcessIdentity;
 import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.VmmSandbox;
+import dev.banger.volume.AttachedVolume;
+import dev.banger.volume.VolumeMounts;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The steps of a start (STYLE.md 1): disk.prepare, net.tap, guest.setup, guest.init (container
+ * The steps of a start (STYLE.md 1): disk.prepare, volume.attach, net.tap, guest.setup, guest.init (container
  * mode), vmm.jail (a VMM that sandboxes), vmm.spawn, vmm.configure, vmm.boot — each recording its
  * handles before the next, each side effect pushed with its undo on the {@link StepStack}.
  * {@link VmLifecycle#start} decides what to boot, runs these under the VM's lock and unwinds on
@@ -39,11 +43,13 @@ final class BootSteps {
   private final Network network;
   private final FirstBootSetup firstBoot;
   private final ContainerSetup containerSetup;
+  private final VolumeMounts volumes;
   private final LiveProcesses live;
   private final BiConsumer<String, VmmProcess> watch;
 
   BootSteps(VmRepository repo, VmRecorder recorder, VmResources resources, Network network, FirstBootSetup firstBoot,
-      ContainerSetup containerSetup, LiveProcesses live, BiConsumer<String, VmmProcess> watch) {
+      ContainerSetup containerSetup, VolumeMounts volumes, LiveProcesses live, BiConsumer<String, VmmProcess> watch) {
+    this.volumes = volumes;
     this.repo = repo;
     this.recorder = recorder;
     this.resources = resources;
@@ -60,6 +66,7 @@ final class BootSteps {
     GuestNetwork guest;
     BootConfig config;
     VmmProcess process;
+    final List<AttachedVolume> volumes = new ArrayList<>();
   }
 
   void run(VmRow row, Vmm vmm, Accel accel, StepStack steps) throws StepFailedException {
@@ -74,6 +81,13 @@ final class BootSteps {
           boot.disk = disk.prepare(diskSpec, recorder.current(id), sink);
         },
         () -> disk.release(diskSpec, recorder.current(id), sink));
+    // The claims are the handle: recorded (in one transaction with the check) before any VMM opens a volume.
+    steps.run(Step.VOLUME_ATTACH,
+        () -> {
+          boot.volumes.addAll(volumes.resolve(row.spec().volumes()));
+          volumes.attach(id, boot.volumes);
+        },
+        () -> volumes.release(id));
     NetworkMode mode = NetworkMode.fromWire(row.spec().network());
     steps.run(Step.NET_TAP,
         () -> {
@@ -82,16 +96,16 @@ final class BootSteps {
         },
         () -> network.detach(id, sink));
     // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
-    steps.run(Step.GUEST_SETUP, () -> firstBoot.run(id, row.spec().sshKey(), diskSpec, boot.disk, boot.guest), () -> {});
+    steps.run(Step.GUEST_SETUP, () -> firstBoot.run(id, row.spec(), diskSpec, boot.disk, boot.guest, boot.volumes), () -> {});
     if (row.spec().containerMode()) {
       steps.run(Step.GUEST_INIT, () -> containerSetup.run(row.spec(), row(id).runtime(), resources.imageOf(row).config(),
-          boot.disk.device(), vmm.kind().equals("qemu")), () -> {});
+          boot.disk.device(), vmm.kind().equals("qemu"), boot.volumes), () -> {});
     }
     if (vmm instanceof VmmSandbox sandbox) {
       // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
       steps.run(Step.VMM_JAIL,
           () -> {
-            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest);
+            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
             sandbox.prepare(resources.launchSpec(row), boot.config, sink);
           },
           () -> JailCleanup.remove(id, recorder.current(id), sink));
@@ -99,7 +113,7 @@ final class BootSteps {
     steps.run(Step.VMM_SPAWN,
         () -> {
           if (boot.config == null) {
-            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest);
+            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
           }
           // Asked after the jail step: a jailed VMM is reached inside its jail.
           boot.process = vmm.launch(resources.launchSpec(row), boot.config);

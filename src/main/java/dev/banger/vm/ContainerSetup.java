@@ -9,6 +9,8 @@ import dev.banger.model.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import dev.banger.volume.AttachedVolume;
 
 /**
  * The {@code guest.init} start step of a container-mode VM: banger's init and this boot's config
@@ -31,8 +33,10 @@ final class ContainerSetup {
   /**
    * @param poweroff true when the VMM ends on a guest power-off (QEMU); Firecracker ends on a reboot
    */
-  void run(VmSpec spec, VmRuntime runtime, ImageConfig image, Path device, boolean poweroff) throws IOException {
-    InitConfig config = ContainerProcess.of(spec, image).initConfig(runtime.name(), runtime.bootId(), spec, poweroff);
+  void run(VmSpec spec, VmRuntime runtime, ImageConfig image, Path device, boolean poweroff, List<AttachedVolume> volumes)
+      throws IOException {
+    InitConfig config = ContainerProcess.of(spec, image).initConfig(runtime.name(), runtime.bootId(), spec, poweroff)
+        .withVolumes(volumes.stream().map(v -> new InitConfig.Volume(v.index(), v.readOnly(), v.guestPath())).toList());
     Path vmDir = Files.createDirectories(Path.of(runtime.vmDir()));
     // The host copy lives in the VM directory: no daemon-wide file to share or to go stale.
     ContainerInit init = ContainerInit.extractTo(vmDir, binary);

@@ -11,6 +11,8 @@ import java.util.Arrays;
 public enum CrashPoint {
   START_DISK_PREPARE_BEFORE("start.disk.prepare.before"),
   START_DISK_PREPARE_AFTER("start.disk.prepare.after"),
+  START_VOLUME_ATTACH_BEFORE("start.volume.attach.before"),
+  START_VOLUME_ATTACH_AFTER("start.volume.attach.after"),
   START_NET_TAP_BEFORE("start.net.tap.before"),
   START_NET_TAP_AFTER("start.net.tap.after"),
   START_GUEST_SETUP_BEFORE("start.guest.setup.before"),

@@ -9,6 +9,7 @@ import java.util.List;
  * the user's public key text; it or {@code ssh} installs banger's key as well. The container
  * fields ({@code init} … {@code interactive}) are those of {@link dev.banger.model.VmSpec}; a null
  * {@code init} means {@code banger} when the image has an Entrypoint or Cmd, else {@code image}.
+ * {@code volumes} are {@code -v} specs, {@code SOURCE:/guest/path[:ro]}.
  */
 public record CreateVmRequest(
     String name,
@@ -32,13 +33,14 @@ public record CreateVmRequest(
     String workdir,
     String user,
     Boolean tty,
-    Boolean interactive) {
+    Boolean interactive,
+    List<String> volumes) {
 
   /** A request without container fields (tests, callers from before container mode). */
   public CreateVmRequest(String name, String image, String kernel, Integer vcpus, Long memoryMib, Long diskSizeBytes,
       String kernelArgs, String network, String vmm, String sshKey, List<PortForward> ports, Boolean autoRemove,
       Boolean ssh) {
     this(name, image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, vmm, sshKey, ports, autoRemove, ssh,
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null);
   }
 }

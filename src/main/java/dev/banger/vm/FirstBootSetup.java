@@ -1,5 +1,12 @@
 package dev.banger.vm;
 
+import dev.banger.guest.GuestPath;
+import dev.banger.model.VmSpec;
+import dev.banger.volume.AttachedVolume;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.banger.error.BangerException;
 import dev.banger.guest.GuestDiskWriter;
 import dev.banger.guest.GuestFiles;
@@ -30,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * and writes everything again: the write replaces whole files, so doing it twice is harmless.
  */
 final class FirstBootSetup {
+  private static final int MAX_FSTAB = 1 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(FirstBootSetup.class);
 
   private final VmRepository repo;
@@ -40,7 +48,9 @@ final class FirstBootSetup {
     this.writer = writer;
   }
 
-  void run(String vmId, String authorizedKeys, DiskSpec spec, PreparedDisk disk, GuestNetwork guest) throws IOException {
+  void run(String vmId, VmSpec vm, DiskSpec spec, PreparedDisk disk, GuestNetwork guest, List<AttachedVolume> volumes)
+      throws IOException {
+    String authorizedKeys = vm.sshKey();
     VmRuntime runtime = runtime(vmId);
     if (runtime.guestSetup() == GuestSetup.DONE) {
       return;
@@ -56,7 +66,13 @@ final class FirstBootSetup {
     CrashPoints.reach(CrashPoint.START_GUEST_SETUP_WRITING);
     GuestFiles.Identity identity = new GuestFiles.Identity(runtime.name(), guest.ip(), guest.dns(), authorizedKeys);
     Path vmDir = dev.banger.host.PrivateFiles.directories(Path.of(runtime.vmDir()));
-    writer.write(device, GuestFiles.forFirstBoot(identity), vmDir);
+    List<GuestPath> files = new ArrayList<>(GuestFiles.forFirstBoot(identity));
+    if (!vm.containerMode() && !volumes.isEmpty()) {
+      // An image's own init mounts what fstab says; banger's init mounts volumes itself.
+      String fstab = writer.read(device, "/etc/fstab", MAX_FSTAB, vmDir).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
+      files.addAll(dev.banger.volume.VolumeFstab.entries(fstab, volumes));
+    }
+    writer.write(device, files, vmDir);
     repo.updateRuntime(runtime(vmId).withGuestSetup(GuestSetup.DONE));
   }
 

@@ -189,6 +189,19 @@ public final class Reconciler {
     }
     reports.add(lifecycle.network().sweep(Network.keepFor(held)));
     reports.add(diskSweep.sweep(DiskSweep.keepFor(held)));
+    // A volume claim lives while its VM's VMM does, or its start or stop is under way (claims come before the VMM).
+    Set<String> running = new HashSet<>();
+    Set<VmState> active = java.util.EnumSet.of(VmState.STARTING, VmState.RUNNING, VmState.STOPPING);
+    for (VmRow row : repo.list()) {
+      VmHandles h = lifecycle.recorder().cached(row.runtime().id()).orElse(row.runtime().mirror());
+      if (h.pid() != null || active.contains(row.runtime().state())) {
+        running.add(row.runtime().id());
+      }
+    }
+    int claims = lifecycle.volumes().sweep(running);
+    if (claims > 0) {
+      swept.add(claims + " volume claim(s) of stopped VMs");
+    }
     for (SweepReport report : reports) {
       swept.addAll(report.removed());
       failures.addAll(report.failures());

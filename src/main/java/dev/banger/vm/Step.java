@@ -6,6 +6,8 @@ package dev.banger.vm;
  */
 public enum Step {
   DISK_PREPARE("disk.prepare"),
+  /** The claims on the VM's volumes. */
+  VOLUME_ATTACH("volume.attach"),
   NET_TAP("net.tap"),
   GUEST_SETUP("guest.setup"),
   /** Container mode only. */

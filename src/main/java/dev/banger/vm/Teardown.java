@@ -24,7 +24,11 @@ final class Teardown {
   private final Network network;
   private final LiveProcesses live;
 
-  Teardown(VmRecorder recorder, VmResources resources, Network network, LiveProcesses live) {
+  private final dev.banger.volume.VolumeMounts volumes;
+
+  Teardown(VmRecorder recorder, VmResources resources, Network network, LiveProcesses live,
+      dev.banger.volume.VolumeMounts volumes) {
+    this.volumes = volumes;
     this.recorder = recorder;
     this.resources = resources;
     this.network = network;
@@ -66,6 +70,11 @@ final class Teardown {
       resources.diskFor(row.runtime()).release(resources.diskSpec(row), recorder.current(id), sink);
     } catch (RuntimeException e) {
       failures.add("disk: " + e.getMessage());
+    }
+    try {
+      volumes.release(id);
+    } catch (RuntimeException e) {
+      failures.add("volumes: " + e.getMessage());
     }
     try {
       Files.deleteIfExists(Path.of(row.runtime().apiSocket()));

@@ -18,6 +18,8 @@ import dev.banger.vmm.Vmm;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.accel.Acceleration;
+import dev.banger.volume.AttachedVolume;
+import dev.banger.volume.VolumeMounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,21 +60,27 @@ public final class VmLifecycle {
   private final BootSteps bootSteps;
   private final VmRecorder recorder;
   private final BootEndings endings;
+  private final VolumeMounts volumes;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final RemovedVms removed = new RemovedVms();
 
   public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
-      GuestDiskWriter guestWriter, Acceleration acceleration, Options options) {
+      GuestDiskWriter guestWriter, Acceleration acceleration, VolumeMounts volumes, Options options) {
     this.repo = repo;
     this.network = network;
     this.options = options;
     this.recorder = new VmRecorder(repo);
     this.resources = new VmResources(catalog, disks, vmms, options.netns(), acceleration, recorder::current);
     this.live = new LiveProcesses(resources, recorder);
-    this.teardown = new Teardown(recorder, resources, network, live);
+    this.volumes = volumes;
+    this.teardown = new Teardown(recorder, resources, network, live, volumes);
     this.endings = new BootEndings(repo, recorder, new GuestExit(guestWriter));
     this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
-        new ContainerSetup(guestWriter, ContainerInit.load()), live, this::watch);
+        new ContainerSetup(guestWriter, ContainerInit.load()), volumes, live, this::watch);
+  }
+
+  VolumeMounts volumes() {
+    return volumes;
   }
 
   /** Runs {@code work} holding the VM's lock. */

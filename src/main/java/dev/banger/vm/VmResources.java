@@ -92,7 +92,8 @@ final class VmResources {
     return Path.of(kernelPath);
   }
 
-  BootConfig bootConfig(VmRow row, Accel accel, PreparedDisk disk, GuestNetwork guest) {
+  BootConfig bootConfig(VmRow row, Accel accel, PreparedDisk disk, GuestNetwork guest,
+      java.util.List<dev.banger.volume.AttachedVolume> volumes) {
     KernelRef kernel = kernelOf(row);
     Vmm vmm = vmmFor(row.spec());
     Path kernelPath = kernelFile(row);
@@ -100,7 +101,8 @@ final class VmResources {
     String userArgs = (ContainerProcess.kernelArgs(row.spec()) + " " + row.spec().kernelArgs()).strip();
     String bootArgs = vmm.bootArgs(accel, guest.kernelArg(row.runtime().name()), userArgs);
     BootConfig config = new BootConfig(kernelPath, kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
-        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel);
+        bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel)
+        .withDrives(volumes.stream().map(v -> new dev.banger.vmm.ExtraDrive(v.file(), v.readOnly(), v.driveId())).toList());
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
   }
 

@@ -177,7 +177,12 @@ public final class VmService {
    * Validates the request completely before writing anything, then records a VM in {@code
    * created}. Synchronized so that two creates cannot both claim the same name or host port.
    */
-  public synchronized VmRow create(CreateVmRequest req) {
+  public VmRow create(CreateVmRequest req) {
+    return create(req, dev.banger.host.UserAccount.ROOT);
+  }
+
+  /** As {@link #create(CreateVmRequest)}, on behalf of {@code caller}: host files it names as volumes must be its own. */
+  public synchronized VmRow create(CreateVmRequest req, dev.banger.host.UserAccount caller) {
     VmNames.checkName(req.name());
     int vcpus = req.vcpus() == null ? 1 : req.vcpus();
     long memory = req.memoryMib() == null ? 512 : req.memoryMib();
@@ -210,9 +215,10 @@ public final class VmService {
       throw BangerException.alreadyExists("a VM named '" + req.name() + "' already exists");
     }
     List<PortForward> ports = checkPorts(req.ports(), network);
+    List<dev.banger.model.VolumeMount> volumes = lifecycle.volumes().checkAtCreate(req.volumes(), caller);
     VmSpec asked = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network, null, vmm,
         ports, req.autoRemove(), req.init(), req.initPath(), req.entrypoint(), req.cmd(), req.env(), req.workdir(),
-        req.user(), req.tty(), req.interactive());
+        req.user(), req.tty(), req.interactive(), volumes);
     String init = ContainerProcess.checkAtCreate(asked, req.init() != null, image.config(), image.name());
     // Last, as it may create banger's key pair: everything else about the request is valid by now.
     String authorizedKeys = req.sshKey() != null || Boolean.TRUE.equals(req.ssh()) ? sshKeys.authorizedKeys(req.sshKey()) : null;
@@ -225,7 +231,7 @@ public final class VmService {
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
         authorizedKeys, vmm, ports, req.autoRemove(), init, req.initPath(), req.entrypoint(), req.cmd(), req.env(),
-        req.workdir(), req.user(), req.tty(), req.interactive());
+        req.workdir(), req.user(), req.tty(), req.interactive(), volumes);
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  * @param memoryMib guest memory in MiB, at least 1
  * @param accel how the vCPUs run: decided per start by {@link dev.banger.vmm.accel.Acceleration};
  *     Firecracker always runs under KVM, QEMU either way
+ * @param drives the block devices after the root disk (volumes), in order; empty for none
  */
 public record BootConfig(
     Path kernel,
@@ -31,7 +32,8 @@ public record BootConfig(
     String guestMac,
     int vcpus,
     long memoryMib,
-    Accel accel) {
+    Accel accel,
+    java.util.List<ExtraDrive> drives) {
 
   private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
   private static final Pattern TAP = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
@@ -41,6 +43,7 @@ public record BootConfig(
     Objects.requireNonNull(bootArgs, "bootArgs");
     Objects.requireNonNull(rootfs, "rootfs");
     Objects.requireNonNull(accel, "accel");
+    drives = drives == null ? java.util.List.of() : java.util.List.copyOf(drives);
     if (vcpus < 1 || vcpus > 32) {
       throw BangerException.invalid("a VM needs 1 to 32 vCPUs, got " + vcpus);
     }
@@ -58,6 +61,12 @@ public record BootConfig(
     }
   }
 
+  /** Without extra drives. */
+  public BootConfig(Path kernel, Path initrd, String bootArgs, Path rootfs, boolean rootReadOnly, String tap,
+      String guestMac, int vcpus, long memoryMib, Accel accel) {
+    this(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, java.util.List.of());
+  }
+
   /** Under KVM, as Firecracker always runs (QEMU callers say which with {@link #withAccel}). */
   public BootConfig(Path kernel, Path initrd, String bootArgs, Path rootfs, boolean rootReadOnly, String tap,
       String guestMac, int vcpus, long memoryMib) {
@@ -65,15 +74,19 @@ public record BootConfig(
   }
 
   public BootConfig withNetwork(String tapDevice, String mac) {
-    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tapDevice, mac, vcpus, memoryMib, accel);
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tapDevice, mac, vcpus, memoryMib, accel, drives);
   }
 
   public BootConfig withInitrd(Path initrdPath) {
-    return new BootConfig(kernel, initrdPath, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel);
+    return new BootConfig(kernel, initrdPath, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, drives);
   }
 
   public BootConfig withAccel(Accel value) {
-    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, value);
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, value, drives);
+  }
+
+  public BootConfig withDrives(java.util.List<ExtraDrive> value) {
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, value);
   }
 
   public boolean hasNetwork() {

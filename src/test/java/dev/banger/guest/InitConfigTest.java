@@ -18,6 +18,13 @@ class InitConfigTest {
   }
 
   @Test
+  void volumesGoLastWithTheirDeviceIdModeAndPath() {
+    InitConfig c = new InitConfig(List.of("/app"), List.of(), null, null, "web", "id1", 15, false, false, true)
+        .withVolumes(List.of(new InitConfig.Volume(0, false, "/data"), new InitConfig.Volume(1, true, "/a:b")));
+    assertThat(c.encode()).endsWith("poweroff=1\0volume=bvol0:rw:/data\0volume=bvol1:ro:/a:b\0");
+  }
+
+  @Test
   void refusesWhatAProcessCannotReceive() {
     assertThatThrownBy(() -> new InitConfig(List.of(), List.of(), null, null, "h", "b", 15, false, false, false))
         .hasMessageContaining("no command to run");

@@ -89,7 +89,8 @@ public final class Banger implements AutoCloseable {
   /** Like {@link #startDaemon}, with extra environment for the daemon alone (e.g. a crash point). */
   public Process startDaemonWith(Map<String, String> daemonEnv, String... extraArgs) throws Exception {
     Process daemon = spawnDaemon(daemonEnv, extraArgs);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    // Generous: a loaded 2-core host has taken over 30 s to reach the socket.
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < deadline) {
       if (!daemon.isAlive()) {
         throw new AssertionError("daemon exited with " + daemon.exitValue() + ": " + daemonLog());
@@ -99,7 +100,9 @@ public final class Banger implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("daemon did not come up within 30 s: " + daemonLog());
+    // Never leave it behind: a late daemon would serve the next test (armed with this one's crash point).
+    daemon.destroyForcibly().waitFor();
+    throw new AssertionError("daemon did not come up within 90 s: " + daemonLog());
   }
 
   /**

@@ -17,6 +17,7 @@ class CrashCoverageTest {
     crashed.addAll(CrashIT.CONTAINER_START);
     crashed.addAll(CrashIT.STOP);
     crashed.addAll(JailerIT.CRASHED);
+    crashed.addAll(VolumeIT.CRASHED);
     assertThat(crashed).containsExactlyInAnyOrder(CrashPoint.values());
   }
 

@@ -117,6 +117,7 @@ class CrashIT {
 
   /** The points of an image-mode start without a jail (the jail's are {@link JailerIT}'s). */
   static final List<CrashPoint> START = List.of(CrashPoint.START_DISK_PREPARE_BEFORE, CrashPoint.START_DISK_PREPARE_AFTER,
+      CrashPoint.START_VOLUME_ATTACH_BEFORE,
       CrashPoint.START_NET_TAP_BEFORE, CrashPoint.START_NET_TAP_AFTER, CrashPoint.START_GUEST_SETUP_BEFORE,
       CrashPoint.START_GUEST_SETUP_WRITING, CrashPoint.START_GUEST_SETUP_AFTER, CrashPoint.START_VMM_SPAWN_BEFORE,
       CrashPoint.START_VMM_SPAWN_AFTER, CrashPoint.START_VMM_CONFIGURE_BEFORE, CrashPoint.START_VMM_CONFIGURE_AFTER,

@@ -156,6 +156,8 @@ class ReconcileUnreadableProcTest {
     FakeNetwork network = new FakeNetwork();
     VmLifecycle lifecycle = new VmLifecycle(repo, new SqlCatalog(db), new RootDisks(RootDiskStrategy.COPY, recording()),
         network, Map.of("qemu", adoptingThrough(unreadable)), new GuestDiskWriter(recording()), noAcceleration(),
+        new dev.banger.volume.VolumeMounts(new dev.banger.volume.VolumeService(new dev.banger.store.VolumeRepository(db), repo,
+            recording(), state.resolve("volumes")), new dev.banger.store.VolumeRepository(db), repo),
         new VmLifecycle.Options(null, Duration.ofSeconds(1)));
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(recording(), state), unreadable, state);
 

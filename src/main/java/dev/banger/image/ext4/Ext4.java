@@ -23,11 +23,17 @@ public final class Ext4 {
    */
   public static void mkfs(CommandRunner runner, Path image, long sizeBytes, long inodes, Path populateFrom)
       throws IOException {
+    mkfs(runner, image, sizeBytes, inodes, populateFrom, "banger-root");
+  }
+
+  /** As {@link #mkfs(CommandRunner, Path, long, long, Path)}, labelled {@code label} (at most 16 bytes). */
+  public static void mkfs(CommandRunner runner, Path image, long sizeBytes, long inodes, Path populateFrom, String label)
+      throws IOException {
     try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
       file.setLength(sizeBytes);
     }
     List<String> argv = new ArrayList<>(List.of("mke2fs", "-q", "-F", "-t", "ext4", "-b", "4096", "-m", "0",
-        "-E", "root_owner=0:0,lazy_itable_init=0", "-L", "banger-root"));
+        "-E", "root_owner=0:0,lazy_itable_init=0", "-L", label));
     long defaultInodes = sizeBytes / 16384;
     if (inodes > defaultInodes) {
       argv.addAll(List.of("-N", Long.toString(inodes)));

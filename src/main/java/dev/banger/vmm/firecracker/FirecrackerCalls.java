@@ -51,6 +51,12 @@ public final class FirecrackerCalls {
         "/drives/" + ROOT_DRIVE_ID,
         new FirecrackerApi.Drive(ROOT_DRIVE_ID, pathInVmm.apply(boot.rootfs()), true, boot.rootReadOnly()),
         "attach the root disk " + boot.rootfs()));
+    for (var drive : boot.drives()) {
+      calls.add(ApiCall.put(
+          "/drives/" + drive.id(),
+          new FirecrackerApi.Drive(drive.id(), pathInVmm.apply(drive.file()), false, drive.readOnly()),
+          "attach the volume " + drive.file()));
+    }
     if (boot.hasNetwork()) {
       calls.add(ApiCall.put(
           "/network-interfaces/" + IFACE_ID,

@@ -78,6 +78,11 @@ final class Jailer {
     if (!config.enabled()) {
       return;
     }
+    if (!boot.drives().isEmpty()) {
+      // Linking a volume in would chown it to the jail's user: not yet, rather than a surprise.
+      throw BangerException.precondition("volumes (-v) are not supported yet where the daemon jails Firecracker (--jailer);"
+          + " create the VM with --vmm qemu");
+    }
     JailLayout jail = JailLayout.of(chrootBase(), firecracker().getFileName().toString(), spec.vmId());
     Path cgroup = config.cgroups().isEmpty() ? null : cgroupRoot().resolve(config.parentCgroup()).resolve(spec.vmId());
     sink.apply(h -> h.withJail(jail.dir().toString(), cgroup == null ? null : cgroup.toString()));

@@ -54,6 +54,12 @@ final class QemuCommandLine {
         "-drive", "id=root,file=" + escape(boot.rootfs()) + ",format=raw,if=none"
             + (boot.rootReadOnly() ? ",readonly=on" : ""),
         "-device", "virtio-blk-device,drive=root"));
+    for (var drive : boot.drives()) {
+      argv.addAll(List.of(
+          "-drive", "id=" + drive.id() + ",file=" + escape(drive.file()) + ",format=raw,if=none"
+              + (drive.readOnly() ? ",readonly=on" : ""),
+          "-device", "virtio-blk-device,drive=" + drive.id() + ",serial=" + drive.id()));
+    }
     if (boot.hasNetwork()) {
       argv.addAll(List.of(
           "-netdev", "tap,id=net0,ifname=" + boot.tap() + ",script=no,downscript=no",

@@ -44,7 +44,9 @@ class FirecrackerCallsSchemaTest {
         new BootConfig(
             Path.of("/k/vmlinux"), Path.of("/k/initrd.img"),
             BootArgs.firecracker("ip=172.16.0.2::172.16.0.1:255.255.255.252::eth0:off", "quiet init=/bin/sh"),
-            Path.of("/vms/x/root.ext4"), true, "bg0123abcd", "02:aa:bb:cc:dd:ee", 32, 65536);
+            Path.of("/vms/x/root.ext4"), true, "bg0123abcd", "02:aa:bb:cc:dd:ee", 32, 65536)
+            .withDrives(List.of(new dev.banger.vmm.ExtraDrive(Path.of("/s/volumes/0123456789abcdef.img"), false, "bvol0"),
+                new dev.banger.vmm.ExtraDrive(Path.of("/home/u/disk.img"), true, "bvol1")));
     List<ApiCall> calls = new ArrayList<>();
     for (BootConfig boot : List.of(plain, full)) {
       for (String level : List.of("Warning", "Info", "Error", "Debug", "Trace", "Off")) {

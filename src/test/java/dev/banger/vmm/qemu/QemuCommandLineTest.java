@@ -63,6 +63,16 @@ class QemuCommandLineTest {
   }
 
   @Test
+  void volumesFollowTheRootDiskInOrderWithTheirIdAsSerial() {
+    BootConfig boot = BOOT.withDrives(List.of(new dev.banger.vmm.ExtraDrive(Path.of("/s/v/a,1.img"), false, "bvol0"),
+        new dev.banger.vmm.ExtraDrive(Path.of("/h/b.img"), true, "bvol1")));
+    assertThat(QemuCommandLine.argv("qemu", SPEC, boot)).containsSubsequence(
+        "-device", "virtio-blk-device,drive=root",
+        "-drive", "id=bvol0,file=/s/v/a,,1.img,format=raw,if=none", "-device", "virtio-blk-device,drive=bvol0,serial=bvol0",
+        "-drive", "id=bvol1,file=/h/b.img,format=raw,if=none,readonly=on", "-device", "virtio-blk-device,drive=bvol1,serial=bvol1");
+  }
+
+  @Test
   void aSocketPathQemuCannotCarryIsRefused() {
     LaunchSpec comma = QemuVmm.launchSpec("0123abcd", Path.of("/srv/a,b"));
     assertThatThrownBy(() -> QemuCommandLine.argv("qemu", comma, BOOT))
