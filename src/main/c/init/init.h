@@ -32,6 +32,9 @@ struct config {
   int open_stdin;     /* stdin is the console (else /dev/null) */
   int poweroff;       /* end with RB_POWER_OFF (QEMU) rather than a reboot (Firecracker) */
   unsigned short rows, cols; /* terminal size for tty mode, 0 = leave as is */
+  /* Set by the agent only: the process's stdin, stdout, stderr (a pty's slave thrice with tty). */
+  int piped;
+  int fds[3];
 };
 
 /* Who the process runs as. */
@@ -58,6 +61,9 @@ char **process_environment(const struct config *cfg, const struct identity *id);
 int process_make_dir(const char *path);
 void process_console(const struct config *cfg);
 pid_t process_start(const struct config *cfg, const struct identity *id, char **env, char *err, size_t errlen);
+
+/* agent.c: the guest agent (issue 14), forked by init before the process; returns only in the child's parent. */
+pid_t agent_start(const struct config *init_cfg);
 
 /* init.c helpers shared with the others */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
