@@ -59,7 +59,8 @@ public final class ExecRelay {
               default -> throw new AgentProtocolException("a client may not send " + f.type());
             }
           }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+          // Also how the request body reads once the response has completed (Jetty: IllegalStateException).
           LOG.atDebug().addKeyValue("error", e.getMessage()).log("exec client stream ended");
         }
         // The client's stream ends only after EXIT; earlier means it is gone.

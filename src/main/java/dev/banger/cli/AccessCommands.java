@@ -99,7 +99,7 @@ final class AccessCommands {
 
   @Command(name = "cp", mixinStandardHelpOptions = true,
       description = {"Copy files or directories between the host and a VM: banger cp SRC NAME:PATH, or banger cp NAME:PATH DST.",
-          "Onto an existing directory the source goes inside it; otherwise it takes DST's name. Uses tar over ssh."})
+          "Onto an existing directory the source goes inside it; otherwise it takes DST's name. Uses the image's tar, through the guest agent or over ssh."})
   static final class Cp implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin WaitOption wait;
@@ -115,7 +115,10 @@ final class AccessCommands {
             + source + "' and '" + destination + "'");
       }
       String vm = from.isGuest() ? from.vm() : to.vm();
-      GuestCopy copy = new GuestCopy(connect(spec, vm, wait.timeout));
+      ApiClient client = GlobalOptions.of(spec).client();
+      GuestCopy copy = AgentAccess.viaAgent(client, vm)
+          ? new GuestCopy(new AgentCopyGuest(client, vm, wait.timeout), message -> System.err.println("warning: " + message))
+          : new GuestCopy(connect(spec, vm, wait.timeout));
       return from.isGuest() ? copy.pull(from.path(), Path.of(to.path())) : copy.push(Path.of(from.path()), to.path());
     }
   }

@@ -37,9 +37,7 @@ final class AgentExec {
   private AgentExec() {}
 
   static int run(ApiClient client, String vm, ExecSpec spec, long timeoutSeconds) throws InterruptedException {
-    String path = "/v1/vms/" + Show.path(vm) + "/exec?timeout=" + timeoutSeconds;
-    byte[] first = new Frame(Frame.Type.EXEC, ExecRelay.CLIENT_SESSION, spec.encode()).encode();
-    dev.banger.http.DuplexExchange exchange = client.duplex(path, first, Duration.ofSeconds(timeoutSeconds + 30));
+    dev.banger.http.DuplexExchange exchange = open(client, vm, spec, timeoutSeconds);
     CountDownLatch ended = new CountDownLatch(1);
     Thread interrupt = new Thread(() -> {
       if (ended.getCount() > 0 && !spec.tty()) {
@@ -54,12 +52,14 @@ final class AgentExec {
     Runtime.getRuntime().addShutdownHook(interrupt);
     try (exchange; Terminal terminal = spec.tty() ? Terminal.rawIfInteractive() : Terminal.none()) {
       if (spec.stdin()) {
-        Thread.ofPlatform().daemon().name("exec-stdin").start(() -> pumpStdin(exchange));
+        InputStream in = new FileInputStream(FileDescriptor.in);
+        Thread.ofPlatform().daemon().name("exec-stdin").start(() -> pumpStdin(exchange, in));
       }
       if (terminal.isRaw()) {
         Thread.ofPlatform().daemon().name("exec-resize").start(() -> followSize(exchange, spec.rows(), spec.cols(), ended));
       }
-      return readAnswers(exchange.body(), vm, terminal.isRaw() ? "\r\n" : "\n");
+      return readAnswers(exchange.body(), vm, new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+          terminal.isRaw() ? "\r\n" : "\n");
     } finally {
       ended.countDown();
       try {
@@ -70,9 +70,28 @@ final class AgentExec {
     }
   }
 
-  private static int readAnswers(InputStream in, String vm, String newline) {
-    OutputStream out = new FileOutputStream(FileDescriptor.out);
-    OutputStream err = new FileOutputStream(FileDescriptor.err);
+  /**
+   * Runs {@code spec} with the given streams (banger cp's guest end): {@code stdin} (when the
+   * spec takes input) is sent to its end; returns the exit code. A failing {@code out} ends the
+   * exec, which the daemon then kills in the guest.
+   */
+  static int stream(ApiClient client, String vm, ExecSpec spec, long timeoutSeconds, InputStream stdin, OutputStream out)
+      throws IOException {
+    try (dev.banger.http.DuplexExchange exchange = open(client, vm, spec, timeoutSeconds)) {
+      if (spec.stdin()) {
+        Thread.ofPlatform().daemon().name("exec-stdin").start(() -> pumpStdin(exchange, stdin));
+      }
+      return readAnswers(exchange.body(), vm, out, new FileOutputStream(FileDescriptor.err), "\n");
+    }
+  }
+
+  private static dev.banger.http.DuplexExchange open(ApiClient client, String vm, ExecSpec spec, long timeoutSeconds) {
+    String path = "/v1/vms/" + Show.path(vm) + "/exec?timeout=" + timeoutSeconds;
+    byte[] first = new Frame(Frame.Type.EXEC, ExecRelay.CLIENT_SESSION, spec.encode()).encode();
+    return client.duplex(path, first, Duration.ofSeconds(timeoutSeconds + 30));
+  }
+
+  private static int readAnswers(InputStream in, String vm, OutputStream out, OutputStream err, String newline) {
     String error = null;
     try {
       Frame f;
@@ -106,8 +125,7 @@ final class AgentExec {
     out.flush();
   }
 
-  private static void pumpStdin(dev.banger.http.DuplexExchange exchange) {
-    InputStream in = new FileInputStream(FileDescriptor.in);
+  private static void pumpStdin(dev.banger.http.DuplexExchange exchange, InputStream in) {
     byte[] buf = new byte[Frame.CHUNK];
     try {
       for (int n = in.read(buf); n >= 0; n = in.read(buf)) {

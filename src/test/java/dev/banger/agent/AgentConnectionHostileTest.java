@@ -77,19 +77,22 @@ class AgentConnectionHostileTest {
   @Test
   void aHugeFrameDropsOnlyThatConnectionAndTheNextConnectWorks() throws Exception {
     Path socket = listen();
+    java.util.concurrent.CountDownLatch sessionOpen = new java.util.concurrent.CountDownLatch(1);
     Thread guest = Thread.ofVirtual().start(() -> {
       try {
         SocketChannel c = acceptAndGreet();
+        sessionOpen.await();
         // Frames for a session nobody opened are ignored; then a 2 GiB frame header.
         c.write(ByteBuffer.wrap(new Frame(Frame.Type.STDOUT, 999, new byte[10]).encode()));
         c.write(ByteBuffer.allocate(Frame.HEADER).putInt(Integer.MAX_VALUE).put((byte) 4).putInt(1).flip());
-      } catch (IOException e) {
+      } catch (IOException | InterruptedException e) {
         throw new IllegalStateException(e);
       }
     });
     AgentConnection agent = AgentConnection.connect(socket, "vm1", Duration.ofSeconds(10), () -> true);
     Recorder session = new Recorder();
     assertThat(agent.open(session)).isEqualTo(1);
+    sessionOpen.countDown();
     guest.join();
     String why = session.closed.poll(10, TimeUnit.SECONDS);
     assertThat(why).contains("broke the protocol").contains("2147483647").contains("cap");
