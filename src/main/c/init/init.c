@@ -16,8 +16,7 @@
  * of ~100 KiB does that; the initrd's busybox would not be in the root after switch_root. The exit
  * code travels through the root disk rather than the console: the process owns the console and
  * could print any marker, and the disk works the same on Firecracker and QEMU.
- * Issue 14's guest agent is meant to be started from here (step 2, before the process), as a
- * second mode of the same binary.
+ * The guest agent (issue 14, agent.c) is forked from here, just before the process.
  */
 #define _GNU_SOURCE
 #include "init.h"
@@ -288,6 +287,8 @@ int main(int argc, char **argv) {
   }
   sigset_t set;
   block_signals(&set);
+  /* The agent first: a process that fails at once still leaves the guest reachable for exec. */
+  agent_start(&cfg);
   process_console(&cfg);
   /* Whatever reached the console before now met the kernel's default line settings (echo on):
      drop it, then say that input is taken from here on. The daemon strips this marker from what

@@ -44,6 +44,9 @@ struct config {
   unsigned short rows, cols; /* terminal size for tty mode, 0 = leave as is */
   struct volume volumes[MAX_VOLUMES];
   int nvolumes;
+  /* Set by the agent only: the process's stdin, stdout, stderr (a pty's slave thrice with tty). */
+  int piped;
+  int fds[3];
 };
 
 /* Who the process runs as. */
@@ -75,6 +78,9 @@ char **process_environment(const struct config *cfg, const struct identity *id);
 int process_make_dir(const char *path);
 void process_console(const struct config *cfg);
 pid_t process_start(const struct config *cfg, const struct identity *id, char **env, char *err, size_t errlen);
+
+/* agent.c: the guest agent (issue 14), forked by init before the process; returns only in the child's parent. */
+pid_t agent_start(const struct config *init_cfg);
 
 /* init.c helpers shared with the others */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

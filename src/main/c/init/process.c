@@ -155,7 +155,21 @@ static __attribute__((noreturn)) void child(const struct config *cfg, const stru
   }
   sigprocmask(SIG_SETMASK, &none, NULL);
   setsid();
-  if (cfg->tty) {
+  if (cfg->piped) {
+    /* An agent exec: its own pipes or pty, never the console. */
+    if (cfg->tty) {
+      ioctl(cfg->fds[0], TIOCSCTTY, 1);
+      if (cfg->rows && cfg->cols) {
+        struct winsize ws = {.ws_row = cfg->rows, .ws_col = cfg->cols};
+        ioctl(cfg->fds[0], TIOCSWINSZ, &ws);
+      }
+    }
+    for (int fd = 0; fd < 3; fd++) {
+      if (dup2(cfg->fds[fd], fd) < 0) {
+        report(pipe_fd, "cannot set up the standard streams%s: %s", "", errno);
+      }
+    }
+  } else if (cfg->tty) {
     int tty = open_terminal();
     if (tty < 0) {
       report(pipe_fd, "cannot open the console as a terminal%s: %s", "", errno);

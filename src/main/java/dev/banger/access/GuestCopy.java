@@ -78,8 +78,19 @@ public final class GuestCopy {
     int run(List<String> argv, TerminalCommands.OutputReader reader) throws IOException, InterruptedException;
   }
 
-  private final SshArgs ssh;
-  private final Transport transport;
+  /**
+   * The guest end of a copy: runs an argv ({@code sh -c SCRIPT sh ARGS…}) in the guest, over ssh
+   * or through banger's guest agent (issue 14). The script needs the image's sh and tar either way.
+   */
+  public interface Guest {
+    /** Runs {@code argv} in the guest, its stdout handed to {@code reader}; returns its exit code. */
+    int read(List<String> argv, TerminalCommands.OutputReader reader) throws IOException, InterruptedException;
+
+    /** Runs {@code argv} in the guest with {@code stdin} as its standard input; returns its exit code. */
+    int write(List<String> argv, java.io.InputStream stdin) throws IOException, InterruptedException;
+  }
+
+  private final Guest guest;
   private final Consumer<String> warnings;
 
   public GuestCopy(SshArgs ssh) {
@@ -87,8 +98,22 @@ public final class GuestCopy {
   }
 
   GuestCopy(SshArgs ssh, Transport transport, Consumer<String> warnings) {
-    this.ssh = ssh;
-    this.transport = transport;
+    this(new Guest() {
+      @Override
+      public int read(List<String> argv, TerminalCommands.OutputReader reader) throws IOException, InterruptedException {
+        return transport.run(ssh.remote(ShellQuote.join(argv)), reader);
+      }
+
+      @Override
+      public int write(List<String> argv, java.io.InputStream stdin) throws IOException, InterruptedException {
+        return TerminalCommands.writeInput(ssh.remote(ShellQuote.join(argv)), stdin);
+      }
+    }, warnings);
+  }
+
+  /** A copy whose guest end is {@code guest} (the CLI's agent transport). */
+  public GuestCopy(Guest guest, Consumer<String> warnings) {
+    this.guest = guest;
     this.warnings = warnings;
   }
 
@@ -101,7 +126,17 @@ public final class GuestCopy {
     if (absolute.getFileName() == null) {
       throw BangerException.invalid("cannot copy the host's root directory");
     }
-    return TerminalCommands.pipe(packLocal(absolute), ssh.remote(unpackCommand(guestPath, absolute.getFileName().toString())));
+    List<String> unpack = unpackArgv(guestPath, absolute.getFileName().toString());
+    int[] guestExit = {0};
+    int hostExit = TerminalCommands.readOutput(packLocal(absolute), in -> {
+      try {
+        guestExit[0] = guest.write(unpack, in);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    });
+    return guestExit[0] != 0 ? guestExit[0] : hostExit;
   }
 
   /**
@@ -124,7 +159,7 @@ public final class GuestCopy {
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     try {
       GuestTarUnpacker unpacker = new GuestTarUnpacker(staging, name, warnings);
-      int exit = transport.run(ssh.remote(packCommand(guestPath)), unpacker::unpack);
+      int exit = guest.read(packArgv(guestPath), unpacker::unpack);
       if (exit != 0) {
         return exit; // the guest's tar or ssh said why on stderr; nothing moves
       }
@@ -152,12 +187,20 @@ public final class GuestCopy {
         "-cf", "-", "--", absolute.getFileName().toString());
   }
 
+  static List<String> unpackArgv(String guestPath, String name) {
+    return List.of("sh", "-c", UNPACK, "sh", guestArg(guestPath), name);
+  }
+
+  static List<String> packArgv(String guestPath) {
+    return List.of("sh", "-c", PACK, "sh", guestArg(guestPath));
+  }
+
   static String unpackCommand(String guestPath, String name) {
-    return "sh -c " + ShellQuote.quote(UNPACK) + " sh " + ShellQuote.quote(guestArg(guestPath)) + " " + ShellQuote.quote(name);
+    return ShellQuote.join(unpackArgv(guestPath, name));
   }
 
   static String packCommand(String guestPath) {
-    return "sh -c " + ShellQuote.quote(PACK) + " sh " + ShellQuote.quote(guestArg(guestPath));
+    return ShellQuote.join(packArgv(guestPath));
   }
 
   /** A relative guest path starts at root's home; "./" keeps one starting with '-' an operand. */

@@ -117,6 +117,29 @@ public final class ApiClient {
     }
   }
 
+  /**
+   * Opens a duplex stream (exec): {@code first} is the request body's first chunk; a non-200
+   * answer is thrown as {@link #call} would throw it.
+   */
+  public dev.banger.http.DuplexExchange duplex(String path, byte[] first, Duration headTimeout) {
+    dev.banger.http.DuplexExchange exchange = dev.banger.http.DuplexExchange.open(http.socket(), path, DUPLEX_MEDIA_TYPE, first,
+        headTimeout);
+    if (exchange.status() == 200) {
+      return exchange;
+    }
+    try (exchange) {
+      answer(exchange.status(), new String(exchange.body().readNBytes(MAX_PLAIN_BYTES), StandardCharsets.UTF_8));
+      throw new BangerException(ErrorKind.INTERNAL, "the daemon answered " + exchange.status() + " without an error");
+    } catch (JsonProcessingException e) {
+      throw notJson(e);
+    } catch (IOException e) {
+      throw lost("POST", path, e.getMessage());
+    }
+  }
+
+  /** The duplex body's media type; DuplexStream's must match. */
+  public static final String DUPLEX_MEDIA_TYPE = "application/x-banger-frames";
+
   private static Object answer(int status, String text) throws IOException {
     Object parsed = text.isBlank() ? null : JSON.std.anyFrom(text);
     if (status < 200 || status >= 300) {

@@ -73,7 +73,9 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       return;
     }
     try {
-      if (result instanceof StreamedResponse streamed) {
+      if (result instanceof Route.DuplexWork work) {
+        DuplexStream.serve(request, response, callback, work);
+      } else if (result instanceof StreamedResponse streamed) {
         stream(response, callback, streamed, method, path);
       } else if (result instanceof ApiResponse r) {
         send(response, callback, r.body() == null ? 204 : r.status(), r.body());
@@ -169,6 +171,10 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         continue;
       }
       Map<String, String> query = query(request);
+      if (route.handler() instanceof Route.DuplexHandler duplex) {
+        return duplex.duplex().open(new ApiRequest(method, path, params.get(), query, "", request.getHeaders().get(HttpHeader.ACCEPT),
+            caller), Content.Source.asInputStream(request));
+      }
       String text = RequestBody.read(request);
       return route.handler().handle(new ApiRequest(method, path, params.get(), query, text,
           request.getHeaders().get(HttpHeader.ACCEPT), caller));

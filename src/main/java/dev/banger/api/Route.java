@@ -20,6 +20,35 @@ public record Route(String method, String pattern, Handler handler) {
     Object handle(ApiRequest request) throws Exception;
   }
 
+  /**
+   * A route whose request and response bodies both stream, at once (exec, issue 14): {@link
+   * #open} reads what it needs of the body and throws to answer an error; the work it returns
+   * then writes the 200 response's body while it still reads the request's.
+   */
+  @FunctionalInterface
+  public interface Duplex {
+    DuplexWork open(ApiRequest request, java.io.InputStream body) throws Exception;
+  }
+
+  /** A {@link Duplex} route. */
+  public static Route duplex(String method, String pattern, Duplex duplex) {
+    return new Route(method, pattern, new DuplexHandler(duplex));
+  }
+
+  /** The handler of a duplex route: ApiHandler opens it instead of calling it. */
+  record DuplexHandler(Duplex duplex) implements Handler {
+    @Override
+    public Object handle(ApiRequest request) {
+      throw new IllegalStateException("a duplex route is opened, not handled");
+    }
+  }
+
+  /** The streaming half of a {@link Duplex} route. */
+  @FunctionalInterface
+  public interface DuplexWork {
+    void run(java.io.OutputStream body) throws Exception;
+  }
+
   /** Matches {@code path} against the pattern, returning the path parameters on a match. */
   public Optional<Map<String, String>> match(String path) {
     List<String> want = segments(pattern);

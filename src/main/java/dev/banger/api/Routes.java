@@ -1,5 +1,6 @@
 package dev.banger.api;
 
+import dev.banger.agent.AgentChannels;
 import dev.banger.error.BangerException;
 import dev.banger.image.BuilderChoice;
 import dev.banger.image.ImageService;
@@ -28,6 +29,8 @@ public final class Routes {
 
   public static List<Route> all(VmService vms, ImageService images, KernelService kernels, Reconciler reconciler,
       CallerPaths callerPaths) {
+    // The daemon's connections to guest agents (issue 14): one per VM, opened on first exec.
+    AgentChannels agents = new AgentChannels();
     return List.of(
         new Route("GET", "/v1/version", r -> Map.of("version", Version.current(), "apiVersion", Version.API_VERSION)),
         new Route("POST", "/v1/system/reconcile", r -> reconciler.reconcile()),
@@ -46,6 +49,7 @@ public final class Routes {
         }),
         new Route("POST", "/v1/vms/{name}/restart", r -> detail(vms, vms.restart(r.param("name")))),
         new Route("GET", "/v1/vms/{name}/ssh", r -> vms.sshTarget(r.param("name"))),
+        Route.duplex("POST", "/v1/vms/{name}/exec", ExecRoute.handler(vms, agents)),
         new Route("GET", "/v1/vms/{name}/logs", r -> readLog(vms.get(r.param("name")), r.count("offset").orElse(0L))),
         // The console is two plain requests, output by long poll and input by POST, rather than
         // an upgraded connection or a per-VM socket: no state lives in the daemon (the console

@@ -4,9 +4,11 @@ import dev.banger.access.GuestCopy;
 import dev.banger.access.SshArgs;
 import dev.banger.access.SshProbe;
 import dev.banger.access.Target;
+import dev.banger.agent.ExecSpec;
 import dev.banger.api.ApiClient;
 import dev.banger.error.BangerException;
 import dev.banger.host.ProcessCommandRunner;
+import dev.banger.host.Terminal;
 import dev.banger.host.TerminalCommands;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,15 +64,34 @@ final class AccessCommands {
   }
 
   @Command(name = "exec", mixinStandardHelpOptions = true,
-      description = "Run CMD in a VM (its arguments exactly as given), streaming stdout and stderr; exits with CMD's exit code.")
+      description = {"Run CMD in a VM (its arguments exactly as given), streaming stdout and stderr; exits with CMD's exit code.",
+          "Through banger's guest agent where the VM has one (runtime.access: agent), else over ssh."})
   static final class Exec implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin WaitOption wait;
+    @Option(names = {"-i", "--interactive"}, description = "Send standard input to CMD (agent only; ssh always does).") boolean interactive;
+    @Option(names = {"-t", "--tty"}, description = "Run CMD on a terminal of its own (agent only).") boolean tty;
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable (agent only).") List<String> env;
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory (agent only).") String workdir;
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user (agent only).") String user;
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).") List<String> command;
 
     @Override
     public Integer call() throws InterruptedException {
+      ApiClient client = GlobalOptions.of(spec).client();
+      if (AgentAccess.viaAgent(client, name)) {
+        if (wait.timeout < 1) {
+          throw BangerException.invalid("--timeout must be at least 1 second");
+        }
+        int[] size = tty ? Terminal.size() : new int[] {0, 0};
+        ExecSpec exec = new ExecSpec(command, env == null ? List.of() : env, workdir, user, interactive, tty, size[0], size[1]);
+        return AgentExec.run(client, name, exec, wait.timeout);
+      }
+      if (tty || env != null || workdir != null || user != null) {
+        throw BangerException.invalid("-t, -e, -w and -u need the guest agent, and VM '" + name + "' is reached over ssh"
+            + " (runtime.access in `banger inspect`)");
+      }
       SshArgs args = connect(spec, name, wait.timeout);
       return TerminalCommands.interactive(args.exec(command));
     }
@@ -78,7 +99,7 @@ final class AccessCommands {
 
   @Command(name = "cp", mixinStandardHelpOptions = true,
       description = {"Copy files or directories between the host and a VM: banger cp SRC NAME:PATH, or banger cp NAME:PATH DST.",
-          "Onto an existing directory the source goes inside it; otherwise it takes DST's name. Uses tar over ssh."})
+          "Onto an existing directory the source goes inside it; otherwise it takes DST's name. Uses the image's tar, through the guest agent or over ssh."})
   static final class Cp implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin WaitOption wait;
@@ -94,7 +115,10 @@ final class AccessCommands {
             + source + "' and '" + destination + "'");
       }
       String vm = from.isGuest() ? from.vm() : to.vm();
-      GuestCopy copy = new GuestCopy(connect(spec, vm, wait.timeout));
+      ApiClient client = GlobalOptions.of(spec).client();
+      GuestCopy copy = AgentAccess.viaAgent(client, vm)
+          ? new GuestCopy(new AgentCopyGuest(client, vm, wait.timeout), message -> System.err.println("warning: " + message))
+          : new GuestCopy(connect(spec, vm, wait.timeout));
       return from.isGuest() ? copy.pull(from.path(), Path.of(to.path())) : copy.push(Path.of(from.path()), to.path());
     }
   }

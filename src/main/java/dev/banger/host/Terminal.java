@@ -76,6 +76,16 @@ public final class Terminal implements AutoCloseable {
     }
   }
 
+  /** Rows and columns of the terminal on standard input ({@code stty size}); {0, 0} when it is none. */
+  public static int[] size() {
+    try {
+      String[] parts = stty(List.of("size")).strip().split("\\s+");
+      return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {0, 0};
+    }
+  }
+
   /** Runs stty on our standard input; returns its output, or throws when it fails. */
   private static String stty(List<String> args) throws IOException {
     List<String> argv = new java.util.ArrayList<>(List.of("stty"));

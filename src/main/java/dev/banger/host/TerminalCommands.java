@@ -41,6 +41,41 @@ public final class TerminalCommands {
     return first != 0 ? first : second;
   }
 
+  /**
+   * Runs {@code argv} with {@code stdin} copied to its standard input (then closed), its stdout
+   * and stderr on the terminal; returns its exit code.
+   */
+  public static int writeInput(List<String> argv, InputStream stdin) throws IOException, InterruptedException {
+    Process process = start(new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        .redirectError(ProcessBuilder.Redirect.INHERIT), argv);
+    return killedUnlessDone(process, () -> {
+      try (java.io.OutputStream in = process.getOutputStream()) {
+        stdin.transferTo(in);
+      }
+    });
+  }
+
+  /** The I/O a caller does with a started process. */
+  @FunctionalInterface
+  private interface Io {
+    void run() throws IOException;
+  }
+
+  /** Runs {@code io}, then waits for the process; if {@code io} fails, the process is killed first. */
+  private static int killedUnlessDone(Process process, Io io) throws IOException, InterruptedException {
+    boolean done = false;
+    try {
+      io.run();
+      done = true;
+      return process.waitFor();
+    } finally {
+      if (!done) {
+        process.destroyForcibly();
+        process.waitFor();
+      }
+    }
+  }
+
   /** Consumes a program's standard output. */
   @FunctionalInterface
   public interface OutputReader {
@@ -56,20 +91,12 @@ public final class TerminalCommands {
   public static int readOutput(List<String> argv, OutputReader reader) throws IOException, InterruptedException {
     Process process = start(new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.PIPE)
         .redirectError(ProcessBuilder.Redirect.INHERIT), argv);
-    boolean done = false;
-    try {
+    return killedUnlessDone(process, () -> {
       process.getOutputStream().close();
       try (InputStream stdout = process.getInputStream()) {
         reader.read(stdout);
       }
-      done = true;
-      return process.waitFor();
-    } finally {
-      if (!done) {
-        process.destroyForcibly();
-        process.waitFor();
-      }
-    }
+    });
   }
 
   private static Process start(ProcessBuilder builder, List<String> argv) {

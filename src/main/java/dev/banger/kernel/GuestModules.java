@@ -8,11 +8,13 @@ import java.util.Locale;
  * it builds its virtio drivers as modules, and there is no udev in banger's initrd to load them.
  * The order is the dependency order ({@code insmod}, unlike modprobe, does not resolve
  * dependencies): the ring and core before the MMIO transport, the transport before the block
- * driver, failover and net_failover before virtio_net.
+ * driver, failover and net_failover before virtio_net. virtio_console gives the guest agent its
+ * virtio-serial port (issue 14).
  */
 final class GuestModules {
   static final List<String> IN_LOAD_ORDER =
-      List.of("virtio_ring", "virtio", "virtio_mmio", "virtio_blk", "failover", "net_failover", "virtio_net");
+      List.of("virtio_ring", "virtio", "virtio_mmio", "virtio_blk", "failover", "net_failover", "virtio_net",
+          "virtio_console");
 
   private GuestModules() {}
 

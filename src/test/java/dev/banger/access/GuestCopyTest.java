@@ -29,9 +29,9 @@ class GuestCopyTest {
   @Test
   void theGuestSideGetsItsArgumentsQuotedAndRelativePathsAnchored() {
     assertThat(GuestCopy.unpackCommand("/root/my dir", "file's"))
-        .startsWith("sh -c '")
-        .endsWith(" sh '/root/my dir' 'file'\\''s'");
-    assertThat(GuestCopy.packCommand("-rf")).endsWith(" sh './-rf'");
+        .startsWith("'sh' '-c' '")
+        .endsWith(" 'sh' '/root/my dir' 'file'\\''s'");
+    assertThat(GuestCopy.packCommand("-rf")).endsWith(" 'sh' './-rf'");
   }
 
   @Test

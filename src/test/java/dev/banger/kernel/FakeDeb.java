@@ -28,7 +28,7 @@ final class FakeDeb {
     return this;
   }
 
-  /** The seven guest modules, some compressed as Debian's newer kernels ship them, plus decoys. */
+  /** The eight guest modules, some compressed as Debian's newer kernels ship them, plus decoys. */
   FakeDeb withModules() throws IOException {
     String base = "./lib/modules/" + VERSION + "/kernel/";
     files.put(base + "drivers/virtio/virtio_ring.ko", module("virtio_ring"));
@@ -38,6 +38,7 @@ final class FakeDeb {
     files.put(base + "net/core/failover.ko", module("failover"));
     files.put(base + "drivers/net/net_failover.ko", module("net_failover"));
     files.put(base + "drivers/net/virtio_net.ko", module("virtio_net"));
+    files.put(base + "drivers/char/virtio_console.ko", module("virtio_console"));
     files.put(base + "drivers/virtio/virtio_balloon.ko", module("virtio_balloon"));
     files.put(base + "drivers/char/hw_random/virtio-rng.ko", module("virtio-rng"));
     return this;

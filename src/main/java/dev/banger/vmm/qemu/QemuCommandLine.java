@@ -2,6 +2,7 @@ package dev.banger.vmm.qemu;
 
 import dev.banger.error.BangerException;
 import dev.banger.vmm.Accel;
+import dev.banger.vmm.AgentPort;
 import dev.banger.vmm.BootArgs;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.LaunchSpec;
@@ -65,6 +66,7 @@ final class QemuCommandLine {
           "-netdev", "tap,id=net0,ifname=" + boot.tap() + ",script=no,downscript=no",
           "-device", "virtio-net-device,netdev=net0,mac=" + boot.guestMac()));
     }
+    argv.addAll(AgentPort.qemuArgs(AgentPort.socket(spec.vmDir())));
     return List.copyOf(argv);
   }
 

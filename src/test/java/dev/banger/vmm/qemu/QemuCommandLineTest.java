@@ -37,7 +37,10 @@ class QemuCommandLineTest {
         "-drive", "id=root,file=/dev/mapper/banger-0123abcd,format=raw,if=none",
         "-device", "virtio-blk-device,drive=root",
         "-netdev", "tap,id=net0,ifname=bg0123abcd,script=no,downscript=no",
-        "-device", "virtio-net-device,netdev=net0,mac=02:00:ac:10:00:02");
+        "-device", "virtio-net-device,netdev=net0,mac=02:00:ac:10:00:02",
+        "-device", "virtio-serial-device,id=agentbus",
+        "-chardev", "socket,id=agent,path=/var/lib/banger/vms/0123abcd/ag.sock,server=on,wait=off",
+        "-device", "virtserialport,bus=agentbus.0,chardev=agent,name=dev.banger.agent");
   }
 
   @Test
