@@ -60,6 +60,53 @@ public final class ProcFs {
   }
 
   /**
+   * What a process has used: CPU time (utime + stime, fields 14 and 15 of /proc/PID/stat) and
+   * resident memory (VmRSS of /proc/PID/status).
+   *
+   * @param startTime the start time, so a caller can check the pid is still the process it means
+   */
+  public record Usage(long startTime, double cpuSeconds, long rssBytes) {}
+
+  /** /proc's clock tick: USER_HZ, fixed at 100 in the kernel's ABI for /proc on every architecture banger runs on. */
+  static final double USER_HZ = 100.0;
+
+  /**
+   * The process's CPU time and resident memory, or empty when it is gone.
+   *
+   * @throws ProcReadException when /proc cannot be read for another reason
+   */
+  public Optional<Usage> usage(long pid) {
+    Path dir = root.resolve(Long.toString(pid));
+    Optional<byte[]> stat = read(dir.resolve("stat"));
+    Optional<byte[]> status = read(dir.resolve("status"));
+    if (stat.isEmpty() || status.isEmpty()) {
+      return Optional.empty();
+    }
+    String text = new String(stat.get(), StandardCharsets.UTF_8);
+    int close = text.lastIndexOf(')');
+    if (close < 0 || close + 2 > text.length()) {
+      return Optional.empty();
+    }
+    String[] rest = text.substring(close + 2).trim().split(" ");
+    if (rest.length <= 19) {
+      return Optional.empty();
+    }
+    long rssKib = 0; // a zombie has no VmRSS line
+    for (String line : new String(status.get(), StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        rssKib = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+      }
+    }
+    try {
+      // Field 3 is rest[0]: utime (14) is rest[11], stime (15) rest[12], starttime (22) rest[19].
+      long ticks = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+      return Optional.of(new Usage(Long.parseLong(rest[19]), ticks / USER_HZ, rssKib * 1024));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
    * The process's argv, or empty when the process is gone (or is a kernel thread or a zombie).
    *
    * @throws ProcReadException when /proc cannot be read for another reason

@@ -3,6 +3,7 @@ package dev.banger.vm;
 import dev.banger.error.BangerException;
 import dev.banger.guest.ContainerInit;
 import dev.banger.guest.GuestDiskWriter;
+import dev.banger.metrics.BangerMetrics;
 import dev.banger.model.Catalog;
 import dev.banger.model.Catalog.ImageRef;
 import dev.banger.model.Catalog.KernelRef;
@@ -259,6 +260,7 @@ public final class VmLifecycle {
       setState(vmId, VmState.STOPPING, null);
       VmmProcess process = process(row);
       boolean killed = false;
+      long t0 = System.nanoTime();
       if (process != null) {
         CrashPoints.reach("stop.vmm.before");
         Vmm vmm = vmmFor(row.spec());
@@ -269,12 +271,15 @@ public final class VmLifecycle {
           killed = vmm.stop(process, timeout == null ? options.stopTimeout() : timeout).forced();
         }
         CrashPoints.reach("stop.vmm.after");
+        BangerMetrics.stopStep("vmm.stop", System.nanoTime() - t0);
       }
       // Only a boot that ran has an ending to tell; a failed start keeps its own reason.
       GuestExit.Outcome outcome = wasRunning && process != null && !process.isAlive()
           ? guestExit.decide(row(vmId).runtime(), row.spec().containerMode(), attachedDisk(row(vmId)), killed)
           : new GuestExit.Stopped();
+      long t1 = System.nanoTime();
       List<String> failures = teardown(row(vmId));
+      BangerMetrics.stopStep("teardown", System.nanoTime() - t1);
       if (!failures.isEmpty()) {
         String reason = "stop incomplete: " + String.join("; ", failures);
         setState(vmId, VmState.ERROR, reason);
