@@ -89,6 +89,9 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
       if (result instanceof StreamedResponse streamed) {
         stream(response, callback, streamed, method, path);
         return 200;
+      } else if (result instanceof LineStream lines) {
+        streamLines(response, callback, lines);
+        return 200;
       } else if (result instanceof RawResponse raw) {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, raw.contentType());
@@ -160,6 +163,20 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         last = failure(t, method, path);
       }
       progress.finish(last);
+    }
+    response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+  }
+
+  /** Runs an open-ended stream; a client that leaves makes a write throw, which ends it. */
+  private static void streamLines(Response response, Callback callback, LineStream lines) {
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, StreamEvent.MEDIA_TYPE);
+    try {
+      lines.work().run(line -> Content.Sink.write(response, false,
+          ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8))));
+    } catch (Exception e) {
+      callback.failed(e); // the client left, or the stream broke: nothing more can be said on it
+      return;
     }
     response.write(true, BufferUtil.EMPTY_BUFFER, callback);
   }

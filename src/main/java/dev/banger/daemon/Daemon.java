@@ -3,7 +3,9 @@ package dev.banger.daemon;
 import dev.banger.api.ApiServer;
 import dev.banger.api.OpsRoutes;
 import dev.banger.api.Route;
+import dev.banger.host.HostStats;
 import dev.banger.metrics.MetricsEndpoint;
+import dev.banger.stats.StatsService;
 import dev.banger.metrics.MetricsServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,14 +72,15 @@ public final class Daemon implements AutoCloseable {
       closers.push(schedulePeriodicReconcile(services.reconciler(), options.reconcileInterval()));
       ImportStaging staging = new ImportStaging(options.stateDir(), new ReadAsUser(new ProcessCommandRunner()));
       staging.reset();
-      MetricsEndpoint metrics = Observability.metrics(vms);
+      MetricsEndpoint metrics = Observability.metrics(vms, services.events());
       MetricsServer metricsServer = Observability.serveMetrics(options.metricsAddr(), metrics);
       if (metricsServer != null) {
         closers.push(metricsServer);
       }
       prepareSocketPath(options.socket());
       List<Route> routes = new ArrayList<>(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging));
-      routes.addAll(OpsRoutes.all(metrics));
+      routes.addAll(OpsRoutes.all(metrics, services.events(),
+          new StatsService(vms, new ProcFs(), new HostStats(new ProcessCommandRunner()), options.netns())));
       ApiServer api = new ApiServer(options.socket(), routes,
           withinDescriptors(options.api(), new ProcFs().openFilesLimit()));
       api.start();

@@ -1,6 +1,8 @@
 package dev.banger.daemon;
 
+import dev.banger.events.EventJournal;
 import dev.banger.host.ProcFs;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import dev.banger.metrics.MetricsEndpoint;
 import dev.banger.metrics.MetricsServer;
 import dev.banger.metrics.VmSample;
@@ -14,8 +16,10 @@ import java.util.List;
 final class Observability {
   private Observability() {}
 
-  static MetricsEndpoint metrics(VmService vms) {
-    return new MetricsEndpoint(() -> samples(vms), new ProcFs());
+  static MetricsEndpoint metrics(VmService vms, EventJournal events) {
+    GaugeWithCallback subscribers = GaugeWithCallback.builder().name("banger_event_subscribers")
+        .help("Clients following the event stream now").callback(cb -> cb.call(events.subscriberCount())).build();
+    return new MetricsEndpoint(() -> samples(vms), new ProcFs(), subscribers);
   }
 
   /** The TCP listener for {@code --metrics-addr}, started; null when none is asked for. */

@@ -22,8 +22,12 @@ public final class MetricsEndpoint {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-  public MetricsEndpoint(Supplier<List<VmSample>> vms, ProcFs proc) {
+  /** @param extra this daemon's own collectors (e.g. event subscribers) */
+  public MetricsEndpoint(Supplier<List<VmSample>> vms, ProcFs proc, Collector... extra) {
     for (Collector c : BangerMetrics.all()) {
+      registry.register(c);
+    }
+    for (Collector c : extra) {
       registry.register(c);
     }
     registry.register(new VmGauges(vms, proc));

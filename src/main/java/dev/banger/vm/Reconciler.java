@@ -81,6 +81,7 @@ public final class Reconciler {
     List<String> swept = sweep(failures);
     Report report = new Report(checked, adopted, stopped, swept, failures, (System.nanoTime() - t0) / 1_000_000);
     BangerMetrics.reconcilePass(stopped.size(), swept.size(), failures.size());
+    swept.forEach(repo.listener()::swept);
     LOG.atInfo().addKeyValue("durationMs", report.durationMillis()).addKeyValue("checked", checked).addKeyValue("adopted", adopted.size()).addKeyValue("stopped", stopped.size())
         .addKeyValue("swept", swept.size()).addKeyValue("failures", failures.size()).log("reconciled");
     return report;
@@ -117,6 +118,7 @@ public final class Reconciler {
       lifecycle.watch(id, process.get());
       LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");
       BangerMetrics.adopted();
+      repo.listener().adopted(row.runtime());
       return Outcome.ADOPTED;
     }
     // A container whose VMM ended while no daemon watched it: its exit record (read before the
