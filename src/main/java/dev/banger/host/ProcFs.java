@@ -39,24 +39,32 @@ public final class ProcFs {
    * @throws ProcReadException when /proc cannot be read for another reason
    */
   public Optional<Long> startTime(long pid) {
+    Optional<String[]> rest = statFields(pid);
+    try {
+      // field 3 is rest[0], so field 22 is rest[19].
+      return rest.map(r -> Long.parseLong(r[19]));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Fields 3 on of /proc/PID/stat (at least 20 of them), or empty when the process is gone. The
+   * command name (field 2) is in parentheses and may itself contain spaces or ')': everything
+   * after the last ')' is space-separated.
+   */
+  private Optional<String[]> statFields(long pid) {
     Optional<byte[]> raw = read(root.resolve(Long.toString(pid)).resolve("stat"));
     if (raw.isEmpty()) {
       return Optional.empty();
     }
     String stat = new String(raw.get(), StandardCharsets.UTF_8);
-    // The command name (field 2) is in parentheses and may itself contain spaces or ')':
-    // everything after the last ')' is space-separated, starting at field 3.
     int close = stat.lastIndexOf(')');
     if (close < 0 || close + 2 > stat.length()) {
       return Optional.empty();
     }
     String[] rest = stat.substring(close + 2).trim().split(" ");
-    try {
-      // field 3 is rest[0], so field 22 is rest[19].
-      return rest.length > 19 ? Optional.of(Long.parseLong(rest[19])) : Optional.empty();
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
+    return rest.length > 19 ? Optional.of(rest) : Optional.empty();
   }
 
   /**
@@ -76,21 +84,12 @@ public final class ProcFs {
    * @throws ProcReadException when /proc cannot be read for another reason
    */
   public Optional<Usage> usage(long pid) {
-    Path dir = root.resolve(Long.toString(pid));
-    Optional<byte[]> stat = read(dir.resolve("stat"));
-    Optional<byte[]> status = read(dir.resolve("status"));
-    if (stat.isEmpty() || status.isEmpty()) {
+    Optional<String[]> fields = statFields(pid);
+    Optional<byte[]> status = read(root.resolve(Long.toString(pid)).resolve("status"));
+    if (fields.isEmpty() || status.isEmpty()) {
       return Optional.empty();
     }
-    String text = new String(stat.get(), StandardCharsets.UTF_8);
-    int close = text.lastIndexOf(')');
-    if (close < 0 || close + 2 > text.length()) {
-      return Optional.empty();
-    }
-    String[] rest = text.substring(close + 2).trim().split(" ");
-    if (rest.length <= 19) {
-      return Optional.empty();
-    }
+    String[] rest = fields.get();
     long rssKib = 0; // a zombie has no VmRSS line
     for (String line : new String(status.get(), StandardCharsets.UTF_8).split("\n")) {
       if (line.startsWith("VmRSS:")) {
