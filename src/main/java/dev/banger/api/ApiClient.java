@@ -140,6 +140,35 @@ public final class ApiClient {
   /** The duplex body's media type; DuplexStream's must match. */
   public static final String DUPLEX_MEDIA_TYPE = "application/x-banger-frames";
 
+  /**
+   * Follows an open-ended NDJSON stream ({@link LineStream}): hands each non-empty object to
+   * {@code lines} until the stream ends, which is always a lost daemon (UNAVAILABLE); an empty
+   * object is a heartbeat. Silence past
+   * three heartbeats is a lost daemon. A plain error answer is thrown as {@link #call} throws it.
+   */
+  public void follow(String path, Consumer<Map<String, Object>> lines) {
+    try (StreamingResponse response = http.open("GET", path, null, StreamEvent.MEDIA_TYPE, Duration.ofSeconds(20))) {
+      if (!response.isSuccess() || !response.headers().getOrDefault("content-type", "").startsWith(StreamEvent.MEDIA_TYPE)) {
+        answer(response.status(), new String(response.body().readNBytes(MAX_PLAIN_BYTES), StandardCharsets.UTF_8));
+        return;
+      }
+      BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        Map<String, Object> object = JSON.std.mapFrom(line);
+        if (object != null && !object.isEmpty()) {
+          lines.accept(object);
+        }
+      }
+      // The daemon never ends the stream itself: an end is a daemon that stopped or was lost.
+      throw new IOException("the daemon closed it");
+    } catch (JsonProcessingException e) {
+      throw notJson(e);
+    } catch (IOException e) {
+      throw new BangerException(ErrorKind.UNAVAILABLE, "lost the daemon's stream GET " + path + " on " + http.socket()
+          + " (" + e.getMessage() + ")");
+    }
+  }
+
   private static Object answer(int status, String text) throws IOException {
     Object parsed = text.isBlank() ? null : JSON.std.anyFrom(text);
     if (status < 200 || status >= 300) {

@@ -4,6 +4,7 @@ import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.host.UserAccount;
 import dev.banger.json.Json;
+import dev.banger.metrics.BangerMetrics;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,19 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
   private void serve(Request request, Response response, Callback callback) {
     String method = request.getMethod();
     String path = Request.getPathInContext(request);
+    long t0 = System.nanoTime();
+    // Paths carry names: the route's pattern is the label, so the series stay few.
+    String[] route = {"unmatched"};
+    int status = 500;
+    try {
+      status = answer(request, response, callback, method, path, route);
+    } finally {
+      BangerMetrics.apiRequest(method, route[0], status, System.nanoTime() - t0);
+    }
+  }
+
+  /** Serves one request; returns the status it was answered with. */
+  private int answer(Request request, Response response, Callback callback, String method, String path, String[] route) {
     Object result;
     try {
       if (openConnections.getAsInt() > maxConnections) {
@@ -67,24 +81,37 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
         LOG.atInfo().addKeyValue("method", method).addKeyValue("path", path).addKeyValue("uid", caller.uid())
             .addKeyValue("user", caller.name()).log("request");
       }
-      result = dispatch(request, method, path, caller);
+      result = dispatch(request, method, path, caller, route);
     } catch (Throwable t) {
-      fail(response, callback, failure(t, method, path));
-      return;
+      return fail(response, callback, failure(t, method, path));
     }
     try {
       if (result instanceof Route.DuplexWork work) {
         DuplexStream.serve(request, response, callback, work);
+        return 200;
       } else if (result instanceof StreamedResponse streamed) {
         stream(response, callback, streamed, method, path);
+        return 200;
+      } else if (result instanceof LineStream lines) {
+        streamLines(response, callback, lines);
+        return 200;
+      } else if (result instanceof RawResponse raw) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, raw.contentType());
+        response.write(true, raw.body(), callback);
+        return 200;
       } else if (result instanceof ApiResponse r) {
-        send(response, callback, r.body() == null ? 204 : r.status(), r.body());
+        int status = r.body() == null ? 204 : r.status();
+        send(response, callback, status, r.body());
+        return status;
       } else {
-        send(response, callback, result == null ? 204 : 200, result);
+        int status = result == null ? 204 : 200;
+        send(response, callback, status, result);
+        return status;
       }
     } catch (Throwable t) {
       // Encoding the answer failed (or the JVM is out of memory): answer that instead, if we still can.
-      fail(response, callback, failure(t, method, path));
+      return fail(response, callback, failure(t, method, path));
     }
   }
 
@@ -92,20 +119,22 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
    * Answers a failure; a connection whose answer cannot be written any more (already committed,
    * or out of memory again) is aborted, so the client sees it close rather than wait.
    */
-  private static void fail(Response response, Callback callback, StreamEvent.Failure failure) {
+  private static int fail(Response response, Callback callback, StreamEvent.Failure failure) {
+    int status = failure.kind().httpStatus();
     try {
       if (response.isCommitted()) {
         callback.failed(new IllegalStateException(failure.message()));
-        return;
+        return status;
       }
       if (failure.kind() == ErrorKind.PAYLOAD_TOO_LARGE || failure.kind() == ErrorKind.UNAVAILABLE) {
         // The rest of the body is never read; the connection cannot carry another request.
         response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
       }
-      send(response, callback, failure.kind().httpStatus(), error(failure.kind().code(), failure.message()));
+      send(response, callback, status, error(failure.kind().code(), failure.message()));
     } catch (Throwable t) {
       callback.failed(t);
     }
+    return status;
   }
 
   private static void send(Response response, Callback callback, int status, Object body) {
@@ -141,6 +170,20 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     response.write(true, BufferUtil.EMPTY_BUFFER, callback);
   }
 
+  /** Runs an open-ended stream; a client that leaves makes a write throw, which ends it. */
+  private static void streamLines(Response response, Callback callback, LineStream lines) {
+    response.setStatus(200);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, StreamEvent.MEDIA_TYPE);
+    try {
+      lines.work().run(line -> Content.Sink.write(response, false,
+          ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8))));
+    } catch (Exception e) {
+      callback.failed(e); // the client left, or the stream broke: nothing more can be said on it
+      return;
+    }
+    response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+  }
+
   /** The error a failed route answers: its own kind for domain errors, internal for bugs and Errors. */
   private static StreamEvent.Failure failure(Throwable t, String method, String path) {
     if (t instanceof BangerException b) {
@@ -159,24 +202,26 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
     return new StreamEvent.Failure(ErrorKind.INTERNAL, "internal error: " + t);
   }
 
-  private Object dispatch(Request request, String method, String path, UserAccount caller) throws Exception {
+  private Object dispatch(Request request, String method, String path, UserAccount caller, String[] route)
+      throws Exception {
     boolean pathMatched = false;
-    for (Route route : routes) {
-      Optional<Map<String, String>> params = route.match(path);
+    for (Route candidate : routes) {
+      Optional<Map<String, String>> params = candidate.match(path);
       if (params.isEmpty()) {
         continue;
       }
       pathMatched = true;
-      if (!route.method().equals(method)) {
+      route[0] = candidate.pattern();
+      if (!candidate.method().equals(method)) {
         continue;
       }
       Map<String, String> query = query(request);
-      if (route.handler() instanceof Route.DuplexHandler duplex) {
+      if (candidate.handler() instanceof Route.DuplexHandler duplex) {
         return duplex.duplex().open(new ApiRequest(method, path, params.get(), query, "", request.getHeaders().get(HttpHeader.ACCEPT),
             caller), Content.Source.asInputStream(request));
       }
       String text = RequestBody.read(request);
-      return route.handler().handle(new ApiRequest(method, path, params.get(), query, text,
+      return candidate.handler().handle(new ApiRequest(method, path, params.get(), query, text,
           request.getHeaders().get(HttpHeader.ACCEPT), caller));
     }
     if (pathMatched) {

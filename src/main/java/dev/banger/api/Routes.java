@@ -6,6 +6,7 @@ import dev.banger.image.BuilderChoice;
 import dev.banger.image.ImageService;
 import dev.banger.image.registry.Credentials;
 import dev.banger.kernel.KernelService;
+import dev.banger.metrics.ImageMetrics;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.CreateVmRequest;
 import dev.banger.vm.Reconciler;
@@ -74,11 +75,11 @@ public final class Routes {
           }
           OptionalLong size = body.sizeBytes() == null ? OptionalLong.empty() : OptionalLong.of(body.sizeBytes());
           BuilderChoice builder = body.builder() == null ? null : BuilderChoice.parse(body.builder());
-          return StreamedResponse.answer(r, progress -> {
+          return StreamedResponse.answer(r, progress -> ImageMetrics.measure("import", progress, measured -> {
             try (CallerPaths.Staged source = callerPaths.stage(r.caller(), Path.of(body.path()), CallerPaths.OCI_LAYOUT)) {
-              return ApiResponse.created(images.importPath(source.path(), body.name(), size, builder, progress));
+              return ApiResponse.created(images.importPath(source.path(), body.name(), size, builder, measured));
             }
-          });
+          }));
         }),
         new Route("GET", "/v1/kernels", r -> kernels.list()),
         new Route("GET", "/v1/kernels/{name}", r -> kernels.inspect(r.param("name"))),
@@ -111,9 +112,9 @@ public final class Routes {
           Requests.PullImage body = r.bodyAs(Requests.PullImage.class);
           Optional<Credentials> creds = body.username() == null
               ? Optional.empty() : Optional.of(new Credentials(body.username(), body.password()));
-          return StreamedResponse.answer(r, progress -> ApiResponse.created(images.pull(body.reference(),
-              Optional.ofNullable(body.name()), Optional.ofNullable(body.platform()),
-              Boolean.TRUE.equals(body.insecure()), creds, progress)));
+          return StreamedResponse.answer(r, progress -> ImageMetrics.measure("pull", progress,
+              measured -> ApiResponse.created(images.pull(body.reference(), Optional.ofNullable(body.name()),
+                  Optional.ofNullable(body.platform()), Boolean.TRUE.equals(body.insecure()), creds, measured))));
         }));
   }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
       VmCommands.Create.class, VmCommands.Run.class, VmCommands.Start.class, VmCommands.Stop.class,
       VmCommands.Restart.class, VmCommands.Rm.class, LsCommand.class, VmCommands.Inspect.class, VmCommands.Logs.class,
       ConsoleCommand.class, AccessCommands.Ssh.class, AccessCommands.Exec.class, AccessCommands.Cp.class,
-      ImageCommand.class, VolumeCommand.class, KernelCommand.class, SystemCommand.class, DaemonCommand.class, DoctorCommand.class, VersionCommand.class},
+      ImageCommand.class, VolumeCommand.class, KernelCommand.class, SystemCommand.class, EventsCommand.class, StatsCommand.class, DaemonCommand.class, DoctorCommand.class, VersionCommand.class},
     showDefaultValues = true)
 final class BangerCommand implements Runnable {
   @Mixin GlobalOptions global;

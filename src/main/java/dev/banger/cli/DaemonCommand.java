@@ -89,6 +89,9 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--max-connections", paramLabel = "N", description = "API connections served at once; past it a request gets 503 (env BANGER_MAX_CONNECTIONS, config 'api.maxConnections', default 512; lowered to fit the open-files limit).")
   String maxConnections;
 
+  @Option(names = "--metrics-addr", paramLabel = "HOST:PORT", description = "Also serve GET /metrics (Prometheus text format) over TCP here, e.g. 127.0.0.1:9464; the API socket always serves it (env BANGER_METRICS_ADDR, config 'metrics.addr', default: none).")
+  String metricsAddr;
+
   @Override
   public Integer call() throws Exception {
     Config config = GlobalOptions.of(spec).config();
@@ -115,7 +118,8 @@ final class DaemonCommand implements Callable<Integer> {
         config.get(Settings.ACCEL, accel),
         seconds(config.get(Settings.RECONCILE_INTERVAL, reconcileInterval)),
         new ApiServer.Options(config.get(Settings.SOCKET_GROUP, socketGroup),
-            count(config.get(Settings.MAX_CONNECTIONS, maxConnections), "--max-connections")));
+            count(config.get(Settings.MAX_CONNECTIONS, maxConnections), "--max-connections")),
+        config.get(Settings.METRICS_ADDR, metricsAddr));
     return DaemonMain.run(options);
   }
 

@@ -55,5 +55,9 @@ public final class Settings {
   public static final Setting RECONCILE_INTERVAL =
       new Setting("--reconcile-interval", "BANGER_RECONCILE_INTERVAL", "reconcile.intervalSeconds", "30");
 
+  /** Empty: metrics only on the API socket. */
+  public static final Setting METRICS_ADDR =
+      new Setting("--metrics-addr", "BANGER_METRICS_ADDR", "metrics.addr", "");
+
   private Settings() {}
 }

@@ -1,6 +1,14 @@
 package dev.banger.daemon;
 
 import dev.banger.api.ApiServer;
+import dev.banger.api.OpsRoutes;
+import dev.banger.api.Route;
+import dev.banger.host.HostStats;
+import dev.banger.metrics.MetricsEndpoint;
+import dev.banger.stats.StatsService;
+import dev.banger.metrics.MetricsServer;
+import java.util.ArrayList;
+import java.util.List;
 import dev.banger.api.Routes;
 import dev.banger.api.Version;
 import dev.banger.error.BangerException;
@@ -64,10 +72,17 @@ public final class Daemon implements AutoCloseable {
       closers.push(schedulePeriodicReconcile(services.reconciler(), options.reconcileInterval()));
       ImportStaging staging = new ImportStaging(options.stateDir(), new ReadAsUser(new ProcessCommandRunner()));
       staging.reset();
+      MetricsEndpoint metrics = Observability.metrics(vms, services.events());
+      MetricsServer metricsServer = Observability.serveMetrics(options.metricsAddr(), metrics);
+      if (metricsServer != null) {
+        closers.push(metricsServer);
+      }
       prepareSocketPath(options.socket());
-      ApiServer api = new ApiServer(options.socket(),
-          java.util.stream.Stream.concat(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging).stream(),
-              dev.banger.api.VolumeRoutes.all(services.volumes()).stream()).toList(),
+      List<Route> routes = new ArrayList<>(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging));
+      routes.addAll(dev.banger.api.VolumeRoutes.all(services.volumes()));
+      routes.addAll(OpsRoutes.all(metrics, services.events(),
+          new StatsService(vms, new ProcFs(), new HostStats(new ProcessCommandRunner()), options.netns())));
+      ApiServer api = new ApiServer(options.socket(), routes,
           withinDescriptors(options.api(), new ProcFs().openFilesLimit()));
       api.start();
       closers.push(api);

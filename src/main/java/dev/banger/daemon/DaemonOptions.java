@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param accel {@code auto}, {@code kvm} or {@code tcg}: what guests run under (see {@link dev.banger.vmm.accel.Acceleration})
  * @param reconcileInterval how often to reconcile in the background; zero turns it off
  * @param api the socket's group and the connection cap; null for the defaults
+ * @param metricsAddr {@code HOST:PORT} to serve {@code GET /metrics} on over TCP, or null/empty for none
  */
 public record DaemonOptions(
     Path stateDir,
@@ -39,7 +40,8 @@ public record DaemonOptions(
     String defaultVmm,
     String accel,
     java.time.Duration reconcileInterval,
-    dev.banger.api.ApiServer.Options api) {
+    dev.banger.api.ApiServer.Options api,
+    String metricsAddr) {
   /**
    * The jailer settings, as strings from their sources (see {@link dev.banger.config.Settings}).
    *

@@ -1,5 +1,7 @@
 package dev.banger.daemon;
 
+import dev.banger.events.EventJournal;
+import dev.banger.events.VmEvents;
 import dev.banger.guest.GuestDiskWriter;
 import dev.banger.guest.SshKeys;
 import dev.banger.host.CommandRunner;
@@ -41,7 +43,7 @@ import org.slf4j.LoggerFactory;
 
 /** The daemon's object graph, built once at start from the resolved options. */
 record Services(VmService vms, ImageService images, KernelService kernels, BridgeNetwork network, Reconciler reconciler,
-    VolumeService volumes) {
+    VolumeService volumes, EventJournal events) {
   private static final Logger LOG = LoggerFactory.getLogger(Services.class);
 
   static Services wire(DaemonOptions options, Database db) {
@@ -66,6 +68,9 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     Acceleration acceleration = Acceleration.forDaemon(accelMode,
         new QemuKvmProbe(host, options.qemuBin(), KernelService.DEFAULT_BUSYBOX, accelDir), accelDir);
     VmRepository repo = new VmRepository(db);
+    // Before anything changes a VM: the start-up reconcile's adoptions are events too.
+    EventJournal events = EventJournal.open(options.stateDir(), EventJournal.DEFAULT_CAPACITY);
+    repo.listen(new VmEvents(events));
     SqlCatalog catalog = new SqlCatalog(db);
     VolumeRepository volumeRows = new VolumeRepository(db);
     VolumeService volumes = new VolumeService(volumeRows, repo, host, options.stateDir().resolve("volumes"));
@@ -79,7 +84,7 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
         .addKeyValue("accel", acceleration.mode().wire())
         .addKeyValue("jailer", options.jailer().enabled()).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
-    return new Services(vms, images, kernels, network, reconciler, volumes);
+    return new Services(vms, images, kernels, network, reconciler, volumes, events);
   }
 
   /** The jailer's settings; a disabled jailer still names the chroot base, so old jails are swept. */

@@ -39,21 +39,67 @@ public final class ProcFs {
    * @throws ProcReadException when /proc cannot be read for another reason
    */
   public Optional<Long> startTime(long pid) {
+    Optional<String[]> rest = statFields(pid);
+    try {
+      // field 3 is rest[0], so field 22 is rest[19].
+      return rest.map(r -> Long.parseLong(r[19]));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Fields 3 on of /proc/PID/stat (at least 20 of them), or empty when the process is gone. The
+   * command name (field 2) is in parentheses and may itself contain spaces or ')': everything
+   * after the last ')' is space-separated.
+   */
+  private Optional<String[]> statFields(long pid) {
     Optional<byte[]> raw = read(root.resolve(Long.toString(pid)).resolve("stat"));
     if (raw.isEmpty()) {
       return Optional.empty();
     }
     String stat = new String(raw.get(), StandardCharsets.UTF_8);
-    // The command name (field 2) is in parentheses and may itself contain spaces or ')':
-    // everything after the last ')' is space-separated, starting at field 3.
     int close = stat.lastIndexOf(')');
     if (close < 0 || close + 2 > stat.length()) {
       return Optional.empty();
     }
     String[] rest = stat.substring(close + 2).trim().split(" ");
+    return rest.length > 19 ? Optional.of(rest) : Optional.empty();
+  }
+
+  /**
+   * What a process has used: CPU time (utime + stime, fields 14 and 15 of /proc/PID/stat) and
+   * resident memory (VmRSS of /proc/PID/status).
+   *
+   * @param startTime the start time, so a caller can check the pid is still the process it means
+   */
+  public record Usage(long startTime, double cpuSeconds, long rssBytes) {}
+
+  /** /proc's clock tick: USER_HZ, fixed at 100 in the kernel's ABI for /proc on every architecture banger runs on. */
+  static final double USER_HZ = 100.0;
+
+  /**
+   * The process's CPU time and resident memory, or empty when it is gone.
+   *
+   * @throws ProcReadException when /proc cannot be read for another reason
+   */
+  public Optional<Usage> usage(long pid) {
+    Optional<String[]> fields = statFields(pid);
+    Optional<byte[]> status = read(root.resolve(Long.toString(pid)).resolve("status"));
+    if (fields.isEmpty() || status.isEmpty()) {
+      return Optional.empty();
+    }
+    String[] rest = fields.get();
+    long rssKib = 0; // a zombie has no VmRSS line
+    for (String line : new String(status.get(), StandardCharsets.UTF_8).split("\n")) {
+      if (line.startsWith("VmRSS:")) {
+        rssKib = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+      }
+    }
     try {
-      // field 3 is rest[0], so field 22 is rest[19].
-      return rest.length > 19 ? Optional.of(Long.parseLong(rest[19])) : Optional.empty();
+      // Field 3 is rest[0]: utime (14) is rest[11], stime (15) rest[12], starttime (22) rest[19].
+      long ticks = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);
+      return Optional.of(new Usage(Long.parseLong(rest[19]), ticks / USER_HZ, rssKib * 1024));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }

@@ -26,10 +26,42 @@ public final class VmRepository {
           + " tap_device, base_loop, cow_loop, dm_name, dm_dev, guest_setup, accel,"
           + " exit_code, finished_at, boot_id, boot_log_offset";
 
+  /**
+   * Told of every change after it is committed, in the order they commit (the event journal,
+   * issue 20). Called on the writer's thread: keep it quick, and it must not throw.
+   */
+  public interface Listener {
+    Listener NONE = new Listener() {};
+
+    default void inserted(VmRuntime runtime) {}
+
+    /** A runtime was rewritten; {@code before} is the state it had. */
+    default void updated(VmState before, VmRuntime after) {}
+
+    default void deleted(String id, String name) {}
+
+    /** A reconcile adopted this running VM (its VMM outlived a daemon). */
+    default void adopted(VmRuntime runtime) {}
+
+    /** A reconcile removed an orphaned resource that no VM owned. */
+    default void swept(String resource) {}
+  }
+
   private final Database db;
+  private volatile Listener listener = Listener.NONE;
 
   public VmRepository(Database db) {
     this.db = db;
+  }
+
+  /** Sets the one listener (wired once at daemon start). */
+  public void listen(Listener l) {
+    listener = l == null ? Listener.NONE : l;
+  }
+
+  /** The listener, for the reconcile's adoption and sweep notes. */
+  public Listener listener() {
+    return listener;
   }
 
   public void insert(VmRow row) {
@@ -42,13 +74,21 @@ public final class VmRepository {
           }
           return null;
         });
+    listener.inserted(row.runtime());
   }
 
   /** Rewrites the runtime columns of an existing row (the spec never changes). */
   public void updateRuntime(VmRuntime r) {
+    VmState[] before = {null};
     int updated =
         db.transaction(
             c -> {
+              try (PreparedStatement q = c.prepareStatement("SELECT state FROM vms WHERE id = ?")) {
+                q.setString(1, r.id());
+                try (ResultSet rs = q.executeQuery()) {
+                  before[0] = rs.next() ? VmState.fromWire(rs.getString(1)) : null;
+                }
+              }
               try (PreparedStatement ps =
                   c.prepareStatement(
                       "UPDATE vms SET state=?, vm_dir=?, api_socket=?, cow_path=?, console_log=?,"
@@ -82,6 +122,7 @@ public final class VmRepository {
     if (updated == 0) {
       throw BangerException.notFound("no VM with id " + r.id());
     }
+    listener.updated(before[0], r);
   }
 
   public Optional<VmRow> findById(String id) {
@@ -107,13 +148,18 @@ public final class VmRepository {
   }
 
   public boolean delete(String id) {
-    return db.transaction(
+    Optional<VmRow> row = findById(id);
+    boolean deleted = db.transaction(
         c -> {
           try (PreparedStatement ps = c.prepareStatement("DELETE FROM vms WHERE id = ?")) {
             ps.setString(1, id);
             return ps.executeUpdate() > 0;
           }
         });
+    if (deleted && row.isPresent()) {
+      listener.deleted(id, row.get().runtime().name());
+    }
+    return deleted;
   }
 
   private Optional<VmRow> queryOne(String sql, String arg) {

@@ -3,6 +3,7 @@ package dev.banger.vm;
 import dev.banger.host.ProcFs;
 import dev.banger.host.ProcReadException;
 import dev.banger.host.SweepReport;
+import dev.banger.metrics.BangerMetrics;
 import dev.banger.model.VmHandles;
 import dev.banger.model.VmState;
 import dev.banger.network.Network;
@@ -79,6 +80,8 @@ public final class Reconciler {
     }
     List<String> swept = sweep(failures);
     Report report = new Report(checked, adopted, stopped, swept, failures, (System.nanoTime() - t0) / 1_000_000);
+    BangerMetrics.reconcilePass(stopped.size(), swept.size(), failures.size());
+    swept.forEach(repo.listener()::swept);
     LOG.atInfo().addKeyValue("durationMs", report.durationMillis()).addKeyValue("checked", checked).addKeyValue("adopted", adopted.size()).addKeyValue("stopped", stopped.size())
         .addKeyValue("swept", swept.size()).addKeyValue("failures", failures.size()).log("reconciled");
     return report;
@@ -114,6 +117,8 @@ public final class Reconciler {
       lifecycle.setState(id, VmState.RUNNING, null);
       lifecycle.watch(id, process.get());
       LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");
+      BangerMetrics.adopted();
+      repo.listener().adopted(row.runtime());
       return Outcome.ADOPTED;
     }
     // A container whose VMM ended while no daemon watched it: its exit record (read before the

@@ -1,5 +1,6 @@
 package dev.banger.vm;
 
+import dev.banger.metrics.BangerMetrics;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -38,9 +39,11 @@ final class StepStack {
     try {
       action.run();
     } catch (Exception e) {
+      BangerMetrics.startFailed(step.wire());
       throw new StepFailedException(step.wire(), e);
     }
     undos.push(new Undo(step.wire(), undo));
+    BangerMetrics.startStep(step.wire(), System.nanoTime() - t0);
     // Where a start's time goes, per step (scripts/bench-start.sh reads these lines).
     LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("step", step.wire())
         .addKeyValue("ms", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e6)).log("start step done");

@@ -4,6 +4,7 @@ import dev.banger.error.BangerException;
 import dev.banger.guest.ContainerInit;
 import dev.banger.guest.GuestDiskWriter;
 import dev.banger.host.TreeFiles;
+import dev.banger.metrics.BangerMetrics;
 import dev.banger.model.Catalog;
 import dev.banger.model.GuestSetup;
 import dev.banger.model.VmHandles;
@@ -186,6 +187,7 @@ public final class VmLifecycle {
       setState(vmId, VmState.STOPPING, null);
       VmmProcess process = live.of(row);
       boolean killed = false;
+      long t0 = System.nanoTime();
       if (process != null) {
         CrashPoints.reach(CrashPoint.STOP_VMM_BEFORE);
         Vmm vmm = resources.vmmFor(row.spec());
@@ -196,12 +198,15 @@ public final class VmLifecycle {
           killed = vmm.stop(process, timeout == null ? options.stopTimeout() : timeout).forced();
         }
         CrashPoints.reach(CrashPoint.STOP_VMM_AFTER);
+        BangerMetrics.stopStep("vmm.stop", System.nanoTime() - t0);
       }
       // Only a boot that ran has an ending to tell; a failed start keeps its own reason.
       GuestExit.Outcome outcome = wasRunning && process != null && !process.isAlive()
           ? endings.decide(row(vmId), killed)
           : new GuestExit.Stopped();
+      long t1 = System.nanoTime();
       List<String> failures = teardown(row(vmId));
+      BangerMetrics.stopStep("teardown", System.nanoTime() - t1);
       if (!failures.isEmpty()) {
         String reason = "stop incomplete: " + String.join("; ", failures);
         setState(vmId, VmState.ERROR, reason);

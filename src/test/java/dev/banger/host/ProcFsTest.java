@@ -48,6 +48,20 @@ class ProcFsTest {
   }
 
   @Test
+  void readsCpuTimeAndResidentMemory(@TempDir Path root) throws Exception {
+    Path dir = java.nio.file.Files.createDirectories(root.resolve("88"));
+    // utime 250 + stime 50 ticks at USER_HZ 100 = 3 s; field 22 (start time) 999.
+    java.nio.file.Files.writeString(dir.resolve("stat"),
+        "88 (qemu (x) ) S 1 88 88 0 -1 4194560 10 0 0 0 250 50 0 0 20 0 3 0 999 1000 500\n");
+    java.nio.file.Files.writeString(dir.resolve("status"), "Name:\tqemu\nVmRSS:\t  2048 kB\nThreads:\t3\n");
+    assertThat(new ProcFs(root).usage(88)).contains(new ProcFs.Usage(999, 3.0, 2048 * 1024));
+    assertThat(new ProcFs(root).usage(89)).isEmpty();
+    ProcFs.Usage self = proc.usage(ProcessHandle.current().pid()).orElseThrow();
+    assertThat(self.rssBytes()).isPositive();
+    assertThat(self.startTime()).isEqualTo(proc.startTime(ProcessHandle.current().pid()).orElseThrow());
+  }
+
+  @Test
   void aReadFailureIsNotAGoneProcess(@TempDir Path root) throws Exception {
     // EMFILE cannot be staged safely; a directory where the file should be fails the same way:
     // an I/O error that is neither ENOENT nor ESRCH.
