@@ -13,6 +13,7 @@ import dev.banger.model.HandleSink;
 import dev.banger.model.VmSpec.PortForward;
 import dev.banger.store.LeaseRepository;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,8 +76,7 @@ public final class BridgeNetwork implements Network {
     nat.setUp(config.subnet(), config.bridge(), uplink());
     // A restart keeps the kernel's rules; this also gives adopted VMs' taps their filters if an
     // older daemon left them without, and drops filters of taps that are gone.
-    Set<String> links = new java.util.HashSet<>();
-    links().forEach(link -> links.add(link.path("ifname").asText()));
+    Set<String> links = linkNames();
     filter.reconcile(guestsWithTaps(links::contains));
   }
 
@@ -196,6 +196,13 @@ public final class BridgeNetwork implements Network {
   @Override
   public boolean tapExists(String tap) {
     return linkExists(tap);
+  }
+
+  @Override
+  public Set<String> linkNames() {
+    Set<String> names = new HashSet<>();
+    links().forEach(link -> names.add(link.path("ifname").asText()));
+    return names;
   }
 
   @Override
