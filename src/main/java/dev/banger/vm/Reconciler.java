@@ -99,7 +99,7 @@ public final class Reconciler {
       return Outcome.ADOPTED; // Watched by this daemon: its exit watcher keeps it honest.
     }
     VmHandles handles = load(row, host);
-    recorder.adopt(id, handles); // The cache and a healed handles.json, before any teardown step.
+    recorder.adoptRecorded(id, handles); // The cache and a healed handles.json, before any teardown step.
     LaunchSpec launch = lifecycle.launchSpec(row);
     Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.processMarker())
         .flatMap(who -> lifecycle.vmmFor(row.spec()).adopt(who, launch));
@@ -112,7 +112,9 @@ public final class Reconciler {
         && host.diskActive(lifecycle.diskFor(row.runtime()), lifecycle.diskSpec(row), handles);
     if (consistent) {
       lifecycle.adoptLive(id, process.get());
-      lifecycle.setState(id, VmState.RUNNING, null);
+      if (row.runtime().lastError() != null) {
+        lifecycle.setState(id, VmState.RUNNING, null); // already RUNNING: only an error to clear
+      }
       lifecycle.watch(id, process.get());
       LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");
       return Outcome.ADOPTED;
