@@ -77,3 +77,5 @@ printf '%-34s %8s s %8s MiB/s\n' "banger offline builder" "$offline_s" "$(rate "
 printf 'mount vs baseline: %sx; mount vs limit: %sx slower; offline vs baseline: %sx\n' \
   "$(echo "scale=2; $baseline / $mount_s" | bc)" "$(echo "scale=2; $mount_s / $limit" | bc)" \
   "$(echo "scale=2; $baseline / $offline_s" | bc)"
+printf 'ratio: mount builder vs tar -x into a mounted ext4: %sx (%s s / %s s)\n' "$(echo "scale=2; $mount_s / $limit" | bc)" "$mount_s" "$limit"
+printf 'ratio: offline builder speed-up over umoci + mke2fs -d: %sx (%s s / %s s)\n' "$(echo "scale=2; $baseline / $offline_s" | bc)" "$baseline" "$offline_s"

@@ -5,17 +5,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Mixin;
 
+// Subcommands are added by Subcommands, only the one a command line names (issue 17).
 @Command(
     name = "banger",
     mixinStandardHelpOptions = true,
     versionProvider = BangerCommand.VersionProvider.class,
     description = "Runs container images and root filesystems as microVMs.%n"
         + "Every command except 'daemon' and 'doctor' talks to the daemon over its Unix socket.",
-    subcommands = {
-      VmCommands.Create.class, VmCommands.Run.class, VmCommands.Start.class, VmCommands.Stop.class,
-      VmCommands.Restart.class, VmCommands.Rm.class, LsCommand.class, VmCommands.Inspect.class, VmCommands.Logs.class,
-      ConsoleCommand.class, AccessCommands.Ssh.class, AccessCommands.Exec.class, AccessCommands.Cp.class,
-      ImageCommand.class, VolumeCommand.class, KernelCommand.class, SystemCommand.class, EventsCommand.class, StatsCommand.class, DaemonCommand.class, DoctorCommand.class, VersionCommand.class},
     showDefaultValues = true)
 final class BangerCommand implements Runnable {
   @Mixin GlobalOptions global;

@@ -12,9 +12,15 @@ public final class Main {
 
   /** Runs one command line and returns its exit code: 0 success, 1 error, 2 usage error. */
   public static int run(String... args) {
+    return commandLine(args).execute(args);
+  }
+
+  /** The command line for {@code args}: the root with the subcommand they name (or all of them). */
+  static CommandLine commandLine(String... args) {
     CommandLine cli = new CommandLine(new BangerCommand());
+    Subcommands.add(cli, args);
     cli.setExecutionExceptionHandler(new ErrorHandler());
     cli.setParameterExceptionHandler(new UsageErrorHandler());
-    return cli.execute(args);
+    return cli;
   }
 }

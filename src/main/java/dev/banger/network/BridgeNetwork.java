@@ -11,6 +11,8 @@ import dev.banger.host.SweepReport;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmSpec.PortForward;
 import dev.banger.store.LeaseRepository;
+import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -79,8 +81,7 @@ public final class BridgeNetwork implements Network {
     nat.setUp(config.subnet(), config.bridge(), routes.uplink());
     // A restart keeps the kernel's rules; this also gives adopted VMs' taps their filters if an
     // older daemon left them without, and drops filters of taps that are gone.
-    Set<String> links = new java.util.HashSet<>();
-    ip.all().forEach(link -> links.add(link.path("ifname").asText()));
+    Set<String> links = linkNames();
     filter.reconcile(guestsWithTaps(links::contains));
   }
 
@@ -171,6 +172,13 @@ public final class BridgeNetwork implements Network {
   @Override
   public boolean tapExists(String tap) {
     return ip.exists(tap);
+  }
+
+  @Override
+  public Set<String> linkNames() {
+    Set<String> names = new HashSet<>();
+    ip.all().forEach(link -> names.add(link.path("ifname").asText()));
+    return names;
   }
 
   @Override

@@ -54,6 +54,14 @@ public interface Network {
   /** True when the tap exists (reconcile checks handles against the live OS). */
   boolean tapExists(String tap);
 
+  /**
+   * The names of the links present now, listed at once for a reconcile pass (issue 17); empty
+   * when this network cannot list them, and then callers ask {@link #tapExists}.
+   */
+  default Set<String> linkNames() {
+    return Set.of();
+  }
+
   /** The keep-set for {@link #sweep}: the taps recorded for every live VM. */
   static Set<String> keepFor(Collection<VmHandles> live) {
     Set<String> keep = new HashSet<>();

@@ -40,6 +40,11 @@ public final class DiskSweep {
     this.mapperControl = mapperControl;
   }
 
+  /** The loops and dm targets present now, for one reconcile pass (issue 17). */
+  public DiskSnapshot snapshot() {
+    return new DiskSnapshot(loops, dm);
+  }
+
   /** The keep-set for {@link #sweep}: the dm names and loops recorded for every live VM. */
   public static Set<String> keepFor(Collection<VmHandles> live) {
     Set<String> keep = new HashSet<>();

@@ -63,6 +63,7 @@ public final class Reconciler {
     List<String> stopped = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     int checked = 0;
+    HostSnapshot host = new HostSnapshot(lifecycle.network(), diskSweep, proc); // one listing per pass (issue 17)
     for (VmRow row : repo.list()) {
       boolean mirrorHolds = !row.runtime().mirror().holdsNothing();
       if (!row.runtime().state().mayOwnResources() && !mirrorHolds) {
@@ -71,7 +72,7 @@ public final class Reconciler {
       checked++;
       String id = row.runtime().id();
       try {
-        Outcome outcome = lifecycle.locked(id, () -> reconcileOne(id));
+        Outcome outcome = lifecycle.locked(id, () -> reconcileOne(id, host));
         (outcome == Outcome.ADOPTED ? adopted : stopped).add(row.runtime().name());
       } catch (RuntimeException e) {
         failures.add(row.runtime().name() + ": " + e.getMessage());
@@ -89,7 +90,7 @@ public final class Reconciler {
 
   private enum Outcome { ADOPTED, STOPPED, UNCHANGED }
 
-  private Outcome reconcileOne(String id) {
+  private Outcome reconcileOne(String id, HostSnapshot host) {
     Optional<VmRow> found = repo.findById(id);
     if (found.isEmpty()) {
       return Outcome.UNCHANGED;
@@ -100,8 +101,8 @@ public final class Reconciler {
     if (state == VmState.RUNNING && lifecycle.liveIds().contains(id) && recorder.cached(id).isPresent()) {
       return Outcome.ADOPTED; // Watched by this daemon: its exit watcher keeps it honest.
     }
-    VmHandles handles = load(row);
-    recorder.adopt(id, handles); // The cache and a healed handles.json, before any teardown step.
+    VmHandles handles = load(row, host);
+    recorder.adoptRecorded(id, handles); // The cache and a healed handles.json, before any teardown step.
     LaunchSpec launch = lifecycle.resources().launchSpec(row);
     Optional<VmmProcess> process = ProcessIdentity.fromHandles(handles, launch.processMarker())
         .flatMap(who -> lifecycle.resources().vmmFor(row.spec()).adopt(who, launch));
@@ -110,11 +111,13 @@ public final class Reconciler {
     boolean consistent = process.isPresent()
         && state == VmState.RUNNING
         && (NetworkMode.fromWire(row.spec().network()) == NetworkMode.NONE
-            || (handles.tapDevice() != null && lifecycle.network().tapExists(handles.tapDevice())))
-        && lifecycle.resources().diskFor(row.runtime()).isActive(lifecycle.resources().diskSpec(row), handles);
+            || (handles.tapDevice() != null && host.tapExists(handles.tapDevice())))
+        && host.diskActive(lifecycle.resources().diskFor(row.runtime()), lifecycle.resources().diskSpec(row), handles);
     if (consistent) {
       lifecycle.adoptLive(id, process.get());
-      lifecycle.setState(id, VmState.RUNNING, null);
+      if (row.runtime().lastError() != null) {
+        lifecycle.setState(id, VmState.RUNNING, null); // already RUNNING: only an error to clear
+      }
       lifecycle.watch(id, process.get());
       LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");
       BangerMetrics.adopted();
@@ -141,7 +144,7 @@ public final class Reconciler {
    * The best record of a VM's handles: handles.json when it is sound, else the mirror on its row,
    * completed by a /proc search for a process naming this VM's API socket.
    */
-  private VmHandles load(VmRow row) {
+  private VmHandles load(VmRow row, HostSnapshot host) {
     String id = row.runtime().id();
     HandlesFile.Load load = new HandlesFile(Path.of(row.runtime().vmDir()), id).load();
     if (load instanceof HandlesFile.Load.Present present) {
@@ -149,22 +152,10 @@ public final class Reconciler {
     }
     String why = load instanceof HandlesFile.Load.Corrupt corrupt ? corrupt.reason() : "handles.json is missing";
     VmHandles mirror = row.runtime().mirror();
-    Optional<Long> pid = findVmm(row.runtime().apiSocket());
+    Optional<Long> pid = row.runtime().apiSocket() == null ? Optional.empty() : host.processNaming(row.runtime().apiSocket());
     LOG.atWarn().addKeyValue("vm", id).addKeyValue("reason", why).addKeyValue("pidFound", pid.isPresent())
         .log("using the mirrored handles");
     return pid.flatMap(p -> proc.startTime(p).map(t -> mirror.withProcess(p, t))).orElse(mirror);
-  }
-
-  private Optional<Long> findVmm(String apiSocket) {
-    if (apiSocket == null) {
-      return Optional.empty();
-    }
-    for (long pid : proc.pids()) {
-      if (proc.cmdline(pid).filter(argv -> argv.contains(apiSocket)).isPresent()) {
-        return Optional.of(pid);
-      }
-    }
-    return Optional.empty();
   }
 
   /** Removes banger-named taps, dm targets, loops and VMM processes that no VM owns. */

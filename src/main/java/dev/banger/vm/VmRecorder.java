@@ -46,6 +46,22 @@ final class VmRecorder {
     apply(vmId, h -> handles);
   }
 
+  /**
+   * As {@link #adopt}, but when handles.json and the mirror already hold exactly {@code handles}
+   * only the cache is filled: rewriting them changes nothing and costs an fsync and a commit per
+   * running VM at every daemon start (issue 17).
+   */
+  synchronized void adoptRecorded(String vmId, VmHandles handles) {
+    VmRuntime runtime = runtime(vmId);
+    if (handles.equals(runtime.mirror())
+        && new HandlesFile(Path.of(runtime.vmDir()), vmId).load() instanceof HandlesFile.Load.Present present
+        && present.handles().equals(handles)) {
+      cache.put(vmId, handles);
+      return;
+    }
+    adopt(vmId, handles);
+  }
+
   synchronized VmHandles apply(String vmId, UnaryOperator<VmHandles> change) {
     VmHandles next = change.apply(current(vmId));
     VmRuntime runtime = runtime(vmId);

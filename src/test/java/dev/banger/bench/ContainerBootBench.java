@@ -44,6 +44,8 @@ public final class ContainerBootBench {
           BenchSupport.median(image), image);
       System.out.printf("container mode (banger's init)     start -> first output, median: %.0f ms  %s%n",
           BenchSupport.median(container), container);
+      System.out.printf("ratio: container mode vs image mode, start -> first output: %.2fx (%.0f ms / %.0f ms)%n",
+          BenchSupport.median(container) / BenchSupport.median(image), BenchSupport.median(container), BenchSupport.median(image));
       BenchSupport.printStepBreakdown(banger.daemonLog());
       banger.run("rm", "-f", "image-mode", "container-mode");
     }

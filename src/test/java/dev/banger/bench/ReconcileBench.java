@@ -57,11 +57,13 @@ public final class ReconcileBench {
       }
       long logBefore = banger.daemonLog().length();
       long t0 = System.nanoTime();
-      banger.startDaemon();
-      double daemonUp = (System.nanoTime() - t0) / 1e6;
+      Process restarted = banger.spawnDaemon();
+      double daemonUp = untilAnswers(api, restarted, t0);
       Matcher m = Pattern.compile("durationMs=\"?(\\d+)\"?.*checked=\"?(\\d+)\"?.*adopted=\"?(\\d+)\"?")
           .matcher(banger.daemonLog().substring((int) logBefore));
-      String startup = m.find() ? m.group(1) + " ms (checked " + m.group(2) + ", adopted " + m.group(3) + ")" : "not found in log";
+      boolean found = m.find();
+      String startup = found ? m.group(1) + " ms (checked " + m.group(2) + ", adopted " + m.group(3) + ")" : "not found in log";
+      double reconcileMs = found ? Double.parseDouble(m.group(1)) : Double.NaN;
       long t1 = System.nanoTime();
       HttpResponse again = call(api, "POST", "/v1/system/reconcile", "");
       double onDemand = (System.nanoTime() - t1) / 1e6;
@@ -81,10 +83,45 @@ public final class ReconcileBench {
       System.out.printf("daemon restart until the API answers (incl. JVM start):  %.0f ms%n", daemonUp);
       System.out.printf("on-demand reconcile, POST /v1/system/reconcile:          %.0f ms (%s)%n", onDemand,
           again.body().replaceAll("\\s+", " ").replaceAll("\"swept\":\\[[^]]*]", "\"swept\":[…]").substring(0, Math.min(120, again.body().length())));
+      double floor = javaVersionMillis();
+      System.out.printf("baseline: java -version (same runtime, best of 5):        %.0f ms%n", floor);
+      System.out.printf("ratio: start-up reconcile, %d rows / %d running vs reading the rows: %.1fx (%.0f ms / %.1f ms)%n",
+          rows, running, reconcileMs / read, reconcileMs, read);
+      System.out.printf("ratio: daemon restart until the API answers vs java -version: %.1fx (%.0f ms / %.0f ms)%n",
+          daemonUp / floor, daemonUp, floor);
       for (int i = 0; i < running; i++) {
         call(api, "DELETE", "/v1/vms/run" + i + "?force=true", null);
       }
     }
+  }
+
+  /** Polls the API every 5 ms (no CLI in between) and returns the ms since {@code t0} until it answers. */
+  private static double untilAnswers(UnixHttpClient api, Process daemon, long t0) throws InterruptedException {
+    while (System.nanoTime() - t0 < Duration.ofSeconds(60).toNanos()) {
+      if (!daemon.isAlive()) {
+        throw new IllegalStateException("the daemon exited with " + daemon.exitValue());
+      }
+      try {
+        if (api.send("GET", "/v1/version", null, Duration.ofSeconds(5)).isSuccess()) {
+          return (System.nanoTime() - t0) / 1e6;
+        }
+      } catch (RuntimeException e) {
+        // not listening yet
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException("the daemon did not answer within 60 s");
+  }
+
+  private static double javaVersionMillis() throws Exception {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 5; i++) {
+      long t0 = System.nanoTime();
+      new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-version")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+      best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+    }
+    return best;
   }
 
   private static HttpResponse call(UnixHttpClient api, String method, String path, String body) {

@@ -67,6 +67,8 @@ public final class StartBench {
       System.out.printf("control-plane overhead (start - stand-in):        %.0f ms%n", startMedian - standInMedian);
       System.out.printf("POST /v1/vms/NAME/start (no CLI JVM), median:     %.0f ms%n", BenchSupport.median(apiStart));
       System.out.printf("daemon overhead (API start - stand-in):           %.0f ms%n", BenchSupport.median(apiStart) - standInMedian);
+      System.out.printf("ratio: POST start (daemon) vs the stand-in's own start-up: %.2fx (%.0f ms / %.0f ms)%n",
+          BenchSupport.median(apiStart) / standInMedian, BenchSupport.median(apiStart), standInMedian);
 
       double steps = BenchSupport.printStepBreakdown(banger.daemonLog());
       System.out.printf("  all steps %.1f ms - stand-in start-up %.1f ms = banger's own work %.1f ms%n",

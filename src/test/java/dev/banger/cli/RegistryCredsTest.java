@@ -46,11 +46,11 @@ class RegistryCredsTest {
 
   @Test
   void aPasswordOnTheCommandLineIsRefusedWithWhatToDo() {
-    CommandLine cli = new CommandLine(new BangerCommand());
+    String[] args = {"image", "pull", "127.0.0.1:5000/a:b", "--creds", "alice:s3cret"};
+    CommandLine cli = Main.commandLine(args);
     java.io.StringWriter err = new java.io.StringWriter();
     cli.setErr(new java.io.PrintWriter(err));
-    cli.setParameterExceptionHandler(new UsageErrorHandler());
-    int exit = cli.execute("image", "pull", "127.0.0.1:5000/a:b", "--creds", "alice:s3cret");
+    int exit = cli.execute(args);
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("--creds USER:PASS is gone").contains("--creds-stdin");
   }
