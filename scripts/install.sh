@@ -25,12 +25,6 @@ install -m 0755 "$root/bin/banger" "$dest$prefix/bin/banger"
 sed "s#/usr/local#$prefix#g" "$root/packaging/banger.service" > "$dest/etc/systemd/system/banger.service"
 chmod 0644 "$dest/etc/systemd/system/banger.service"
 install -m 0644 "$root/README.md" "$dest$prefix/share/doc/banger/README.md"
-# The CLI's AOT cache names the jars by path and time, so it is trained for the installed ones
-# (Java 25+; a staged install leaves it to the first CLI call, which trains one in the background).
-rm -f "$lib/banger-cli.aot"
-if [[ -z "$dest" ]]; then
-  BANGER_BUILD_CLI_CACHE=1 "$prefix/bin/banger" >/dev/null 2>&1 || echo "install.sh: could not train the CLI's AOT cache; the CLI runs without it"
-fi
 # Members of the group `banger` may use the daemon's socket (root always may). A staged install
 # leaves the host's accounts alone.
 if [[ -z "$dest" ]] && ! getent group banger >/dev/null; then
