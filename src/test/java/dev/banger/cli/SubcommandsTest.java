@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class SubcommandsTest {
   private static final String[] ALL = {
     "create", "run", "start", "stop", "restart", "rm", "ls", "inspect", "logs", "console", "ssh", "exec", "cp",
-    "image", "kernel", "system", "daemon", "doctor", "version"};
+    "image", "volume", "kernel", "system", "events", "stats", "daemon", "doctor", "version"};
 
   @Test
   void aNamedSubcommandIsTheOnlyOneBuilt() {
