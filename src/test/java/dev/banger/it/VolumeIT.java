@@ -76,9 +76,7 @@ class VolumeIT {
       if (!daemon.isAlive()) {
         daemon = banger.startDaemon();
       }
-      for (Object vm : JSON.std.listFrom(banger.run("ls", "-a", "--json").stdout())) {
-        banger.run("rm", "-f", String.valueOf(((Map<?, ?>) vm).get("name")));
-      }
+      banger.removeAllVms();
       assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
     }
   }
