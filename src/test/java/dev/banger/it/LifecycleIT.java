@@ -33,6 +33,7 @@ class LifecycleIT {
     banger.env("BANGER_FIRECRACKER_BIN", bin.toString());
     banger.env("BANGER_DEFAULT_VMM", "firecracker");
     banger.env("BANGER_ACCEL", "kvm"); // the stand-in needs no KVM
+    banger.env("BANGER_RECONCILE_INTERVAL", "0"); // a periodic pass racing a slow CLI could mark a failed start stopped first
     banger.startDaemon();
     banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin"));
   }
