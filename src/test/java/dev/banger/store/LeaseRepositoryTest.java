@@ -48,6 +48,11 @@ class LeaseRepositoryTest {
       List<String> ips = runInParallel(100, i -> leases.allocate(String.format("%08x", i), addresses(1000)));
 
       assertThat(new HashSet<>(ips)).hasSize(100);
+      assertThat(addresses(1000)).containsAll(ips);
+      // Each VM holds exactly the address its allocation returned, and nothing else is leased.
+      for (int i = 0; i < 100; i++) {
+        assertThat(leases.find(String.format("%08x", i))).contains(ips.get(i));
+      }
       assertThat(leases.all()).hasSize(100);
     }
   }
@@ -67,6 +72,9 @@ class LeaseRepositoryTest {
           runInParallel(100, i -> (i % 2 == 0 ? a : b).allocate(String.format("%08x", i), addresses(1000)));
 
       assertThat(new HashSet<>(ips)).hasSize(100);
+      for (int i = 0; i < 100; i++) {
+        assertThat(b.find(String.format("%08x", i))).as("seen from the other connection").contains(ips.get(i));
+      }
     }
   }
 
