@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param tty the process gets the serial console as its terminal ({@code -t})
  * @param interactive the process reads the serial console as its stdin ({@code -i})
  * @param volumes extra block devices ({@code -v}), in order; empty for none
+ * @param cpuQuota the VMM's CPU quota in cores ({@code --cpu-quota}), or null for none
  */
 public record VmSpec(
     String image,
@@ -52,7 +53,8 @@ public record VmSpec(
     String user,
     Boolean tty,
     Boolean interactive,
-    List<VolumeMount> volumes) {
+    List<VolumeMount> volumes,
+    Double cpuQuota) {
 
   /** {@code init} of a VM whose image's own init boots it. */
   public static final String INIT_IMAGE = "image";
@@ -78,7 +80,7 @@ public record VmSpec(
   public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
       String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove) {
     this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove,
-        INIT_IMAGE, null, null, null, null, null, null, false, false, List.of());
+        INIT_IMAGE, null, null, null, null, null, null, false, false, List.of(), null);
   }
 
   /** True when banger's init runs the image's process (container mode). */

@@ -46,9 +46,12 @@ final class BootSteps {
   private final VolumeMounts volumes;
   private final LiveProcesses live;
   private final BiConsumer<String, VmmProcess> watch;
+  private final VmLimits limits;
 
   BootSteps(VmRepository repo, VmRecorder recorder, VmResources resources, Network network, FirstBootSetup firstBoot,
-      ContainerSetup containerSetup, VolumeMounts volumes, LiveProcesses live, BiConsumer<String, VmmProcess> watch) {
+      ContainerSetup containerSetup, VolumeMounts volumes, LiveProcesses live, BiConsumer<String, VmmProcess> watch,
+      VmLimits limits) {
+    this.limits = limits;
     this.volumes = volumes;
     this.repo = repo;
     this.recorder = recorder;
@@ -110,6 +113,8 @@ final class BootSteps {
           },
           () -> JailCleanup.remove(id, recorder.current(id), sink));
     }
+    // The VMM's own cgroup (VmLimits): recorded, then made with its limits; the launch joins it.
+    steps.run(Step.VMM_CGROUP, () -> limits.create(row, sink), () -> limits.remove(id, recorder.current(id), sink));
     steps.run(Step.VMM_SPAWN,
         () -> {
           if (boot.config == null) {

@@ -9,7 +9,8 @@ import java.util.List;
  * the user's public key text; it or {@code ssh} installs banger's key as well. The container
  * fields ({@code init} … {@code interactive}) are those of {@link dev.banger.model.VmSpec}; a null
  * {@code init} means {@code banger} when the image has an Entrypoint or Cmd, else {@code image}.
- * {@code volumes} are {@code -v} specs, {@code SOURCE:/guest/path[:ro]}.
+ * {@code volumes} are {@code -v} specs, {@code SOURCE:/guest/path[:ro]}; {@code cpuQuota} is in
+ * cores ({@code --cpu-quota}).
  */
 public record CreateVmRequest(
     String name,
@@ -34,13 +35,14 @@ public record CreateVmRequest(
     String user,
     Boolean tty,
     Boolean interactive,
-    List<String> volumes) {
+    List<String> volumes,
+    Double cpuQuota) {
 
   /** A request without container fields (tests, callers from before container mode). */
   public CreateVmRequest(String name, String image, String kernel, Integer vcpus, Long memoryMib, Long diskSizeBytes,
       String kernelArgs, String network, String vmm, String sshKey, List<PortForward> ports, Boolean autoRemove,
       Boolean ssh) {
     this(name, image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, vmm, sshKey, ports, autoRemove, ssh,
-        null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -183,6 +183,10 @@ public final class Reconciler {
         reports.add(sandbox.sweep(this::ownsSandbox));
       }
     }
+    if (lifecycle.limits().cgroups() != null) {
+      // After the process sweep: a cgroup still holding a process is left for the next pass.
+      reports.add(lifecycle.limits().cgroups().sweep(this::ownsSandbox));
+    }
     reports.add(lifecycle.network().sweep(Network.keepFor(held)));
     reports.add(diskSweep.sweep(DiskSweep.keepFor(held)));
     // A volume claim lives while its VM's VMM does, or its start or stop is under way (claims come before the VMM).

@@ -208,6 +208,7 @@ public final class VmService {
           + "' (" + image.sizeBytes() + " bytes)");
     }
     options.limits().check(vcpus, memory, disk, image.sizeBytes(), req.kernelArgs());
+    dev.banger.cgroup.CgroupLimits.check(req.cpuQuota());
     String vmm = req.vmm() == null ? defaultVmm(kernel) : req.vmm();
     // A VMM that needs KVM where KVM cannot run guests is refused now, not at its first start.
     lifecycle.resources().accel(lifecycle.resources().vmmFor(vmm), kernel);
@@ -218,7 +219,7 @@ public final class VmService {
     List<dev.banger.model.VolumeMount> volumes = lifecycle.volumes().checkAtCreate(req.volumes(), caller);
     VmSpec asked = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network, null, vmm,
         ports, req.autoRemove(), req.init(), req.initPath(), req.entrypoint(), req.cmd(), req.env(), req.workdir(),
-        req.user(), req.tty(), req.interactive(), volumes);
+        req.user(), req.tty(), req.interactive(), volumes, req.cpuQuota());
     String init = ContainerProcess.checkAtCreate(asked, req.init() != null, image.config(), image.name());
     // Last, as it may create banger's key pair: everything else about the request is valid by now.
     String authorizedKeys = req.sshKey() != null || Boolean.TRUE.equals(req.ssh()) ? sshKeys.authorizedKeys(req.sshKey()) : null;
@@ -231,7 +232,7 @@ public final class VmService {
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
         authorizedKeys, vmm, ports, req.autoRemove(), init, req.initPath(), req.entrypoint(), req.cmd(), req.env(),
-        req.workdir(), req.user(), req.tty(), req.interactive(), volumes);
+        req.workdir(), req.user(), req.tty(), req.interactive(), volumes, req.cpuQuota());
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);
