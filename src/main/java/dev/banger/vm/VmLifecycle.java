@@ -3,7 +3,6 @@ package dev.banger.vm;
 import dev.banger.error.BangerException;
 import dev.banger.guest.ContainerInit;
 import dev.banger.guest.GuestDiskWriter;
-import dev.banger.host.TreeFiles;
 import dev.banger.metrics.BangerMetrics;
 import dev.banger.model.Catalog;
 import dev.banger.model.GuestSetup;
@@ -11,6 +10,7 @@ import dev.banger.model.VmHandles;
 import dev.banger.model.VmState;
 import dev.banger.network.Network;
 import dev.banger.rootdisk.RootDisks;
+import dev.banger.store.StagedDirs;
 import dev.banger.store.VmRepository;
 import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.StepStack.StepFailedException;
@@ -22,7 +22,6 @@ import dev.banger.vmm.accel.Acceleration;
 import dev.banger.volume.AttachedVolume;
 import dev.banger.volume.VolumeMounts;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -245,7 +244,7 @@ public final class VmLifecycle {
       repo.updateRuntime(stopped.runtime().withGuestSetup(GuestSetup.PENDING));
       resources.diskFor(stopped.runtime()).delete(resources.diskSpec(stopped));
       network.releaseLease(vmId);
-      removeVmDir(Path.of(stopped.runtime().vmDir()), vmId);
+      removeVmDir(Path.of(stopped.runtime().vmDir()));
       repo.delete(vmId);
       recorder.forget(vmId);
       locks.remove(vmId);
@@ -314,18 +313,10 @@ public final class VmLifecycle {
     return repo.findById(vmId).orElseThrow(() -> BangerException.notFound("no VM with id " + vmId));
   }
 
-  /**
-   * Deletes a VM directory: renamed to rm-&lt;id&gt; first, so a crash mid-way leaves a name a sweep
-   * knows, then removed without following links or entering a mount ({@link TreeFiles}).
-   */
-  private static void removeVmDir(Path vmDir, String vmId) {
-    if (!Files.exists(vmDir)) {
-      return;
-    }
-    Path doomed = vmDir.resolveSibling("rm-" + vmId);
+  /** Deletes a VM directory by rename first ({@link StagedDirs#remove}). */
+  private static void removeVmDir(Path vmDir) {
     try {
-      Files.move(vmDir, doomed);
-      TreeFiles.deleteRecursively(doomed);
+      StagedDirs.remove(vmDir);
     } catch (IOException e) {
       throw BangerException.internal("cannot remove VM directory " + vmDir + ": " + e.getMessage(), e);
     }
