@@ -9,6 +9,7 @@ import dev.banger.host.CommandRunner;
 import dev.banger.host.NetnsCommandRunner;
 import dev.banger.host.SweepReport;
 import dev.banger.model.HandleSink;
+import dev.banger.model.Holdings;
 import dev.banger.model.VmSpec.PortForward;
 import dev.banger.store.LeaseRepository;
 import java.io.IOException;
@@ -182,7 +183,8 @@ public final class BridgeNetwork implements Network {
   }
 
   @Override
-  public synchronized SweepReport sweep(Set<String> keepTaps) {
+  public synchronized SweepReport sweep(Holdings held) {
+    Set<String> keepTaps = Network.keptTaps(held);
     SweepReport.Builder report = new SweepReport.Builder();
     for (JsonNode link : ip.all()) {
       String name = link.path("ifname").asText();
