@@ -44,10 +44,11 @@ public interface Network extends OrphanSweep {
   void detach(String vmId, HandleSink sink);
 
   /**
-   * True when a socket listens on {@code port} ({@code tcp} or {@code udp}) where port forwards
-   * apply (the daemon's network namespace): a forward would silently shadow it.
+   * Refuses (failed precondition) the first of {@code ports} that a socket listens on where port
+   * forwards apply (the daemon's network namespace): a forward would silently shadow it. The
+   * message ends with {@code remedy}. {@link #attach} checks again at each start.
    */
-  boolean hostPortInUse(int port, String protocol);
+  void checkHostPortsFree(List<PortForward> ports, String remedy);
 
   /** Releases the VM's address; true when it held one. */
   boolean releaseLease(String vmId);

@@ -279,11 +279,7 @@ public final class VmService {
         throw BangerException.alreadyExists("host port " + port.hostSide() + " is already forwarded to VM '"
             + claimed.get(port.hostSide()) + "'; choose another host port");
       }
-      if (lifecycle.network().hostPortInUse(port.hostPort(), port.protocol())) {
-        throw BangerException.precondition("host port " + port.hostSide() + " is taken by a listening socket"
-            + (lifecycle.netns() == null ? " on this host" : " in the daemon's network namespace " + lifecycle.netns())
-            + "; choose another host port");
-      }
+      lifecycle.network().checkHostPortsFree(List.of(port), "choose another host port");
     }
     return ports;
   }

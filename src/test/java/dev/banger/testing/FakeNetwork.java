@@ -104,8 +104,8 @@ public final class FakeNetwork implements Network {
   }
 
   @Override
-  public synchronized boolean hostPortInUse(int port, String protocol) {
-    return false;
+  public synchronized void checkHostPortsFree(List<PortForward> ports, String remedy) {
+    // No listening sockets in memory.
   }
 
   @Override
