@@ -62,6 +62,7 @@ public final class VmLifecycle {
   private final VmRecorder recorder;
   private final BootEndings endings;
   private final VolumeMounts volumes;
+  private final VmSuspension suspension;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final RemovedVms removed = new RemovedVms();
 
@@ -78,6 +79,12 @@ public final class VmLifecycle {
     this.endings = new BootEndings(repo, recorder, new GuestExit(guestWriter));
     this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
         new ContainerSetup(guestWriter, ContainerInit.load()), volumes, live, this::watch);
+    this.suspension = new VmSuspension(this, repo, live, bootSteps);
+  }
+
+  /** Pause, resume, suspend and restore. */
+  public VmSuspension suspension() {
+    return suspension;
   }
 
   VolumeMounts volumes() {
@@ -142,8 +149,12 @@ public final class VmLifecycle {
     return locked(vmId, () -> {
       VmRow row = row(vmId);
       VmState state = row.runtime().state();
-      if (state == VmState.RUNNING || state == VmState.STARTING) {
-        throw BangerException.precondition("VM '" + row.runtime().name() + "' is already " + state.wire());
+      if (state == VmState.RUNNING || state == VmState.STARTING || state == VmState.PAUSED) {
+        throw BangerException.precondition("VM '" + row.runtime().name() + "' is already " + state.wire()
+            + (state == VmState.PAUSED ? " (`banger resume` lets it run)" : ""));
+      }
+      if (state == VmState.SUSPENDED) {
+        return suspension.restore(row);
       }
       if (state == VmState.ERROR || state == VmState.STOPPING) {
         teardown(row);
@@ -178,14 +189,23 @@ public final class VmLifecycle {
   public VmRow stop(String vmId, Duration timeout, boolean force) {
     return locked(vmId, () -> {
       VmRow row = row(vmId);
-      if (row.runtime().state() == VmState.CREATED || row.runtime().state() == VmState.STOPPED) {
+      VmState before = row.runtime().state();
+      // A suspended VM's saved state is discarded: it boots afresh next time.
+      VmSuspension.savedState(row).discard();
+      if (before == VmState.CREATED || before == VmState.STOPPED || before == VmState.SUSPENDED) {
         if (recorder.current(vmId).holdsNothing()) {
-          return row;
+          if (before == VmState.SUSPENDED) {
+            setState(vmId, VmState.STOPPED, null);
+          }
+          return row(vmId);
         }
       }
-      boolean wasRunning = row.runtime().state() == VmState.RUNNING;
+      boolean wasRunning = before == VmState.RUNNING || before == VmState.PAUSED;
       setState(vmId, VmState.STOPPING, null);
       VmmProcess process = live.of(row);
+      if (before == VmState.PAUSED && process != null && !force) {
+        resumeQuietly(row, process); // a frozen guest cannot hear Ctrl-Alt-Del
+      }
       boolean killed = false;
       long t0 = System.nanoTime();
       if (process != null) {
@@ -230,7 +250,7 @@ public final class VmLifecycle {
     locked(vmId, () -> {
       VmRow row = row(vmId);
       VmState state = row.runtime().state();
-      boolean active = state == VmState.RUNNING || state == VmState.STARTING || state == VmState.STOPPING;
+      boolean active = state.mayOwnResources() && state != VmState.ERROR;
       if (active && !force) {
         throw BangerException.precondition("VM '" + row.runtime().name() + "' is " + state.wire() + "; stop it first or use `banger rm -f`");
       }
@@ -272,7 +292,8 @@ public final class VmLifecycle {
   private void onExit(String vmId, VmmProcess process, VmmExit exit) {
     locked(vmId, () -> {
       Optional<VmRow> found = repo.findById(vmId);
-      if (found.isEmpty() || live.get(vmId) != process || found.get().runtime().state() != VmState.RUNNING) {
+      VmState state = found.map(r -> r.runtime().state()).orElse(VmState.STOPPED);
+      if (live.get(vmId) != process || (state != VmState.RUNNING && state != VmState.PAUSED)) {
         return null; // A stop or delete is handling it.
       }
       LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("exit", exit.describe()).log("VMM exited on its own");
@@ -328,6 +349,14 @@ public final class VmLifecycle {
       TreeFiles.deleteRecursively(doomed);
     } catch (IOException e) {
       throw BangerException.internal("cannot remove VM directory " + vmDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void resumeQuietly(VmRow row, VmmProcess process) {
+    try {
+      resources.vmmFor(row.spec()).resume(process);
+    } catch (BangerException e) {
+      LOG.atWarn().addKeyValue("vm", row.runtime().id()).setCause(e).log("could not resume a paused VM to stop it; it is killed");
     }
   }
 
