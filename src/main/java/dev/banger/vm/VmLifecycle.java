@@ -63,6 +63,7 @@ public final class VmLifecycle {
   private final BootEndings endings;
   private final VolumeMounts volumes;
   private final VmSuspension suspension;
+  private final VmExits exits;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final RemovedVms removed = new RemovedVms();
 
@@ -80,6 +81,7 @@ public final class VmLifecycle {
     this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
         new ContainerSetup(guestWriter, ContainerInit.load()), volumes, live, this::watch);
     this.suspension = new VmSuspension(this, repo, live, bootSteps);
+    this.exits = new VmExits(this, repo, live, endings, removed);
   }
 
   /** Pause, resume, suspend and restore. */
@@ -190,21 +192,15 @@ public final class VmLifecycle {
     return locked(vmId, () -> {
       VmRow row = row(vmId);
       VmState before = row.runtime().state();
-      // A suspended VM's saved state is discarded: it boots afresh next time.
-      VmSuspension.savedState(row).discard();
-      if (before == VmState.CREATED || before == VmState.STOPPED || before == VmState.SUSPENDED) {
-        if (recorder.current(vmId).holdsNothing()) {
-          if (before == VmState.SUSPENDED) {
-            setState(vmId, VmState.STOPPED, null);
-          }
-          return row(vmId);
-        }
+      boolean idle = before == VmState.CREATED || before == VmState.STOPPED;
+      if (suspension.discardForStop(row) || (idle && recorder.current(vmId).holdsNothing())) {
+        return row(vmId);
       }
       boolean wasRunning = before == VmState.RUNNING || before == VmState.PAUSED;
       setState(vmId, VmState.STOPPING, null);
       VmmProcess process = live.of(row);
       if (before == VmState.PAUSED && process != null && !force) {
-        resumeQuietly(row, process); // a frozen guest cannot hear Ctrl-Alt-Del
+        suspension.resumeToStop(row, process); // a frozen guest cannot hear Ctrl-Alt-Del
       }
       boolean killed = false;
       long t0 = System.nanoTime();
@@ -265,7 +261,7 @@ public final class VmLifecycle {
       repo.updateRuntime(stopped.runtime().withGuestSetup(GuestSetup.PENDING));
       resources.diskFor(stopped.runtime()).delete(resources.diskSpec(stopped));
       network.releaseLease(vmId);
-      removeVmDir(Path.of(stopped.runtime().vmDir()), vmId);
+      VmExits.removeVmDir(Path.of(stopped.runtime().vmDir()), vmId);
       repo.delete(vmId);
       recorder.forget(vmId);
       locks.remove(vmId);
@@ -278,43 +274,9 @@ public final class VmLifecycle {
     return teardown.run(row);
   }
 
-  /** Notices a VMM that ends on its own (guest poweroff, crash) and tears the VM down. */
+  /** Notices a VMM that ends on its own (guest poweroff, crash) and tears the VM down ({@link VmExits}). */
   void watch(String vmId, VmmProcess process) {
-    var unused = process.onExit().thenAcceptAsync(exit -> {
-      try {
-        onExit(vmId, process, exit);
-      } catch (RuntimeException e) {
-        LOG.atWarn().addKeyValue("vm", vmId).setCause(e).log("cleanup after VMM exit failed");
-      }
-    }, r -> Thread.ofVirtual().name("vm-exit-" + vmId).start(r));
-  }
-
-  private void onExit(String vmId, VmmProcess process, VmmExit exit) {
-    locked(vmId, () -> {
-      Optional<VmRow> found = repo.findById(vmId);
-      VmState state = found.map(r -> r.runtime().state()).orElse(VmState.STOPPED);
-      if (live.get(vmId) != process || (state != VmState.RUNNING && state != VmState.PAUSED)) {
-        return null; // A stop or delete is handling it.
-      }
-      LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("exit", exit.describe()).log("VMM exited on its own");
-      VmRow row = found.get();
-      GuestExit.Outcome outcome = endings.decide(row, false);
-      if (outcome instanceof GuestExit.Stopped && !exit.clean()) {
-        outcome = new GuestExit.Failed("VMM " + exit.describe(), null);
-      }
-      List<String> failures = teardown(row);
-      if (!failures.isEmpty()) {
-        setState(vmId, VmState.ERROR, "VMM " + exit.describe() + "; teardown incomplete: " + String.join("; ", failures));
-        return null;
-      }
-      record(vmId, outcome);
-      if (Boolean.TRUE.equals(row.spec().autoRemove())) {
-        LOG.atInfo().addKeyValue("vm", vmId).log("removing VM started with --rm");
-        removed.remember(row(vmId).runtime());
-        delete(vmId, false);
-      }
-      return null;
-    });
+    exits.watch(vmId, process);
   }
 
   /** How the boot of a VM whose VMM is gone ended, from what it left (its disk still attached). */
@@ -333,31 +295,6 @@ public final class VmLifecycle {
 
   private VmRow row(String vmId) {
     return repo.findById(vmId).orElseThrow(() -> BangerException.notFound("no VM with id " + vmId));
-  }
-
-  /**
-   * Deletes a VM directory: renamed to rm-&lt;id&gt; first, so a crash mid-way leaves a name a sweep
-   * knows, then removed without following links or entering a mount ({@link TreeFiles}).
-   */
-  private static void removeVmDir(Path vmDir, String vmId) {
-    if (!Files.exists(vmDir)) {
-      return;
-    }
-    Path doomed = vmDir.resolveSibling("rm-" + vmId);
-    try {
-      Files.move(vmDir, doomed);
-      TreeFiles.deleteRecursively(doomed);
-    } catch (IOException e) {
-      throw BangerException.internal("cannot remove VM directory " + vmDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void resumeQuietly(VmRow row, VmmProcess process) {
-    try {
-      resources.vmmFor(row.spec()).resume(process);
-    } catch (BangerException e) {
-      LOG.atWarn().addKeyValue("vm", row.runtime().id()).setCause(e).log("could not resume a paused VM to stop it; it is killed");
-    }
   }
 
   private static String rootMessage(Throwable e) {

@@ -207,6 +207,29 @@ public final class VmSuspension {
     return false;
   }
 
+  /**
+   * A stop's part: any saved state is discarded (the next start boots afresh). Returns true when
+   * the VM was suspended and holds nothing, and is now {@code stopped}: nothing else to do.
+   */
+  boolean discardForStop(VmRow row) {
+    savedState(row).discard();
+    String id = row.runtime().id();
+    if (row.runtime().state() == VmState.SUSPENDED && lifecycle.recorder().current(id).holdsNothing()) {
+      lifecycle.setState(id, VmState.STOPPED, null);
+      return true;
+    }
+    return false;
+  }
+
+  /** Best effort before a graceful stop of a paused VM; one that cannot be resumed is killed at the timeout. */
+  void resumeToStop(VmRow row, VmmProcess process) {
+    try {
+      lifecycle.resources().vmmFor(row.spec()).resume(process);
+    } catch (BangerException e) {
+      LOG.atWarn().addKeyValue("vm", row.runtime().id()).setCause(e).log("could not resume a paused VM to stop it");
+    }
+  }
+
   private static boolean verifies(SavedState saved, VmRow row) {
     try {
       saved.verify(row.runtime().name());
