@@ -3,7 +3,6 @@ package dev.banger.vm;
 import dev.banger.error.BangerException;
 import dev.banger.guest.ContainerInit;
 import dev.banger.guest.GuestDiskWriter;
-import dev.banger.host.TreeFiles;
 import dev.banger.metrics.BangerMetrics;
 import dev.banger.model.Catalog;
 import dev.banger.model.GuestSetup;
@@ -16,13 +15,10 @@ import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.StepStack.StepFailedException;
 import dev.banger.vmm.Accel;
 import dev.banger.vmm.Vmm;
-import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.accel.Acceleration;
 import dev.banger.volume.AttachedVolume;
 import dev.banger.volume.VolumeMounts;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops VMs (DESIGN.md, "Lifecycle and crash safety"). Start is a list of named steps
@@ -42,8 +36,6 @@ import org.slf4j.LoggerFactory;
  * {@link LiveProcesses}.
  */
 public final class VmLifecycle {
-  private static final Logger LOG = LoggerFactory.getLogger(VmLifecycle.class);
-
   /**
    * Daemon-wide settings for starting VMMs.
    *
