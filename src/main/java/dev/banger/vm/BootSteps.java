@@ -61,7 +61,7 @@ final class BootSteps {
   }
 
   /** What one boot's steps hand to the later ones. */
-  private static final class Boot {
+  static final class Boot {
     PreparedDisk disk;
     GuestNetwork guest;
     BootConfig config;
@@ -73,28 +73,7 @@ final class BootSteps {
     String id = row.runtime().id();
     HandleSink sink = recorder.sinkFor(id);
     DiskSpec diskSpec = resources.diskSpec(row);
-    RootDisk disk = resources.diskFor(row.runtime());
-    Boot boot = new Boot();
-    steps.run(Step.DISK_PREPARE,
-        () -> {
-          recordStrategy(id, disk.strategy());
-          boot.disk = disk.prepare(diskSpec, recorder.current(id), sink);
-        },
-        () -> disk.release(diskSpec, recorder.current(id), sink));
-    // The claims are the handle: recorded (in one transaction with the check) before any VMM opens a volume.
-    steps.run(Step.VOLUME_ATTACH,
-        () -> {
-          boot.volumes.addAll(volumes.resolve(row.spec().volumes()));
-          volumes.attach(id, boot.volumes);
-        },
-        () -> volumes.release(id));
-    NetworkMode mode = NetworkMode.fromWire(row.spec().network());
-    steps.run(Step.NET_TAP,
-        () -> {
-          boot.guest = network.attach(id, mode, row.spec().ports(), sink);
-          repo.updateRuntime(row(id).runtime().withAddress(boot.guest.ip(), boot.guest.mac()));
-        },
-        () -> network.detach(id, sink));
+    Boot boot = attach(row, steps);
     // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
     steps.run(Step.GUEST_SETUP, () -> firstBoot.run(id, row.spec(), diskSpec, boot.disk, boot.guest, boot.volumes), () -> {});
     if (row.spec().containerMode()) {
@@ -137,6 +116,39 @@ final class BootSteps {
         },
         () -> {});
     watch.accept(id, boot.process);
+  }
+
+  /**
+   * The steps that give a VM its host resources — disk.prepare, volume.attach, net.tap — shared by a
+   * boot and a restore of saved state ({@link VmSuspension}), which must not touch the disk's files.
+   */
+  Boot attach(VmRow row, StepStack steps) throws StepFailedException {
+    String id = row.runtime().id();
+    HandleSink sink = recorder.sinkFor(id);
+    DiskSpec diskSpec = resources.diskSpec(row);
+    RootDisk disk = resources.diskFor(row.runtime());
+    Boot boot = new Boot();
+    steps.run(Step.DISK_PREPARE,
+        () -> {
+          recordStrategy(id, disk.strategy());
+          boot.disk = disk.prepare(diskSpec, recorder.current(id), sink);
+        },
+        () -> disk.release(diskSpec, recorder.current(id), sink));
+    // The claims are the handle: recorded (in one transaction with the check) before any VMM opens a volume.
+    steps.run(Step.VOLUME_ATTACH,
+        () -> {
+          boot.volumes.addAll(volumes.resolve(row.spec().volumes()));
+          volumes.attach(id, boot.volumes);
+        },
+        () -> volumes.release(id));
+    NetworkMode mode = NetworkMode.fromWire(row.spec().network());
+    steps.run(Step.NET_TAP,
+        () -> {
+          boot.guest = network.attach(id, mode, row.spec().ports(), sink);
+          repo.updateRuntime(row(id).runtime().withAddress(boot.guest.ip(), boot.guest.mac()));
+        },
+        () -> network.detach(id, sink));
+    return boot;
   }
 
   private void recordStrategy(String vmId, RootDiskStrategy strategy) {

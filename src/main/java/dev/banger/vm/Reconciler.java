@@ -101,7 +101,8 @@ public final class Reconciler {
     VmRow row = found.get();
     VmState state = row.runtime().state();
     VmRecorder recorder = lifecycle.recorder();
-    if (state == VmState.RUNNING && lifecycle.liveIds().contains(id) && recorder.cached(id).isPresent()) {
+    boolean up = state == VmState.RUNNING || state == VmState.PAUSED; // a paused VM is adopted paused
+    if (up && lifecycle.liveIds().contains(id) && recorder.cached(id).isPresent()) {
       return Outcome.ADOPTED; // Watched by this daemon: its exit watcher keeps it honest.
     }
     VmHandles handles = load(row, host);
@@ -111,15 +112,17 @@ public final class Reconciler {
         .flatMap(who -> lifecycle.resources().vmmFor(row.spec()).adopt(who, launch));
     // Only a VM that finished booting is adopted. One caught in STARTING never completed its start
     // (the caller saw it fail); one caught in STOPPING was asked to stop. Both are torn down.
-    boolean consistent = process.isPresent()
-        && state == VmState.RUNNING
+    boolean whole = process.isPresent()
         && (NetworkMode.fromWire(row.spec().network()) == NetworkMode.NONE
             || (handles.tapDevice() != null && host.tapExists(handles.tapDevice())))
         && host.diskActive(lifecycle.resources().diskFor(row.runtime()), lifecycle.resources().diskSpec(row), handles);
-    if (consistent) {
+    if (state == VmState.SUSPENDING || state == VmState.RESTORING) {
+      return lifecycle.suspension().settle(row, process, whole) ? Outcome.ADOPTED : Outcome.STOPPED;
+    }
+    if (whole && up) {
       lifecycle.adoptLive(id, process.get());
       if (row.runtime().lastError() != null) {
-        lifecycle.setState(id, VmState.RUNNING, null); // already RUNNING: only an error to clear
+        lifecycle.setState(id, state, null); // state unchanged: only an error to clear
       }
       lifecycle.watch(id, process.get());
       LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");

@@ -80,6 +80,11 @@ public final class VmService {
     return lifecycle.stop(get(nameOrId).runtime().id(), timeout, force);
   }
 
+  /** Pause, resume and suspend (a start of a suspended VM restores it). */
+  public VmSuspension suspension() {
+    return lifecycle.suspension();
+  }
+
   public VmRow restart(String nameOrId) {
     String id = get(nameOrId).runtime().id();
     lifecycle.stop(id, null, false);
@@ -113,7 +118,7 @@ public final class VmService {
     }
     VmRow row = found.get();
     VmState state = row.runtime().state();
-    boolean ended = state != VmState.RUNNING && state != VmState.STARTING && state != VmState.STOPPING;
+    boolean ended = !state.mayOwnResources() || state == VmState.ERROR;
     Integer exitCode = ended ? row.runtime().exitCode() : null;
     String error = ended ? row.runtime().lastError() : null;
     ConsoleLog log = new ConsoleLog(Path.of(row.runtime().consoleLog()), Long.MAX_VALUE);

@@ -9,7 +9,7 @@ import picocli.CommandLine;
 
 class SubcommandsTest {
   private static final String[] ALL = {
-    "create", "run", "start", "stop", "restart", "rm", "ls", "inspect", "logs", "console", "ssh", "exec", "cp",
+    "create", "run", "start", "stop", "restart", "pause", "resume", "suspend", "rm", "ls", "inspect", "logs", "console", "ssh", "exec", "cp",
     "image", "volume", "kernel", "system", "events", "stats", "daemon", "doctor", "version"};
 
   @Test

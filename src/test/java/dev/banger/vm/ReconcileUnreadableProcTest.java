@@ -89,7 +89,7 @@ class ReconcileUnreadableProcTest {
       }
 
       @Override
-      public VmmProcess launch(LaunchSpec spec) {
+      public VmmProcess launch(LaunchSpec spec, BootConfig config) {
         throw new UnsupportedOperationException("no launches in this test");
       }
 

@@ -80,4 +80,47 @@ public final class FirecrackerApi {
     public static final Action SEND_CTRL_ALT_DEL = new Action("SendCtrlAltDel");
     public static final Action FLUSH_METRICS = new Action("FlushMetrics");
   }
+
+  /** {@code PATCH /vm}: {@code Paused} or {@code Resumed}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Vm(String state) {
+    public static final Vm PAUSED = new Vm("Paused");
+    public static final Vm RESUMED = new Vm("Resumed");
+  }
+
+  /** {@code PUT /snapshot/create} (the VM must be paused). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record SnapshotCreate(String snapshotType, String snapshotPath, String memFilePath) {
+    public SnapshotCreate {
+      Objects.requireNonNull(snapshotPath, "snapshotPath");
+      Objects.requireNonNull(memFilePath, "memFilePath");
+    }
+  }
+
+  /** The guest memory of {@link SnapshotLoad}: a file ({@code File}) or a page-fault handler ({@code Uffd}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record MemoryBackend(String backendType, String backendPath) {}
+
+  /** A new tap for an interface of a restored VM. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record NetworkOverride(String ifaceId, String hostDevName) {
+    public NetworkOverride {
+      checkDeviceId(ifaceId);
+      Objects.requireNonNull(hostDevName, "hostDevName");
+    }
+  }
+
+  /** {@code PUT /snapshot/load}, only on a fresh process; a failure ends it. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record SnapshotLoad(String snapshotPath, MemoryBackend memBackend, Boolean resumeVm,
+      java.util.List<NetworkOverride> networkOverrides) {
+    public SnapshotLoad {
+      Objects.requireNonNull(snapshotPath, "snapshotPath");
+      Objects.requireNonNull(memBackend, "memBackend");
+    }
+  }
 }

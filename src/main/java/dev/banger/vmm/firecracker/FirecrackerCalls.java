@@ -29,13 +29,7 @@ public final class FirecrackerCalls {
    */
   public static List<ApiCall> configure(
       BootConfig boot, Path logPath, Path metricsPath, String logLevel, Function<Path, String> pathInVmm) {
-    List<ApiCall> calls = new ArrayList<>();
-    calls.add(ApiCall.put(
-        "/logger",
-        new FirecrackerApi.Logger(pathInVmm.apply(logPath), logLevel, true, false),
-        "configure the VMM logger"));
-    calls.add(ApiCall.put(
-        "/metrics", new FirecrackerApi.Metrics(pathInVmm.apply(metricsPath)), "configure VMM metrics"));
+    List<ApiCall> calls = new ArrayList<>(logging(logPath, metricsPath, logLevel, pathInVmm));
     calls.add(ApiCall.put(
         "/machine-config",
         new FirecrackerApi.MachineConfig(boot.vcpus(), boot.memoryMib(), null),
@@ -66,6 +60,14 @@ public final class FirecrackerCalls {
     return List.copyOf(calls);
   }
 
+  /** Logger and metrics: the start of a configuration, and all a snapshot load may follow. */
+  public static List<ApiCall> logging(Path logPath, Path metricsPath, String logLevel, Function<Path, String> pathInVmm) {
+    return List.of(
+        ApiCall.put("/logger", new FirecrackerApi.Logger(pathInVmm.apply(logPath), logLevel, true, false),
+            "configure the VMM logger"),
+        ApiCall.put("/metrics", new FirecrackerApi.Metrics(pathInVmm.apply(metricsPath)), "configure VMM metrics"));
+  }
+
   /** The plan with host paths passed through unchanged. */
   public static List<ApiCall> configure(BootConfig boot, Path logPath, Path metricsPath, String logLevel) {
     return configure(boot, logPath, metricsPath, logLevel, Path::toString);
@@ -82,5 +84,32 @@ public final class FirecrackerCalls {
   /** {@code GET /}: instance id and state; also the readiness probe. */
   public static ApiCall describe() {
     return new ApiCall("GET", "/", null, "read the instance state");
+  }
+
+  /** The saved VM state and guest memory in a saved-state directory. */
+  public static final String SNAPSHOT_FILE = "vmstate";
+  public static final String MEMORY_FILE = "memory";
+
+  public static ApiCall pause() {
+    return new ApiCall("PATCH", "/vm", FirecrackerApi.Vm.PAUSED, "pause the guest (PATCH /vm Paused)");
+  }
+
+  public static ApiCall resume() {
+    return new ApiCall("PATCH", "/vm", FirecrackerApi.Vm.RESUMED, "resume the guest (PATCH /vm Resumed)");
+  }
+
+  /** A full snapshot of a paused VM into {@code dir}, named as the VMM sees it. */
+  public static ApiCall snapshotCreate(Path dir, Function<Path, String> pathInVmm) {
+    return ApiCall.put("/snapshot/create", new FirecrackerApi.SnapshotCreate("Full",
+        pathInVmm.apply(dir.resolve(SNAPSHOT_FILE)), pathInVmm.apply(dir.resolve(MEMORY_FILE))),
+        "save the guest's state in " + dir);
+  }
+
+  /** Loads a snapshot from {@code dir} into a fresh process, paused, onto {@code tap} (or no network). */
+  public static ApiCall snapshotLoad(Path dir, String tap, Function<Path, String> pathInVmm) {
+    return ApiCall.put("/snapshot/load", new FirecrackerApi.SnapshotLoad(pathInVmm.apply(dir.resolve(SNAPSHOT_FILE)),
+        new FirecrackerApi.MemoryBackend("File", pathInVmm.apply(dir.resolve(MEMORY_FILE))), false,
+        tap == null ? List.of() : List.of(new FirecrackerApi.NetworkOverride(IFACE_ID, tap))),
+        "restore the guest's state from " + dir);
   }
 }

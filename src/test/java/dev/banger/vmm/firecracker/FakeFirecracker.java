@@ -75,6 +75,7 @@ public final class FakeFirecracker {
   /** In-process serving prints nothing: the test JVM's stdout is a pipe to the test runner. */
   private static volatile boolean quiet;
   private volatile boolean booted;
+  private volatile boolean paused;
   private ObjectNode machineConfig = Json.mapper().createObjectNode().put("vcpu_count", 1).put("mem_size_mib", 128);
 
   private FakeFirecracker(String id, ApiSchema schema) {
@@ -180,7 +181,7 @@ public final class FakeFirecracker {
     }
   }
 
-  private record Reply(int status, String body, Runnable afterwards) {
+  record Reply(int status, String body, Runnable afterwards) {
     static Reply ok() {
       return new Reply(204, null, null);
     }
@@ -215,6 +216,9 @@ public final class FakeFirecracker {
     if (method.equals("GET")) {
       return get(path);
     }
+    if (path.equals("/vm") || path.startsWith("/snapshot/")) {
+      return FakeSnapshots.answer(this, path, json);
+    }
     boolean preBoot = PRE_BOOT.stream().anyMatch(p -> p.endsWith("/") ? path.startsWith(p) : path.equals(p));
     if (preBoot && booted) {
       return Reply.fault("The requested operation is not supported after starting the microVM.");
@@ -228,7 +232,7 @@ public final class FakeFirecracker {
   private Reply get(String path) {
     return switch (path) {
       case "/" -> new Reply(200, Json.write(Map.of(
-          "id", id, "state", booted ? "Running" : "Not started", "vmm_version", VERSION, "app_name", "Firecracker")), null);
+          "id", id, "state", !booted ? "Not started" : paused ? "Paused" : "Running", "vmm_version", VERSION, "app_name", "Firecracker")), null);
       case "/version" -> new Reply(200, Json.write(Map.of("firecracker_version", VERSION)), null);
       case "/machine-config" -> new Reply(200, Json.write(machineConfig), null);
       default -> Reply.fault("Invalid request method and/or path: GET " + path);
@@ -303,6 +307,40 @@ public final class FakeFirecracker {
         return Reply.ok(); // FlushMetrics
       }
     }
+  }
+
+  boolean booted() {
+    return booted;
+  }
+
+  boolean paused() {
+    return paused;
+  }
+
+  void paused(boolean value) {
+    paused = value;
+  }
+
+  /** Only logger and metrics may precede a snapshot load. */
+  boolean configuredBeyondLogging() {
+    return configured.stream().anyMatch(p -> !p.equals("/logger") && !p.equals("/metrics"));
+  }
+
+  ObjectNode machineConfig() {
+    return machineConfig;
+  }
+
+  /** The process becomes a restored, booted VM. */
+  void restored(ObjectNode machine, boolean resume) {
+    machineConfig = machine;
+    booted = true;
+    paused = !resume;
+    serialLoopback();
+    say("[    0.100000] stand-in guest restored from a snapshot");
+  }
+
+  static void exitSoon(int code, String why) {
+    exitLater(50, code, why);
   }
 
   /** Like Firecracker, the serial device reads stdin only once the VM is built. */

@@ -59,6 +59,11 @@ class FirecrackerCallsSchemaTest {
     calls.add(FirecrackerCalls.sendCtrlAltDel());
     calls.add(ApiCall.put("/actions", FirecrackerApi.Action.FLUSH_METRICS, "flush metrics"));
     calls.add(FirecrackerCalls.describe());
+    calls.add(FirecrackerCalls.pause());
+    calls.add(FirecrackerCalls.resume());
+    calls.add(FirecrackerCalls.snapshotCreate(Path.of("/vms/x/saving"), Path::toString));
+    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), "bg0123abcd", Path::toString));
+    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), null, Path::toString));
     return calls;
   }
 
@@ -70,6 +75,18 @@ class FirecrackerCallsSchemaTest {
           .as("%s %s", call.display(), body)
           .isEmpty();
     }
+  }
+
+  @Test
+  void snapshotBodiesAreTheDocumentedOnes() {
+    assertThat(Json.write(FirecrackerCalls.pause().body())).isEqualTo("{\"state\":\"Paused\"}");
+    assertThat(Json.write(FirecrackerCalls.snapshotCreate(Path.of("/d"), Path::toString).body()))
+        .isEqualTo("{\"snapshot_type\":\"Full\",\"snapshot_path\":\"/d/vmstate\",\"mem_file_path\":\"/d/memory\"}");
+    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), "bg01234567", Path::toString).body()))
+        .isEqualTo("{\"snapshot_path\":\"/d/vmstate\",\"mem_backend\":{\"backend_type\":\"File\",\"backend_path\":\"/d/memory\"},"
+            + "\"resume_vm\":false,\"network_overrides\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"bg01234567\"}]}");
+    // No network: no overrides at all (an empty list is left out).
+    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), null, Path::toString).body())).doesNotContain("network_overrides");
   }
 
   @Test
