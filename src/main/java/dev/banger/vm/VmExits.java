@@ -8,7 +8,6 @@ import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

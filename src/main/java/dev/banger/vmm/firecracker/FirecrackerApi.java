@@ -72,6 +72,21 @@ public final class FirecrackerApi {
     }
   }
 
+  /**
+   * {@code PUT /vsock}: the guest's virtio-vsock device, whose host end Firecracker binds as a Unix
+   * socket at {@code udsPath} (the guest agent's channel, issue 14). The CID must be at least 3.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Vsock(int guestCid, String udsPath) {
+    public Vsock {
+      if (guestCid < 3) {
+        throw new IllegalArgumentException("a vsock guest CID must be at least 3, got " + guestCid);
+      }
+      Objects.requireNonNull(udsPath, "udsPath");
+    }
+  }
+
   /** {@code PUT /actions}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

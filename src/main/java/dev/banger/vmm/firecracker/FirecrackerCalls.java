@@ -1,5 +1,6 @@
 package dev.banger.vmm.firecracker;
 
+import dev.banger.vmm.AgentPort;
 import dev.banger.vmm.BootConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,15 +21,16 @@ public final class FirecrackerCalls {
 
   /**
    * The pre-boot configuration, in order: logger, metrics, machine-config, boot-source, root
-   * drive, network interface (when there is a tap).
+   * drive, volumes, network interface (when there is a tap), the guest agent's vsock.
    *
    * @param logPath where Firecracker writes its own log
    * @param metricsPath where it flushes metrics
+   * @param agentSocket where Firecracker binds the host end of the vsock ({@link AgentPort#socket})
    * @param logLevel Error, Warning, Info, Debug, Trace or Off
    * @param pathInVmm how a host path is named to the VMM (identity, or chroot-relative in a jail)
    */
   public static List<ApiCall> configure(
-      BootConfig boot, Path logPath, Path metricsPath, String logLevel, Function<Path, String> pathInVmm) {
+      BootConfig boot, Path logPath, Path metricsPath, Path agentSocket, String logLevel, Function<Path, String> pathInVmm) {
     List<ApiCall> calls = new ArrayList<>(logging(logPath, metricsPath, logLevel, pathInVmm));
     calls.add(ApiCall.put(
         "/machine-config",
@@ -57,6 +59,9 @@ public final class FirecrackerCalls {
           new FirecrackerApi.NetworkInterface(IFACE_ID, boot.tap(), boot.guestMac()),
           "attach the tap " + boot.tap()));
     }
+    calls.add(ApiCall.put(
+        "/vsock", new FirecrackerApi.Vsock(AgentPort.GUEST_CID, pathInVmm.apply(agentSocket)),
+        "attach the guest agent's vsock at " + agentSocket));
     return List.copyOf(calls);
   }
 
@@ -69,8 +74,8 @@ public final class FirecrackerCalls {
   }
 
   /** The plan with host paths passed through unchanged. */
-  public static List<ApiCall> configure(BootConfig boot, Path logPath, Path metricsPath, String logLevel) {
-    return configure(boot, logPath, metricsPath, logLevel, Path::toString);
+  public static List<ApiCall> configure(BootConfig boot, Path logPath, Path metricsPath, Path agentSocket, String logLevel) {
+    return configure(boot, logPath, metricsPath, agentSocket, logLevel, Path::toString);
   }
 
   public static ApiCall instanceStart() {

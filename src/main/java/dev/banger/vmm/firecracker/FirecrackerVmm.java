@@ -10,6 +10,7 @@ import dev.banger.http.SocketUnreachableException;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmHandles;
 import dev.banger.vmm.Accel;
+import dev.banger.vmm.AgentPort;
 import dev.banger.vmm.BootArgs;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.ConsoleLog;
@@ -129,9 +130,14 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
     touch(log);
     touch(metrics);
     FirecrackerClient client = client(vmm);
-    Function<Path, String> pathInVmm = vmm.spec().chroot() == null ? Path::toString : JailLayout.names(boot, log, metrics);
-    for (ApiCall call : FirecrackerCalls.configure(boot, log, metrics, config.logLevel(), pathInVmm)) {
+    Path agent = AgentPort.socket(vmm.spec().vmDir());
+    Function<Path, String> pathInVmm = vmm.spec().chroot() == null ? Path::toString : JailLayout.names(boot, log, metrics, agent);
+    AgentPort.removeStale(agent); // Firecracker binds the vsock's socket at PUT time and refuses an existing one
+    for (ApiCall call : FirecrackerCalls.configure(boot, log, metrics, agent, config.logLevel(), pathInVmm)) {
       send(vmm, client, call);
+    }
+    if (vmm.spec().chroot() != null) {
+      AgentPort.link(agent, vmm.spec().chroot().resolve(JailLayout.AGENT_SOCKET.substring(1)));
     }
   }
 

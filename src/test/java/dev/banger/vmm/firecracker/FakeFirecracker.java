@@ -37,7 +37,8 @@ import java.util.Set;
  * files at PUT time, accepts pre-boot calls only before InstanceStart, exits 0 shortly after
  * SendCtrlAltDel once booted, and dies on SIGKILL. No KVM is needed. Once booted its "guest" is a
  * serial loopback: bytes read from stdin (the serial input) are echoed to stdout, as a guest's tty
- * echoes what is typed.
+ * echoes what is typed. {@code PUT /vsock} binds its Unix socket, behind which a fake guest agent
+ * answers once booted ({@link FakeVsock}).
  *
  * <p>Environment, for failure injection:
  *
@@ -255,6 +256,18 @@ public final class FakeFirecracker {
         }
       }
       case "/machine-config" -> machineConfig = (ObjectNode) json;
+      case "/vsock" -> {
+        Path uds = resolve(json.get("uds_path").asText());
+        if (configured.contains(path) || Files.exists(uds, LinkOption.NOFOLLOW_LINKS)) {
+          return Reply.fault("Cannot create backend for vsock device: UnixBind(Os { code: 98, kind: AddrInUse, "
+              + "message: \"Address in use\" })");
+        }
+        try {
+          FakeVsock.serve(uds, () -> booted);
+        } catch (IOException e) {
+          return Reply.fault("Cannot create backend for vsock device: " + e.getMessage());
+        }
+      }
       case "/boot-source" -> {
         for (String field : List.of("kernel_image_path", "initrd_path")) {
           if (json.has(field) && !accessible(resolve(json.get(field).asText()), false)) {

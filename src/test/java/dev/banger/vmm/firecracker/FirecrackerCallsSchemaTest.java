@@ -50,10 +50,11 @@ class FirecrackerCallsSchemaTest {
     List<ApiCall> calls = new ArrayList<>();
     for (BootConfig boot : List.of(plain, full)) {
       for (String level : List.of("Warning", "Info", "Error", "Debug", "Trace", "Off")) {
-        calls.addAll(FirecrackerCalls.configure(boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"), level));
+        calls.addAll(FirecrackerCalls.configure(boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"),
+            Path.of("/vms/x/ag.sock"), level));
       }
-      calls.addAll(FirecrackerCalls.configure(
-          boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"), "Warning", p -> "/" + p.getFileName()));
+      calls.addAll(FirecrackerCalls.configure(boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"),
+          Path.of("/vms/x/ag.sock"), "Warning", p -> "/" + p.getFileName()));
     }
     calls.add(FirecrackerCalls.instanceStart());
     calls.add(FirecrackerCalls.sendCtrlAltDel());
@@ -93,11 +94,11 @@ class FirecrackerCallsSchemaTest {
   void configurationComesInFirecrackersOrder() {
     BootConfig boot =
         new BootConfig(Path.of("/k"), null, "console=ttyS0", Path.of("/r"), false, "bg01234567", "02:00:00:00:00:01", 2, 256);
-    assertThat(FirecrackerCalls.configure(boot, Path.of("/l"), Path.of("/m"), "Warning"))
+    assertThat(FirecrackerCalls.configure(boot, Path.of("/l"), Path.of("/m"), Path.of("/a"), "Warning"))
         .extracting(ApiCall::display)
         .containsExactly(
             "PUT /logger", "PUT /metrics", "PUT /machine-config", "PUT /boot-source",
-            "PUT /drives/rootfs", "PUT /network-interfaces/eth0");
+            "PUT /drives/rootfs", "PUT /network-interfaces/eth0", "PUT /vsock");
   }
 
   @Test
@@ -107,6 +108,7 @@ class FirecrackerCallsSchemaTest {
     assertThat(Json.write(new FirecrackerApi.Drive("rootfs", "/r", true, false)))
         .isEqualTo("{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,\"is_read_only\":false}");
     assertThat(Json.write(FirecrackerApi.Action.INSTANCE_START)).isEqualTo("{\"action_type\":\"InstanceStart\"}");
+    assertThat(Json.write(new FirecrackerApi.Vsock(3, "/vms/x/ag.sock"))).isEqualTo("{\"guest_cid\":3,\"uds_path\":\"/vms/x/ag.sock\"}");
   }
 
   // The validator is itself a safety guard: prove it catches each kind of mistake.
