@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a kubelet until the process is told to stop: the Kubernetes client from {@code kubeconfig}
@@ -21,12 +22,22 @@ public final class KubeletMain {
   public static void run(KubeletConfig config, Path kubeconfig, Path daemonSocket) throws IOException, InterruptedException {
     Config k8s = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(Files.readString(kubeconfig));
     CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // The JVM exits once its shutdown hooks return: this one waits until the node is marked not ready.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopped.countDown();
+      try {
+        closed.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "kubelet-shutdown"));
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(k8s).build();
         Kubelet kubelet = new Kubelet(client, new DaemonApi(new ApiClient(daemonSocket)), config)) {
-      Thread hook = new Thread(stopped::countDown, "kubelet-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
       kubelet.start();
       stopped.await();
+    } finally {
+      closed.countDown();
     }
   }
 }
