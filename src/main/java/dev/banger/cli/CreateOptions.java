@@ -31,6 +31,7 @@ final class CreateOptions {
           + " the guest path (container mode: before the process starts; image mode: an /etc/fstab line by label, nofail); repeatable.")
   List<String> volumes;
   @Parameters(index = "1..*", paramLabel = "ARG", description = "Replaces the image's Cmd (container mode); put -- before arguments that start with '-'.") List<String> args;
+  @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Labels the VM (shown by inspect and ls --json, never acted on); repeatable.") List<String> labels;
   @Option(names = "--init", paramLabel = "image|banger", description = "How the VM boots: its image's own init, or banger's init running the image's process (container mode). Default: banger when the image has an Entrypoint or Cmd, else image.") String init;
   @Option(names = "--init-path", paramLabel = "PATH", description = "The image's init to run in image mode (default /sbin/init).") String initPath;
   @Option(names = "--entrypoint", paramLabel = "CMD", description = "Replaces the image's Entrypoint (and drops its Cmd); \"\" clears it.") String entrypoint;
@@ -82,6 +83,18 @@ final class CreateOptions {
         given.add(s);
       }
       body.put("volumes", given);
+    }
+    if (labels != null) {
+      Map<String, String> given = new LinkedHashMap<>();
+      for (String l : labels) {
+        try {
+          Map.Entry<String, String> label = dev.banger.model.VmLabels.parse(l);
+          given.put(label.getKey(), label.getValue());
+        } catch (dev.banger.error.BangerException e) {
+          throw new ParameterException(spec.commandLine(), "--label: " + e.getMessage());
+        }
+      }
+      body.put("labels", given);
     }
     container(spec, body);
     if (sshKey != null) {

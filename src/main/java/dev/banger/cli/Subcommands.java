@@ -40,6 +40,7 @@ final class Subcommands {
     ALL.put("events", EventsCommand::new);
     ALL.put("stats", StatsCommand::new);
     ALL.put("daemon", DaemonCommand::new);
+    ALL.put("kubelet", KubeletCommand::new);
     ALL.put("doctor", DoctorCommand::new);
     ALL.put("version", VersionCommand::new);
   }

@@ -189,6 +189,7 @@ public final class VmService {
   /** As {@link #create(CreateVmRequest)}, on behalf of {@code caller}: host files it names as volumes must be its own. */
   public synchronized VmRow create(CreateVmRequest req, dev.banger.host.UserAccount caller) {
     VmNames.checkName(req.name());
+    java.util.Map<String, String> labels = dev.banger.model.VmLabels.checked(req.labels());
     int vcpus = req.vcpus() == null ? 1 : req.vcpus();
     long memory = req.memoryMib() == null ? 512 : req.memoryMib();
     String network = req.network() == null ? "bridge" : req.network();
@@ -236,7 +237,7 @@ public final class VmService {
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
         authorizedKeys, vmm, ports, req.autoRemove(), init, req.initPath(), req.entrypoint(), req.cmd(), req.env(),
-        req.workdir(), req.user(), req.tty(), req.interactive(), volumes);
+        req.workdir(), req.user(), req.tty(), req.interactive(), volumes).withLabels(labels);
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);
