@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param tty the process gets the serial console as its terminal ({@code -t})
  * @param interactive the process reads the serial console as its stdin ({@code -i})
  * @param volumes extra block devices ({@code -v}), in order; empty for none
+ * @param cloudInit {@code --user-data}/{@code --meta-data} for cloud-init, or null for none
  */
 public record VmSpec(
     String image,
@@ -52,7 +53,8 @@ public record VmSpec(
     String user,
     Boolean tty,
     Boolean interactive,
-    List<VolumeMount> volumes) {
+    List<VolumeMount> volumes,
+    CloudInit cloudInit) {
 
   /** {@code init} of a VM whose image's own init boots it. */
   public static final String INIT_IMAGE = "image";
@@ -72,6 +74,15 @@ public record VmSpec(
     tty = Boolean.TRUE.equals(tty);
     interactive = Boolean.TRUE.equals(interactive);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
+  }
+
+  /** Without cloud-init data (callers from before it). */
+  public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
+      String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove, String init,
+      String initPath, List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
+      Boolean tty, Boolean interactive, List<VolumeMount> volumes) {
+    this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove, init,
+        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, null);
   }
 
   /** A VM booted by its image's own init (tests, callers from before container mode). */

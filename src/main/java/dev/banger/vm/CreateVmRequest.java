@@ -9,7 +9,9 @@ import java.util.List;
  * the user's public key text; it or {@code ssh} installs banger's key as well. The container
  * fields ({@code init} … {@code interactive}) are those of {@link dev.banger.model.VmSpec}; a null
  * {@code init} means {@code banger} when the image has an Entrypoint or Cmd, else {@code image}.
- * {@code volumes} are {@code -v} specs, {@code SOURCE:/guest/path[:ro]}.
+ * {@code volumes} are {@code -v} specs, {@code SOURCE:/guest/path[:ro]}. {@code userData} and
+ * {@code metaData} are the bytes of cloud-init's files, base64-encoded (as EC2's UserData), each
+ * at most 64 KiB ({@link dev.banger.metadata.CloudInitInput}).
  */
 public record CreateVmRequest(
     String name,
@@ -34,13 +36,15 @@ public record CreateVmRequest(
     String user,
     Boolean tty,
     Boolean interactive,
-    List<String> volumes) {
+    List<String> volumes,
+    String userData,
+    String metaData) {
 
   /** A request without container fields (tests, callers from before container mode). */
   public CreateVmRequest(String name, String image, String kernel, Integer vcpus, Long memoryMib, Long diskSizeBytes,
       String kernelArgs, String network, String vmm, String sshKey, List<PortForward> ports, Boolean autoRemove,
       Boolean ssh) {
     this(name, image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, vmm, sshKey, ports, autoRemove, ssh,
-        null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }
