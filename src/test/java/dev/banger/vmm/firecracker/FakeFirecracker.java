@@ -35,7 +35,10 @@ import java.util.Set;
  * on it: it refuses an existing socket path (exit 1), never deletes its socket, prints a console
  * banner on stdout, checks bodies against the v1.16.1 schema, opens the kernel, initrd and drive
  * files at PUT time, accepts pre-boot calls only before InstanceStart, exits 0 shortly after
- * SendCtrlAltDel once booted, and dies on SIGKILL. No KVM is needed. Once booted its "guest" is a
+ * SendCtrlAltDel once booted, and dies on SIGKILL. It keeps an MMDS store as Firecracker does:
+ * {@code PUT /mmds/config} must name attached interfaces, {@code PUT /mmds} replaces the contents
+ * (413 past {@code --mmds-size-limit}), {@code GET /mmds} reads them; bodies over {@code
+ * --http-api-max-payload-size} (default 51200) are refused. No KVM is needed. Once booted its "guest" is a
  * serial loopback: bytes read from stdin (the serial input) are echoed to stdout, as a guest's tty
  * echoes what is typed.
  *
@@ -69,27 +72,37 @@ public final class FakeFirecracker {
       Set.of("/logger", "/metrics", "/machine-config", "/boot-source", "/drives/", "/network-interfaces/",
           "/vsock", "/balloon", "/mmds/config", "/entropy", "/serial", "/cpu-config", "/pmem/");
 
+  static final int DEFAULT_PAYLOAD_LIMIT = 51200;
   private final String id;
   private final ApiSchema schema;
+  private final int payloadLimit;
+  private final int mmdsLimit;
+  private JsonNode mmds;
   private final Set<String> configured = new HashSet<>();
   /** In-process serving prints nothing: the test JVM's stdout is a pipe to the test runner. */
   private static volatile boolean quiet;
   private volatile boolean booted;
   private ObjectNode machineConfig = Json.mapper().createObjectNode().put("vcpu_count", 1).put("mem_size_mib", 128);
 
-  private FakeFirecracker(String id, ApiSchema schema) {
+  private FakeFirecracker(String id, ApiSchema schema, int payloadLimit, int mmdsLimit) {
     this.id = id;
     this.schema = schema;
+    this.payloadLimit = payloadLimit;
+    this.mmdsLimit = mmdsLimit;
   }
 
   public static void main(String[] args) throws IOException, InterruptedException {
     Map<String, String> env = settings();
     String socketArg = "/run/firecracker.socket";
     String id = "anonymous-instance";
+    int payloadLimit = DEFAULT_PAYLOAD_LIMIT;
+    Integer mmdsLimit = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--api-sock" -> socketArg = value(args, ++i);
         case "--id" -> id = value(args, ++i);
+        case "--http-api-max-payload-size" -> payloadLimit = Integer.parseInt(value(args, ++i));
+        case "--mmds-size-limit" -> mmdsLimit = Integer.parseInt(value(args, ++i));
         case "--start-time-us", "--start-time-cpu-us", "--parent-cpu-time-us" -> value(args, ++i); // from the jailer
         case "--version" -> {
           say("Firecracker v" + VERSION);
@@ -113,7 +126,7 @@ public final class FakeFirecracker {
     if (schema == null) {
       say("warning: FAKE_FC_SCHEMA not set or missing: request bodies are only parsed as JSON");
     }
-    new FakeFirecracker(id, schema).serve(socket);
+    new FakeFirecracker(id, schema, payloadLimit, mmdsLimit == null ? payloadLimit : mmdsLimit).serve(socket);
   }
 
   private void serve(Path socket) throws IOException {
@@ -141,10 +154,16 @@ public final class FakeFirecracker {
    * the returned channel to stop. Never send SendCtrlAltDel to it: that exits the JVM.
    */
   static ServerSocketChannel serveInProcess(Path socket, String id, ApiSchema schema) throws IOException {
+    return serveInProcess(socket, id, schema, DEFAULT_PAYLOAD_LIMIT, DEFAULT_PAYLOAD_LIMIT);
+  }
+
+  /** As above, with the limits {@code --http-api-max-payload-size} and {@code --mmds-size-limit} set. */
+  static ServerSocketChannel serveInProcess(Path socket, String id, ApiSchema schema, int payloadLimit, int mmdsLimit)
+      throws IOException {
     quiet = true;
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    FakeFirecracker fake = new FakeFirecracker(id, schema);
+    FakeFirecracker fake = new FakeFirecracker(id, schema, payloadLimit, mmdsLimit);
     Thread.ofPlatform().daemon().name("fake-firecracker-" + id).start(() -> fake.serve(server));
     return server;
   }
@@ -165,6 +184,11 @@ public final class FakeFirecracker {
       if (colon > 0 && header.substring(0, colon).trim().equalsIgnoreCase("content-length")) {
         length = Integer.parseInt(header.substring(colon + 1).trim());
       }
+    }
+    if (length > payloadLimit) {
+      respond(out, 400, Json.write(Map.of("error", "Request payload with size " + length + " is larger than the limit of "
+          + payloadLimit + " allowed by server.")));
+      return;
     }
     String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
     String method = request[0];
@@ -215,6 +239,9 @@ public final class FakeFirecracker {
     if (method.equals("GET")) {
       return get(path);
     }
+    if (path.equals("/mmds")) {
+      return putMmds(method, json);
+    }
     boolean preBoot = PRE_BOOT.stream().anyMatch(p -> p.endsWith("/") ? path.startsWith(p) : path.equals(p));
     if (preBoot && booted) {
       return Reply.fault("The requested operation is not supported after starting the microVM.");
@@ -231,6 +258,7 @@ public final class FakeFirecracker {
           "id", id, "state", booted ? "Running" : "Not started", "vmm_version", VERSION, "app_name", "Firecracker")), null);
       case "/version" -> new Reply(200, Json.write(Map.of("firecracker_version", VERSION)), null);
       case "/machine-config" -> new Reply(200, Json.write(machineConfig), null);
+      case "/mmds" -> mmds == null ? Reply.fault("The MMDS data store is not initialized.") : new Reply(200, Json.write(mmds), null);
       default -> Reply.fault("Invalid request method and/or path: GET " + path);
     };
   }
@@ -251,6 +279,17 @@ public final class FakeFirecracker {
         }
       }
       case "/machine-config" -> machineConfig = (ObjectNode) json;
+      case "/mmds/config" -> {
+        for (JsonNode iface : json.get("network_interfaces")) {
+          if (!configured.contains("/network-interfaces/" + iface.asText())) {
+            return Reply.fault("The list of network interface IDs provided contains at least one ID that does not"
+                + " correspond to any existing network interface.");
+          }
+        }
+        if (json.get("network_interfaces").isEmpty()) {
+          return Reply.fault("The list of network interface IDs that allow forwarding MMDS requests is empty.");
+        }
+      }
       case "/boot-source" -> {
         for (String field : List.of("kernel_image_path", "initrd_path")) {
           if (json.has(field) && !accessible(resolve(json.get(field).asText()), false)) {
@@ -268,6 +307,27 @@ public final class FakeFirecracker {
       }
     }
     configured.add(path);
+    return Reply.ok();
+  }
+
+  /** PUT replaces the store, PATCH merges into it (RFC 7396, top level here); both within the size limit. */
+  private Reply putMmds(String method, JsonNode json) {
+    if (json == null || !json.isObject()) {
+      return Reply.fault("The MMDS contents must be a JSON object.");
+    }
+    JsonNode next = json;
+    if (method.equals("PATCH")) {
+      if (mmds == null) {
+        return Reply.fault("The MMDS data store is not initialized.");
+      }
+      ObjectNode merged = ((ObjectNode) mmds).deepCopy();
+      merged.setAll((ObjectNode) json);
+      next = merged;
+    }
+    if (Json.write(next).getBytes(StandardCharsets.UTF_8).length > mmdsLimit) {
+      return new Reply(413, Json.write(Map.of("fault_message", "The MMDS patch request doesn't fit.")), null);
+    }
+    mmds = next;
     return Reply.ok();
   }
 
@@ -406,6 +466,7 @@ public final class FakeFirecracker {
     String reason = switch (status) {
       case 200 -> "OK";
       case 204 -> "No Content";
+      case 413 -> "Payload Too Large";
       default -> "Bad Request";
     };
     StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n")
