@@ -39,6 +39,7 @@ final class FakeDeb {
     files.put(base + "drivers/net/net_failover.ko", module("net_failover"));
     files.put(base + "drivers/net/virtio_net.ko", module("virtio_net"));
     files.put(base + "drivers/char/virtio_console.ko", module("virtio_console"));
+    files.put(base + "drivers/cdrom/cdrom.ko", module("cdrom"));
     files.put(base + "fs/isofs/isofs.ko", module("isofs"));
     files.put(base + "drivers/virtio/virtio_balloon.ko", module("virtio_balloon"));
     files.put(base + "drivers/char/hw_random/virtio-rng.ko", module("virtio-rng"));
