@@ -131,7 +131,13 @@ final class BootSteps {
           live.remove(id, boot.process);
           sink.apply(h -> h.withProcess(null, null));
         });
-    steps.run(Step.VMM_CONFIGURE, () -> vmm.configure(boot.process, boot.config), () -> {});
+    // The VMM has opened its drives now and the guest has not run: check it holds the files that were checked.
+    steps.run(Step.VMM_CONFIGURE,
+        () -> {
+          vmm.configure(boot.process, boot.config);
+          volumes.verifyOpened(boot.process.identity().pid(), boot.volumes);
+        },
+        () -> {});
     // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
     // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.
     steps.run(Step.VMM_BOOT,

@@ -78,6 +78,8 @@ public final class FakeFirecracker {
   private final int payloadLimit;
   private final int mmdsLimit;
   private JsonNode mmds;
+  /** Drive files held open by drive id, as Firecracker holds a drive's backing file from its PUT on. */
+  private final Map<String, java.nio.channels.FileChannel> drives = new HashMap<>();
   private final Set<String> configured = new HashSet<>();
   /** In-process serving prints nothing: the test JVM's stdout is a pipe to the test runner. */
   private static volatile boolean quiet;
@@ -304,10 +306,39 @@ public final class FakeFirecracker {
           return Reply.fault("Drive config error: Unable to open the backing file "
               + json.get("path_on_host").asText() + ": " + openError(resolve(json.get("path_on_host").asText())));
         }
+        if (path.startsWith("/drives/") && json.has("path_on_host")) {
+          Reply failed = holdDrive(path.substring("/drives/".length()), resolve(json.get("path_on_host").asText()),
+              !json.path("is_read_only").asBoolean(false));
+          if (failed != null) {
+            return failed;
+          }
+        }
       }
     }
     configured.add(path);
     return Reply.ok();
+  }
+
+  /**
+   * Opens a drive's regular file (following symlinks, as Firecracker does) and keeps it open; null
+   * when it worked. Device nodes are only checked for access: a test's may name no real device.
+   */
+  private Reply holdDrive(String driveId, Path file, boolean write) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      java.nio.channels.FileChannel channel = write
+          ? java.nio.channels.FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
+          : java.nio.channels.FileChannel.open(file, StandardOpenOption.READ);
+      java.nio.channels.FileChannel previous = drives.put(driveId, channel);
+      if (previous != null) {
+        previous.close();
+      }
+      return null;
+    } catch (IOException e) {
+      return Reply.fault("Drive config error: Unable to open the backing file " + file + ": " + e.getMessage());
+    }
   }
 
   /** PUT replaces the store, PATCH merges into it (RFC 7396, top level here); both within the size limit. */
