@@ -31,6 +31,11 @@ final class CreateOptions {
           + " the guest path (container mode: before the process starts; image mode: an /etc/fstab line by label, nofail); repeatable.")
   List<String> volumes;
   @Parameters(index = "1..*", paramLabel = "ARG", description = "Replaces the image's Cmd (container mode); put -- before arguments that start with '-'.") List<String> args;
+  @Option(names = "--user-data", paramLabel = "FILE", description = "cloud-init user-data (#cloud-config YAML, a script, anything"
+      + " cloud-init takes; at most 64 KiB), given to the guest on a NoCloud seed disk labelled cidata (and on Firecracker by MMDS v2)."
+      + " Image mode only.") Path userData;
+  @Option(names = "--meta-data", paramLabel = "FILE", description = "cloud-init meta-data, a YAML mapping (at most 64 KiB); banger"
+      + " adds instance-id (the VM's id) and local-hostname (its name) unless it sets them.") Path metaData;
   @Option(names = {"-l", "--label"}, paramLabel = "KEY=VALUE", description = "Labels the VM (shown by inspect and ls --json, never acted on); repeatable.") List<String> labels;
   @Option(names = "--init", paramLabel = "image|banger", description = "How the VM boots: its image's own init, or banger's init running the image's process (container mode). Default: banger when the image has an Entrypoint or Cmd, else image.") String init;
   @Option(names = "--init-path", paramLabel = "PATH", description = "The image's init to run in image mode (default /sbin/init).") String initPath;
@@ -97,6 +102,8 @@ final class CreateOptions {
       body.put("labels", given);
     }
     container(spec, body);
+    putFile(spec, body, "userData", "--user-data", userData);
+    putFile(spec, body, "metaData", "--meta-data", metaData);
     if (sshKey != null) {
       try {
         body.put("sshKey", Files.readString(sshKey).strip());
@@ -152,6 +159,26 @@ final class CreateOptions {
       variables.add(entry);
     } else if (System.getenv(entry) != null) {
       variables.add(entry + "=" + System.getenv(entry));
+    }
+  }
+
+  /** A cloud-init file, read here (it is the caller's) and sent as base64; the daemon checks its content. */
+  private static void putFile(CommandSpec spec, Map<String, Object> body, String key, String option, Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      if (!Files.isRegularFile(file)) {
+        throw new ParameterException(spec.commandLine(), option + " " + file + " is not a regular file");
+      }
+      long size = Files.size(file);
+      if (size > dev.banger.model.CloudInit.MAX_BYTES) {
+        throw new ParameterException(spec.commandLine(), option + " " + file + " is " + size + " bytes; at most "
+            + dev.banger.model.CloudInit.MAX_BYTES + " (64 KiB) are allowed");
+      }
+      body.put(key, java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
+    } catch (java.io.IOException e) {
+      throw new ParameterException(spec.commandLine(), "cannot read " + option + " " + file + ": " + e.getMessage());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.banger.vm;
 
 import dev.banger.error.BangerException;
+import dev.banger.metadata.NoCloudSeed;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmRuntime;
 import dev.banger.model.VmState;
@@ -44,12 +45,15 @@ final class BootSteps {
   private final FirstBootSetup firstBoot;
   private final ContainerSetup containerSetup;
   private final VolumeMounts volumes;
+  private final NoCloudSeed seeds;
   private final LiveProcesses live;
   private final BiConsumer<String, VmmProcess> watch;
 
   BootSteps(VmRepository repo, VmRecorder recorder, VmResources resources, Network network, FirstBootSetup firstBoot,
-      ContainerSetup containerSetup, VolumeMounts volumes, LiveProcesses live, BiConsumer<String, VmmProcess> watch) {
+      ContainerSetup containerSetup, VolumeMounts volumes, NoCloudSeed seeds, LiveProcesses live,
+      BiConsumer<String, VmmProcess> watch) {
     this.volumes = volumes;
+    this.seeds = seeds;
     this.repo = repo;
     this.recorder = recorder;
     this.resources = resources;
@@ -84,7 +88,7 @@ final class BootSteps {
       // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
       steps.run(Step.VMM_JAIL,
           () -> {
-            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
+            boot.config = bootConfig(row, accel, boot);
             sandbox.prepare(resources.launchSpec(row), boot.config, sink);
           },
           () -> JailCleanup.remove(id, recorder.current(id), sink));
@@ -92,7 +96,7 @@ final class BootSteps {
     steps.run(Step.VMM_SPAWN,
         () -> {
           if (boot.config == null) {
-            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
+            boot.config = bootConfig(row, accel, boot);
           }
           // Asked after the jail step: a jailed VMM is reached inside its jail.
           boot.process = vmm.launch(resources.launchSpec(row), boot.config);
@@ -106,7 +110,13 @@ final class BootSteps {
           live.remove(id, boot.process);
           sink.apply(h -> h.withProcess(null, null));
         });
-    steps.run(Step.VMM_CONFIGURE, () -> vmm.configure(boot.process, boot.config), () -> {});
+    // The VMM has opened its drives now and the guest has not run: check it holds the files that were checked.
+    steps.run(Step.VMM_CONFIGURE,
+        () -> {
+          vmm.configure(boot.process, boot.config);
+          volumes.verifyOpened(boot.process.identity().pid(), boot.volumes);
+        },
+        () -> {});
     // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
     // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.
     steps.run(Step.VMM_BOOT,
@@ -149,6 +159,21 @@ final class BootSteps {
         },
         () -> network.detach(id, sink));
     return boot;
+  }
+
+  /**
+   * The boot config, with the cloud-init seed (made now, from the spec) and MMDS contents when the
+   * VM has them; a restore uses it too, as the restored VMM needs the saved VM's very devices.
+   */
+  BootConfig bootConfig(VmRow row, Accel accel, Boot boot) {
+    BootConfig config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
+    dev.banger.model.CloudInit data = row.spec().cloudInit();
+    if (data == null) {
+      return config;
+    }
+    VmRuntime r = row.runtime();
+    java.nio.file.Path seed = seeds.build(java.nio.file.Path.of(r.vmDir()), data, r.id(), r.name());
+    return NoCloudSeed.attach(config, seed, data, r.id(), r.name());
   }
 
   private void recordStrategy(String vmId, RootDiskStrategy strategy) {

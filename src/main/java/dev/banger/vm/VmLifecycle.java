@@ -60,7 +60,8 @@ public final class VmLifecycle {
   private final RemovedVms removed = new RemovedVms();
 
   public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
-      GuestDiskWriter guestWriter, Acceleration acceleration, VolumeMounts volumes, Options options) {
+      GuestDiskWriter guestWriter, Acceleration acceleration, VolumeMounts volumes, dev.banger.metadata.NoCloudSeed seeds,
+      Options options) {
     this.repo = repo;
     this.network = network;
     this.options = options;
@@ -71,7 +72,7 @@ public final class VmLifecycle {
     this.teardown = new Teardown(recorder, resources, network, live, volumes);
     this.endings = new BootEndings(repo, recorder, new GuestExit(guestWriter));
     this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
-        new ContainerSetup(guestWriter, ContainerInit.load()), volumes, live, this::watch);
+        new ContainerSetup(guestWriter, ContainerInit.load()), volumes, seeds, live, this::watch);
     this.suspension = new VmSuspension(this, repo, live, bootSteps);
     this.exits = new VmExits(this, repo, live, endings, removed);
   }

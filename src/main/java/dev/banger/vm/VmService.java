@@ -222,10 +222,15 @@ public final class VmService {
     }
     List<PortForward> ports = checkPorts(req.ports(), network);
     List<dev.banger.model.VolumeMount> volumes = lifecycle.volumes().checkAtCreate(req.volumes(), caller);
+    dev.banger.model.CloudInit cloudInit = dev.banger.metadata.CloudInitInput.check(req.userData(), req.metaData());
     VmSpec asked = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network, null, vmm,
         ports, req.autoRemove(), req.init(), req.initPath(), req.entrypoint(), req.cmd(), req.env(), req.workdir(),
         req.user(), req.tty(), req.interactive(), volumes);
     String init = ContainerProcess.checkAtCreate(asked, req.init() != null, image.config(), image.name());
+    if (cloudInit != null && VmSpec.INIT_BANGER.equals(init)) {
+      throw BangerException.invalid("--user-data/--meta-data need image mode, where the image's own init runs cloud-init;"
+          + " image '" + image.name() + "' boots in container mode (add --init image)");
+    }
     // Last, as it may create banger's key pair: everything else about the request is valid by now.
     String authorizedKeys = req.sshKey() != null || Boolean.TRUE.equals(req.ssh()) ? sshKeys.authorizedKeys(req.sshKey()) : null;
     String id = uniqueId();
@@ -237,7 +242,7 @@ public final class VmService {
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
         authorizedKeys, vmm, ports, req.autoRemove(), init, req.initPath(), req.entrypoint(), req.cmd(), req.env(),
-        req.workdir(), req.user(), req.tty(), req.interactive(), volumes).withLabels(labels);
+        req.workdir(), req.user(), req.tty(), req.interactive(), volumes, cloudInit).withLabels(labels);
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);

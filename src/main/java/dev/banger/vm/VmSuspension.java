@@ -144,7 +144,7 @@ public final class VmSuspension {
     HandleSink sink = lifecycle.recorder().sinkFor(id);
     try {
       BootSteps.Boot boot = bootSteps.attach(row, steps);
-      BootConfig config = lifecycle.resources().bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
+      BootConfig config = bootSteps.bootConfig(row, accel, boot);
       CrashPoints.reach(CrashPoint.RESTORE_VMM_SPAWN_BEFORE);
       VmmProcess process = vmm.launchForRestore(lifecycle.resources().launchSpec(row), config);
       ProcessIdentity who = process.identity();

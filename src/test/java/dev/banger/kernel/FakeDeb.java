@@ -42,6 +42,8 @@ final class FakeDeb {
     files.put(base + "net/vmw_vsock/vsock.ko", module("vsock"));
     files.put(base + "net/vmw_vsock/vmw_vsock_virtio_transport_common.ko", module("vmw_vsock_virtio_transport_common"));
     files.put(base + "net/vmw_vsock/vmw_vsock_virtio_transport.ko.xz", xz(module("vmw_vsock_virtio_transport")));
+    files.put(base + "drivers/cdrom/cdrom.ko", module("cdrom"));
+    files.put(base + "fs/isofs/isofs.ko", module("isofs"));
     files.put(base + "drivers/virtio/virtio_balloon.ko", module("virtio_balloon"));
     files.put(base + "drivers/char/hw_random/virtio-rng.ko", module("virtio-rng"));
     return this;

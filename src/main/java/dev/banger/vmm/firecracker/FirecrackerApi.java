@@ -87,6 +87,16 @@ public final class FirecrackerApi {
     }
   }
 
+  /** {@code PUT /mmds/config}: the metadata service's version and the interfaces it answers on. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record MmdsConfig(String version, java.util.List<String> networkInterfaces) {
+    public MmdsConfig {
+      networkInterfaces = java.util.List.copyOf(networkInterfaces);
+      networkInterfaces.forEach(FirecrackerApi::checkDeviceId);
+    }
+  }
+
   /** {@code PUT /actions}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

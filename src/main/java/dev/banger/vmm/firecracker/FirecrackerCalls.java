@@ -16,12 +16,27 @@ import java.util.function.Function;
 public final class FirecrackerCalls {
   public static final String ROOT_DRIVE_ID = "rootfs";
   public static final String IFACE_ID = "eth0";
+  /** Session tokens ({@code PUT /latest/api/token}) are required: V1's plain GETs are refused. */
+  public static final String MMDS_VERSION = "V2";
+  /**
+   * API request bodies and the MMDS store may take this many bytes ({@code
+   * --http-api-max-payload-size}, {@code --mmds-size-limit}; Firecracker's default is 51200): 64 KiB
+   * of user-data and of meta-data, even with every byte escaped in JSON, fit.
+   */
+  public static final int PAYLOAD_LIMIT = 1 << 20;
 
   private FirecrackerCalls() {}
 
+  /** The process arguments that raise the body and MMDS limits to {@link #PAYLOAD_LIMIT}. */
+  public static List<String> limitArgs() {
+    return List.of("--http-api-max-payload-size", Integer.toString(PAYLOAD_LIMIT), "--mmds-size-limit",
+        Integer.toString(PAYLOAD_LIMIT));
+  }
+
   /**
    * The pre-boot configuration, in order: logger, metrics, machine-config, boot-source, root
-   * drive, volumes, network interface (when there is a tap), the guest agent's vsock.
+   * drive, volumes, network interface (when there is a tap), MMDS (with a tap and metadata), the
+   * guest agent's vsock.
    *
    * @param logPath where Firecracker writes its own log
    * @param metricsPath where it flushes metrics
@@ -58,6 +73,12 @@ public final class FirecrackerCalls {
           "/network-interfaces/" + IFACE_ID,
           new FirecrackerApi.NetworkInterface(IFACE_ID, boot.tap(), boot.guestMac()),
           "attach the tap " + boot.tap()));
+      // MMDS answers only through a network interface, and its config must name one already attached.
+      if (boot.mmds() != null) {
+        calls.add(ApiCall.put("/mmds/config", new FirecrackerApi.MmdsConfig(MMDS_VERSION, List.of(IFACE_ID)),
+            "configure the metadata service (MMDS " + MMDS_VERSION + ") on " + IFACE_ID));
+        calls.add(ApiCall.put("/mmds", boot.mmds(), "load the VM's metadata into MMDS"));
+      }
     }
     calls.add(ApiCall.put(
         "/vsock", new FirecrackerApi.Vsock(AgentPort.GUEST_CID, pathInVmm.apply(agentSocket)),

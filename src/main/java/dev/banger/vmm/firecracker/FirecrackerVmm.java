@@ -83,7 +83,9 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
 
   /** Firecracker's own arguments (without the setsid / netns wrappers). */
   public List<String> argv(LaunchSpec spec) {
-    return List.of(config.binary(), "--api-sock", spec.apiSocket().toString(), "--id", spec.vmId());
+    List<String> argv = new java.util.ArrayList<>(List.of(config.binary(), "--api-sock", spec.apiSocket().toString(), "--id", spec.vmId()));
+    argv.addAll(FirecrackerCalls.limitArgs());
+    return List.copyOf(argv);
   }
 
   /** A jailed VM (its handles record a jail) is reached through the jail's API socket. */

@@ -46,7 +46,9 @@ class FirecrackerCallsSchemaTest {
             BootArgs.firecracker("ip=172.16.0.2::172.16.0.1:255.255.255.252::eth0:off", "quiet init=/bin/sh"),
             Path.of("/vms/x/root.ext4"), true, "bg0123abcd", "02:aa:bb:cc:dd:ee", 32, 65536)
             .withDrives(List.of(new dev.banger.vmm.ExtraDrive(Path.of("/s/volumes/0123456789abcdef.img"), false, "bvol0"),
-                new dev.banger.vmm.ExtraDrive(Path.of("/home/u/disk.img"), true, "bvol1")));
+                new dev.banger.vmm.ExtraDrive(Path.of("/home/u/disk.img"), true, "bvol1")))
+            .withMmds(java.util.Map.of("latest", java.util.Map.of("meta-data", java.util.Map.of("instance-id", "0123abcd"),
+                "user-data", "#cloud-config\n")));
     List<ApiCall> calls = new ArrayList<>();
     for (BootConfig boot : List.of(plain, full)) {
       for (String level : List.of("Warning", "Info", "Error", "Debug", "Trace", "Off")) {
@@ -99,6 +101,21 @@ class FirecrackerCallsSchemaTest {
         .containsExactly(
             "PUT /logger", "PUT /metrics", "PUT /machine-config", "PUT /boot-source",
             "PUT /drives/rootfs", "PUT /network-interfaces/eth0", "PUT /vsock");
+    assertThat(FirecrackerCalls.configure(boot.withMmds(java.util.Map.of("latest", java.util.Map.of())), Path.of("/l"),
+            Path.of("/m"), Path.of("/a"), "Warning"))
+        .extracting(ApiCall::display)
+        .endsWith("PUT /network-interfaces/eth0", "PUT /mmds/config", "PUT /mmds", "PUT /vsock");
+    // MMDS answers only through an interface: without a tap there is none to configure.
+    assertThat(FirecrackerCalls.configure(new BootConfig(Path.of("/k"), null, "console=ttyS0", Path.of("/r"), false, null,
+            null, 1, 128).withMmds(java.util.Map.of("latest", java.util.Map.of())), Path.of("/l"), Path.of("/m"), Path.of("/a"), "Warning"))
+        .extracting(ApiCall::display)
+        .doesNotContain("PUT /mmds/config", "PUT /mmds");
+  }
+
+  @Test
+  void mmdsIsVersion2OnTheVmsInterface() {
+    assertThat(Json.write(new FirecrackerApi.MmdsConfig(FirecrackerCalls.MMDS_VERSION, List.of(FirecrackerCalls.IFACE_ID))))
+        .isEqualTo("{\"version\":\"V2\",\"network_interfaces\":[\"eth0\"]}");
   }
 
   @Test
