@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("guest")
 class CloudInitIT {
-  /** Built by exactly this command; a new command needs a new file name. */
-  /** Per host, as ContainerRegistryIT's: a clean clone must not download Debian again. */
+  /**
+   * Built by exactly this command; a new command needs a new file name. Per host, as
+   * ContainerRegistryIT's: a clean clone must not download Debian again.
+   */
   private static final Path CACHE = Path.of("/var/cache/banger-tests/bookworm-cloud-init.tar");
   private static final String RESULT = "BANGER-CLOUD-INIT-RESULT";
 
