@@ -54,6 +54,7 @@ class KubeletIT {
 
   @TempDir static Path work;
   private Banger banger;
+  private Process daemon;
   private KubernetesMockServer server;
   private KubernetesClient client;
   private Kubelet kubelet;
@@ -67,7 +68,7 @@ class KubeletIT {
     banger = new Banger(work);
     banger.env("BANGER_DEFAULT_VMM", "qemu");
     banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    banger.startDaemon();
+    daemon = banger.startDaemon();
     ok(banger.run("image", "import", app.toString(), "--name", "busybox"));
     ok(banger.importSharedKernel("cloud"));
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
@@ -194,6 +195,18 @@ class KubeletIT {
 
   @Test
   @Order(3)
+  void aRestartedDaemonLeavesThePodRunningOnTheSameVm() throws Exception {
+    banger.stop(daemon);
+    daemon = banger.startDaemon();
+    Thread.sleep(3000); // a few resyncs against the new daemon
+    assertThat(podVms()).singleElement().satisfies(v -> assertThat(v.get("state")).isEqualTo("running"));
+    Pod pod = client.pods().inNamespace("default").withName("web").get();
+    assertThat(phase(pod)).isEqualTo("Running");
+    assertThat(pod.getStatus().getContainerStatuses().getFirst().getRestartCount()).isZero();
+  }
+
+  @Test
+  @Order(4)
   void deletingThePodRemovesItsVm() throws Exception {
     client.pods().inNamespace("default").withName("web").delete();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -204,7 +217,7 @@ class KubeletIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aProcessExiting3UnderRestartPolicyNeverEndsThePodFailedWithCode3() throws Exception {
     create("job", "Never", "echo job-ran; exit 3");
     Pod failed = await("job", p -> "Failed".equals(phase(p)), 120);
@@ -219,7 +232,7 @@ class KubeletIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aPodWithTwoContainersFailsClearly() throws Exception {
     client.pods().inNamespace("default").resource(new PodBuilder()
         .withNewMetadata().withName("pair").withNamespace("default").endMetadata()
@@ -234,7 +247,7 @@ class KubeletIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void theLauncherRunsTheKubeletFromItsOwnLibrariesAndSigtermMarksTheNodeNotReady() throws Exception {
     Path kubeconfig = work.resolve("kubeconfig");
     Files.writeString(kubeconfig, """
