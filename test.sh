@@ -14,7 +14,7 @@ ensure_packages maven:mvn e2fsprogs:mke2fs iproute2:ip util-linux:losetup shellc
   umoci:umoci skopeo:skopeo docker-registry:docker-registry nftables:nft \
   busybox-static:/bin/busybox qemu-system-x86:qemu-system-x86_64 python3:python3 iputils-ping:ping \
   openssh-client:ssh dropbear-bin:/usr/sbin/dropbear tar:tar curl:curl musl-tools:musl-gcc mmdebstrap:mmdebstrap \
-  prometheus:promtool
+  prometheus:promtool genisoimage:genisoimage
 ensure_jdk
 export JAVA_HOME
 

@@ -17,10 +17,11 @@ dest=${DESTDIR:-}
 [[ -f "$root/target/banger.jar" ]] || { echo "install.sh: target/banger.jar is missing; run 'mvn package' first" >&2; exit 1; }
 
 lib="$dest$prefix/lib/banger"
-install -d "$lib/lib" "$dest$prefix/bin" "$dest/etc/systemd/system" "$dest$prefix/share/doc/banger"
-rm -f "$lib"/lib/*.jar
+install -d "$lib/lib" "$lib/lib/kubelet" "$dest$prefix/bin" "$dest/etc/systemd/system" "$dest$prefix/share/doc/banger"
+rm -f "$lib"/lib/*.jar "$lib"/lib/kubelet/*.jar
 install -m 0644 "$root/target/banger.jar" "$lib/banger.jar"
 install -m 0644 "$root"/target/lib/*.jar "$lib/lib/"
+install -m 0644 "$root"/target/lib/kubelet/*.jar "$lib/lib/kubelet/"
 install -m 0755 "$root/bin/banger" "$dest$prefix/bin/banger"
 sed "s#/usr/local#$prefix#g" "$root/packaging/banger.service" > "$dest/etc/systemd/system/banger.service"
 chmod 0644 "$dest/etc/systemd/system/banger.service"

@@ -18,16 +18,17 @@ public final class AgentChannels implements AutoCloseable {
 
   /**
    * The open connection to VM {@code vmId}'s agent, connecting (and waiting for "agent up" up to
-   * {@code timeout}) when there is none.
+   * {@code timeout}) when there is none; {@code vsockPort} is the guest port behind Firecracker's
+   * vsock socket, 0 for a plain stream (QEMU's virtio-serial port).
    */
-  public AgentConnection get(String vmId, String name, Path socket, Duration timeout, BooleanSupplier alive)
+  public AgentConnection get(String vmId, String name, Path socket, int vsockPort, Duration timeout, BooleanSupplier alive)
       throws InterruptedException {
     synchronized (locks.computeIfAbsent(vmId, k -> new Object())) {
       AgentConnection c = open.get(vmId);
       if (c != null && c.isOpen()) {
         return c;
       }
-      c = AgentConnection.connect(socket, name, timeout, alive);
+      c = AgentConnection.connect(socket, vsockPort, name, timeout, alive);
       open.put(vmId, c);
       return c;
     }

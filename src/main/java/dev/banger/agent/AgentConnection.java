@@ -33,6 +33,8 @@ public final class AgentConnection implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AgentConnection.class);
   /** HELLO is resent this often until answered: the guest may still be booting. */
   static final Duration HELLO_EVERY = Duration.ofMillis(500);
+  /** Firecracker answers CONNECT at once (OK, or a close when nothing listens); longer means it is wedged. */
+  static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
   /** Receives one session's frames, on the connection's reader thread: must not block for long. */
   public interface Listener {
@@ -61,6 +63,15 @@ public final class AgentConnection implements AutoCloseable {
    */
   public static AgentConnection connect(Path socket, String name, Duration timeout, BooleanSupplier alive)
       throws InterruptedException {
+    return connect(socket, 0, name, timeout, alive);
+  }
+
+  /**
+   * As {@link #connect(Path, String, Duration, BooleanSupplier)}, through Firecracker's vsock
+   * socket to guest port {@code vsockPort} ({@link VsockHandshake}) when it is not 0.
+   */
+  public static AgentConnection connect(Path socket, int vsockPort, String name, Duration timeout, BooleanSupplier alive)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "nothing answered";
     while (true) {
@@ -72,6 +83,9 @@ public final class AgentConnection implements AutoCloseable {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
           ch.connect(UnixDomainSocketAddress.of(socket));
+          if (vsockPort != 0) {
+            VsockHandshake.connect(ch, vsockPort, HANDSHAKE_TIMEOUT);
+          }
         } catch (IOException e) {
           ch.close();
           throw e;

@@ -34,7 +34,7 @@ final class ExecRoute {
       throws Exception {
     VmRow row = vms.get(r.param("name"));
     String name = row.runtime().name();
-    if (!GuestAccess.AGENT.equals(GuestAccess.of(row.spec().containerMode(), row.spec().vmm()))) {
+    if (!GuestAccess.AGENT.equals(GuestAccess.of(row.spec().containerMode()))) {
       throw BangerException.precondition("VM '" + name + "' has no guest agent (runtime.access is ssh): use ssh");
     }
     Frame first;
@@ -56,8 +56,8 @@ final class ExecRoute {
       throw BangerException.invalid("timeout must be at least 1 second");
     }
     String id = row.runtime().id();
-    AgentConnection agent = channels.get(id, name, AgentPort.socket(Path.of(row.runtime().vmDir())), Duration.ofSeconds(seconds),
-        () -> vms.get(id).runtime().state() == VmState.RUNNING);
+    AgentConnection agent = channels.get(id, name, AgentPort.socket(Path.of(row.runtime().vmDir())),
+        "firecracker".equals(row.spec().vmm()) ? AgentPort.VSOCK_PORT : 0, Duration.ofSeconds(seconds), () -> vms.get(id).runtime().state() == VmState.RUNNING);
     return out -> ExecRelay.run(agent, spec, body, out);
   }
 }

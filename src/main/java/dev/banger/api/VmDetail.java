@@ -17,7 +17,7 @@ public record VmDetail(String id, String name, String state, VmSpec spec, Map<St
   static VmDetail of(VmRow row, VmHandles handles) {
     @SuppressWarnings("unchecked")
     Map<String, Object> runtime = new LinkedHashMap<>(Json.mapper().convertValue(row.runtime(), Map.class));
-    runtime.put("access", GuestAccess.of(row.spec().containerMode(), row.spec().vmm()));
+    runtime.put("access", GuestAccess.of(row.spec().containerMode()));
     return new VmDetail(row.runtime().id(), row.runtime().name(), row.runtime().state().wire(), row.spec(), runtime, handles);
   }
 }

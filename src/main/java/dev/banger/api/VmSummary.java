@@ -6,7 +6,8 @@ import java.time.Instant;
 /**
  * One VM in {@code GET /v1/vms}; {@code accel} is what it ran under at its latest start (null
  * before); {@code init} how it boots ({@code image} or {@code banger}); {@code exitCode} how its
- * container's process last exited (null when it has not, or in image mode).
+ * container's process last exited (null when it has not, or in image mode); {@code labels} its
+ * {@code --label}s.
  */
 public record VmSummary(
     String id,
@@ -21,7 +22,8 @@ public record VmSummary(
     Instant createdAt,
     Instant startedAt,
     String init,
-    Integer exitCode) {
+    Integer exitCode,
+    java.util.Map<String, String> labels) {
 
   static VmSummary of(VmRow row) {
     return new VmSummary(
@@ -37,6 +39,7 @@ public record VmSummary(
         row.runtime().createdAt(),
         row.runtime().startedAt(),
         row.spec().init(),
-        row.runtime().exitCode());
+        row.runtime().exitCode(),
+        row.spec().labels());
   }
 }

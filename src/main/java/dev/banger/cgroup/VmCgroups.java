@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * by teardown from the recorded handle ({@link JailCleanup#removeCgroup}), and swept by
  * reconcile when no VM owns it. Only VM-id names under banger's own parent are ever touched.
  */
-public final class VmCgroups {
+public final class VmCgroups implements dev.banger.model.OrphanSweep {
   private static final Logger LOG = LoggerFactory.getLogger(VmCgroups.class);
   private static final Pattern VM_ID = Pattern.compile("[0-9a-f]{16}");
   private static final Pattern PARENT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
@@ -156,6 +156,12 @@ public final class VmCgroups {
    * that still holds a process is left and reported: the process sweep kills orphaned VMMs, and
    * the next pass removes it.
    */
+  @Override
+  public SweepReport sweep(dev.banger.model.Holdings held) {
+    return sweep(held::ownsSandbox);
+  }
+
+  /** {@link #sweep(dev.banger.model.Holdings)} with the ownership test given per VM id. */
   public SweepReport sweep(Predicate<String> owned) {
     SweepReport.Builder report = new SweepReport.Builder();
     Optional<Path> dir = support.resolve(parent);

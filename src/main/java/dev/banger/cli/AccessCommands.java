@@ -74,13 +74,14 @@ final class AccessCommands {
     @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "Set an environment variable (agent only).") List<String> env;
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory (agent only).") String workdir;
     @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user (agent only).") String user;
+    @Option(names = "--ssh", description = "Go over ssh even where the VM has the guest agent (a guest that also runs sshd).") boolean ssh;
     @Parameters(index = "0", paramLabel = "NAME") String name;
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD", description = "The command and its arguments (after --).") List<String> command;
 
     @Override
     public Integer call() throws InterruptedException {
       ApiClient client = GlobalOptions.of(spec).client();
-      if (AgentAccess.viaAgent(client, name)) {
+      if (!ssh && AgentAccess.viaAgent(client, name)) {
         if (wait.timeout < 1) {
           throw BangerException.invalid("--timeout must be at least 1 second");
         }
@@ -103,6 +104,7 @@ final class AccessCommands {
   static final class Cp implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin WaitOption wait;
+    @Option(names = "--ssh", description = "Go over ssh even where the VM has the guest agent (a guest that also runs sshd).") boolean ssh;
     @Parameters(index = "0", paramLabel = "SRC") String source;
     @Parameters(index = "1", paramLabel = "DST") String destination;
 
@@ -116,7 +118,7 @@ final class AccessCommands {
       }
       String vm = from.isGuest() ? from.vm() : to.vm();
       ApiClient client = GlobalOptions.of(spec).client();
-      GuestCopy copy = AgentAccess.viaAgent(client, vm)
+      GuestCopy copy = !ssh && AgentAccess.viaAgent(client, vm)
           ? new GuestCopy(new AgentCopyGuest(client, vm, wait.timeout), message -> System.err.println("warning: " + message))
           : new GuestCopy(connect(spec, vm, wait.timeout));
       return from.isGuest() ? copy.pull(from.path(), Path.of(to.path())) : copy.push(Path.of(from.path()), to.path());

@@ -91,7 +91,8 @@ final class AgentExec {
     return client.duplex(path, first, Duration.ofSeconds(timeoutSeconds + 30));
   }
 
-  private static int readAnswers(InputStream in, String vm, OutputStream out, OutputStream err, String newline) {
+  /** Writes the daemon's STDOUT and STDERR frames to {@code out} and {@code err} until EXIT; returns the exit code. */
+  static int readAnswers(InputStream in, String vm, OutputStream out, OutputStream err, String newline) {
     String error = null;
     try {
       Frame f;

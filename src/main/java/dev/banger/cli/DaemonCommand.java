@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "daemon",
     mixinStandardHelpOptions = true,
+    defaultValueProvider = SettingDefaults.class,
     description = {
       "Run the banger daemon in the foreground. It owns all host resources and serves the API.",
       "Each option can also come from an environment variable or the config file; precedence is flag > env > file > default.",
@@ -104,38 +105,25 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--console-log-keep", paramLabel = "N", description = "Rotated console logs kept per VM, console.log.1 … (env BANGER_CONSOLE_LOG_KEEP, config 'console.logKeep', default 1).")
   String consoleLogKeep;
 
+  /** Every String option already holds flag &gt; env &gt; file &gt; default ({@link SettingDefaults}). */
   @Override
   public Integer call() throws Exception {
-    Config config = GlobalOptions.of(spec).config();
+    GlobalOptions global = GlobalOptions.of(spec);
+    Config config = global.config();
+    SettingDefaults.rethrowFailure(spec);
     DaemonOptions options = new DaemonOptions(
-        Path.of(config.get(Settings.STATE_DIR, stateDir)),
-        Path.of(config.get(Settings.SOCKET, GlobalOptions.of(spec).socket)),
-        config.get(Settings.NETNS, netns),
-        config.get(Settings.SUBNET, subnet),
-        config.get(Settings.BRIDGE, bridge),
-        config.get(Settings.VM_TO_VM, vmToVm),
-        config.get(Settings.ROOTDISK, rootdisk),
-        config.get(Settings.IMAGE_BUILDER, imageBuilder),
-        config.get(Settings.FIRECRACKER_BIN, firecrackerBin),
-        config.get(Settings.JAILER_BIN, jailerBin),
+        Path.of(stateDir),
+        Path.of(config.get(Settings.SOCKET, global.socket)),
+        netns, subnet, bridge, vmToVm, rootdisk, imageBuilder, firecrackerBin, jailerBin,
         new DaemonOptions.Jailer(
             config.get(Settings.JAILER, jailer == null ? null : jailer.toString()),
-            config.get(Settings.JAILER_UID, jailerUid),
-            config.get(Settings.JAILER_GID, jailerGid),
-            config.get(Settings.JAILER_CHROOT_BASE, jailerChrootBase),
-            config.get(Settings.JAILER_PARENT_CGROUP, jailerParentCgroup),
-            config.get(Settings.JAILER_CGROUPS, jailerCgroups)),
-        config.get(Settings.QEMU_BIN, qemuBin),
-        config.get(Settings.DEFAULT_VMM, defaultVmm),
-        config.get(Settings.ACCEL, accel),
-        seconds(config.get(Settings.RECONCILE_INTERVAL, reconcileInterval)),
-        new ApiServer.Options(config.get(Settings.SOCKET_GROUP, socketGroup),
-            count(config.get(Settings.MAX_CONNECTIONS, maxConnections), "--max-connections")),
-        config.get(Settings.METRICS_ADDR, metricsAddr),
-        new DaemonOptions.Limits(config.get(Settings.CGROUP_PARENT, cgroupParent),
-            size(config.get(Settings.CGROUP_MEMORY_OVERHEAD, cgroupMemoryOverhead), "--cgroup-memory-overhead"),
-            size(config.get(Settings.CONSOLE_LOG_MAX, consoleLogMax), "--console-log-max"),
-            count(config.get(Settings.CONSOLE_LOG_KEEP, consoleLogKeep), "--console-log-keep")));
+            jailerUid, jailerGid, jailerChrootBase, jailerParentCgroup, jailerCgroups),
+        qemuBin, defaultVmm, accel,
+        seconds(reconcileInterval),
+        new ApiServer.Options(socketGroup, count(maxConnections, "--max-connections")),
+        metricsAddr,
+        new DaemonOptions.Limits(cgroupParent, size(cgroupMemoryOverhead, "--cgroup-memory-overhead"),
+            size(consoleLogMax, "--console-log-max"), count(consoleLogKeep, "--console-log-keep")));
     return DaemonMain.run(options);
   }
 

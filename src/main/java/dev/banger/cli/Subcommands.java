@@ -22,6 +22,9 @@ final class Subcommands {
     ALL.put("start", VmCommands.Start::new);
     ALL.put("stop", VmCommands.Stop::new);
     ALL.put("restart", VmCommands.Restart::new);
+    ALL.put("pause", SavedStateCommands.Pause::new);
+    ALL.put("resume", SavedStateCommands.Resume::new);
+    ALL.put("suspend", SavedStateCommands.Suspend::new);
     ALL.put("rm", VmCommands.Rm::new);
     ALL.put("ls", LsCommand::new);
     ALL.put("inspect", VmCommands.Inspect::new);
@@ -37,6 +40,7 @@ final class Subcommands {
     ALL.put("events", EventsCommand::new);
     ALL.put("stats", StatsCommand::new);
     ALL.put("daemon", DaemonCommand::new);
+    ALL.put("kubelet", KubeletCommand::new);
     ALL.put("doctor", DoctorCommand::new);
     ALL.put("version", VersionCommand::new);
   }

@@ -72,5 +72,16 @@ public final class Settings {
   public static final Setting CONSOLE_LOG_KEEP =
       new Setting("--console-log-keep", "BANGER_CONSOLE_LOG_KEEP", "console.logKeep", "1");
 
+  /** The table itself: every setting above, for lookups by flag (the CLI's default values). */
+  public static final java.util.List<Setting> ALL = java.util.List.of(CONFIG, STATE_DIR, SOCKET, FIRECRACKER_BIN,
+      JAILER_BIN, JAILER, JAILER_UID, JAILER_GID, JAILER_CHROOT_BASE, JAILER_PARENT_CGROUP, JAILER_CGROUPS, QEMU_BIN,
+      NETNS, SUBNET, BRIDGE, VM_TO_VM, ROOTDISK, IMAGE_BUILDER, ACCEL, DEFAULT_VMM, SOCKET_GROUP, MAX_CONNECTIONS,
+      RECONCILE_INTERVAL, METRICS_ADDR, CGROUP_PARENT, CGROUP_MEMORY_OVERHEAD, CONSOLE_LOG_MAX, CONSOLE_LOG_KEEP);
+
+  /** The setting whose flag is {@code flag}, if any. */
+  public static java.util.Optional<Setting> byFlag(String flag) {
+    return ALL.stream().filter(s -> s.flag().equals(flag)).findFirst();
+  }
+
   private Settings() {}
 }

@@ -82,6 +82,7 @@ public final class Daemon implements AutoCloseable {
       routes.addAll(dev.banger.api.VolumeRoutes.all(services.volumes()));
       routes.addAll(dev.banger.api.HousekeepingRoutes.all(new dev.banger.housekeeping.Housekeeping(vms, services.images(),
           services.kernels(), services.volumes(), new dev.banger.host.DiskUsage(new ProcessCommandRunner()))));
+      routes.addAll(dev.banger.api.SavedStateRoutes.all(vms));
       routes.addAll(OpsRoutes.all(metrics, services.events(),
           new StatsService(vms, new ProcFs(), new HostStats(new ProcessCommandRunner()), options.netns())));
       ApiServer api = new ApiServer(options.socket(), routes,

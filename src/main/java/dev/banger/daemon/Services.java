@@ -79,7 +79,7 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     VolumeService volumes = new VolumeService(volumeRows, repo, host, options.stateDir().resolve("volumes"));
     volumes.sweep();
     VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms, new GuestDiskWriter(host), acceleration,
-        new VolumeMounts(volumes, volumeRows, repo), new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10), limits(options)));
+        new VolumeMounts(volumes, volumeRows, repo), new dev.banger.metadata.NoCloudSeed(host), new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10), limits(options)));
     VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
         new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())

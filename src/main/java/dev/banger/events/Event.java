@@ -19,7 +19,7 @@ import java.util.Set;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Event(long seq, Instant time, String type, String vm, String vmId, String detail, Integer exitCode) {
   public static final Set<String> TYPES = Set.of("created", "starting", "running", "stopping", "stopped", "exited",
-      "error", "adopted", "swept", "removed");
+      "error", "adopted", "swept", "removed", "paused", "suspending", "suspended", "restoring");
 
   public Event {
     Objects.requireNonNull(time, "time");

@@ -5,24 +5,18 @@ import dev.banger.error.BangerException;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
 import dev.banger.host.CommandRunner;
+import dev.banger.store.StagedDirs;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
  * banger's own ssh key pair ({@code <state dir>/ssh/id_ed25519}), made once with ssh-keygen the
  * first time a VM asks for ssh access, and the check of public keys users hand in. The pair is
- * generated in {@code ssh.new-<random>} and published by renaming that directory, so a crash
+ * generated in {@code ssh.new-<random>} ({@link StagedDirs}) and published by renaming that directory, so a crash
  * leaves either no key or a whole one, never a private key without its public half.
  */
 public final class SshKeys {
@@ -70,8 +64,7 @@ public final class SshKeys {
   private void generate() throws IOException {
     Path dir = stateDir.resolve(DIR);
     removeLeftovers();
-    Path temp = Files.createDirectory(stateDir.resolve(DIR + ".new-" + UUID.randomUUID().toString().substring(0, 8)),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path temp = StagedDirs.create(stateDir, DIR);
     try {
       CommandResult result = runner.run(Command.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "banger",
           "-f", temp.resolve(KEY).toString()));
@@ -79,15 +72,8 @@ public final class SshKeys {
         throw BangerException.precondition("Tried to create banger's ssh key with ssh-keygen but it failed: "
             + result.stderr().strip() + " (install openssh-client)");
       }
-      for (String name : List.of(KEY, KEY + ".pub")) {
-        try (FileChannel file = FileChannel.open(temp.resolve(name), StandardOpenOption.WRITE)) {
-          file.force(true);
-        }
-      }
-      Files.move(temp, dir, StandardCopyOption.ATOMIC_MOVE);
-      try (FileChannel parent = FileChannel.open(stateDir, StandardOpenOption.READ)) {
-        parent.force(true);
-      }
+      StagedDirs.syncFiles(temp);
+      StagedDirs.publish(temp, dir);
     } finally {
       TreeFiles.deleteRecursively(temp);
     }
@@ -95,11 +81,7 @@ public final class SshKeys {
 
   /** Half-made key directories of a generation that crashed. */
   private void removeLeftovers() throws IOException {
-    List<Path> leftovers = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(stateDir, DIR + ".new-*")) {
-      entries.forEach(leftovers::add);
-    }
-    for (Path leftover : leftovers) {
+    for (Path leftover : StagedDirs.leftovers(stateDir, DIR)) {
       TreeFiles.deleteRecursively(leftover);
     }
   }

@@ -145,6 +145,35 @@ public final class ProcFs {
     return pids;
   }
 
+  /**
+   * The identities ({@link java.nio.file.attribute.BasicFileAttributes#fileKey}: device and inode)
+   * of the files the process holds open, each read through its {@code /proc/<pid>/fd} link, so it is
+   * the file the process opened whatever its path names now. Empty when the process is gone.
+   */
+  public java.util.Set<Object> openFileKeys(long pid) {
+    java.util.Set<Object> keys = new java.util.HashSet<>();
+    Path fds = root.resolve(Long.toString(pid)).resolve("fd");
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(fds)) {
+      for (Path fd : entries) {
+        try {
+          Object key = Files.readAttributes(fd, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+          if (key != null) {
+            keys.add(key);
+          }
+        } catch (IOException e) {
+          // closed meanwhile
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      return keys;
+    } catch (IOException e) {
+      throw new ProcReadException(fds.toString(), e);
+    } catch (java.nio.file.DirectoryIteratorException e) {
+      throw new ProcReadException(fds.toString(), e.getCause());
+    }
+    return keys;
+  }
+
   /** True when pid is alive, started at startTime and its argv contains {@code marker}. */
   public boolean matches(long pid, long startTime, String marker) {
     return startTime(pid).filter(t -> t == startTime).isPresent()

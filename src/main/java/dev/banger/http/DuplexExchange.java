@@ -4,14 +4,13 @@ import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,36 +40,14 @@ public final class DuplexExchange implements AutoCloseable {
 
   /** POSTs to {@code path} with {@code first} as the body's first chunk, and reads the response head. */
   public static DuplexExchange open(Path socket, String path, String contentType, byte[] first, Duration headTimeout) {
-    SocketChannel channel;
+    byte[] head = UnixConnection.head("POST", path, contentType, List.of("Content-Type: " + contentType, "Transfer-Encoding: chunked"));
     try {
-      channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-    } catch (IOException e) {
-      throw new BangerException(ErrorKind.INTERNAL, "cannot open a Unix socket: " + e.getMessage(), e);
-    }
-    Selector selector = null;
-    try {
-      try {
-        channel.connect(UnixDomainSocketAddress.of(socket));
-      } catch (IOException e) {
-        throw new SocketUnreachableException(socket, String.valueOf(e.getMessage()), e);
-      }
-      channel.configureBlocking(false);
-      selector = Selector.open();
       // The head's deadline is the first read's; later reads wait as long as it takes.
-      ResponseReader reader = new ResponseReader(channel, selector, System.nanoTime() + headTimeout.toNanos(), NO_LIMIT_NANOS);
-      String head = "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: " + contentType + "\r\nContent-Type: " + contentType
-          + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-      byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
-      byte[] c = chunk(first);
-      reader.writeAll(ByteBuffer.allocate(h.length + c.length).put(h).put(c).flip());
-      ResponseReader.Head answer = reader.readHead();
-      return new DuplexExchange(channel, selector, answer.status(), answer.headers(), reader.body("POST", answer));
+      UnixConnection.Opened c = UnixConnection.exchange(socket, UnixConnection.concat(head, chunk(first)),
+          System.nanoTime() + headTimeout.toNanos(), NO_LIMIT_NANOS);
+      return new DuplexExchange(c.channel(), c.selector(), c.head().status(), c.head().headers(), c.reader().body("POST", c.head()));
     } catch (IOException e) {
-      closeQuietly(channel, selector);
       throw new BangerException(ErrorKind.UNAVAILABLE, "POST " + path + " on " + socket + " failed: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeQuietly(channel, selector);
-      throw e;
     }
   }
 
@@ -128,17 +105,6 @@ public final class DuplexExchange implements AutoCloseable {
 
   @Override
   public void close() {
-    closeQuietly(channel, selector);
-  }
-
-  private static void closeQuietly(SocketChannel channel, Selector selector) {
-    try {
-      channel.close();
-      if (selector != null) {
-        selector.close();
-      }
-    } catch (IOException suppressed) {
-      // Closing: nothing left to report to.
-    }
+    UnixConnection.closeQuietly(channel, selector);
   }
 }

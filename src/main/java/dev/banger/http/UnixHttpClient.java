@@ -5,14 +5,11 @@ import dev.banger.error.ErrorKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A minimal HTTP/1.1 client over a Unix domain socket, shared by the CLI (to reach the daemon)
@@ -71,30 +68,10 @@ public final class UnixHttpClient {
 
   private StreamingResponse exchange(String method, String path, String body, String accept, long waitNanos,
       long idleNanos) throws IOException {
-    long deadline = System.nanoTime() + waitNanos;
-    SocketChannel channel;
-    try {
-      channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-    } catch (IOException e) {
-      throw new BangerException(ErrorKind.INTERNAL, "cannot open a Unix socket: " + e.getMessage(), e);
-    }
-    Selector selector = null;
-    try {
-      try {
-        channel.connect(UnixDomainSocketAddress.of(socket));
-      } catch (IOException e) {
-        throw new SocketUnreachableException(socket, String.valueOf(e.getMessage()), e);
-      }
-      channel.configureBlocking(false);
-      selector = Selector.open();
-      ResponseReader reader = new ResponseReader(channel, selector, deadline, idleNanos);
-      reader.writeAll(ByteBuffer.wrap(encode(method, path, body, accept)));
-      ResponseReader.Head head = reader.readHead();
-      return new StreamingResponse(head.status(), head.headers(), reader.body(method, head), channel, selector);
-    } catch (IOException | RuntimeException e) {
-      closeQuietly(channel, selector);
-      throw e;
-    }
+    UnixConnection.Opened c = UnixConnection.exchange(socket, encode(method, path, body, accept), System.nanoTime() + waitNanos,
+        idleNanos);
+    return new StreamingResponse(c.head().status(), c.head().headers(), c.reader().body(method, c.head()), c.channel(),
+        c.selector());
   }
 
   private static String readAll(InputStream body) throws IOException {
@@ -114,35 +91,15 @@ public final class UnixHttpClient {
         ErrorKind.UNAVAILABLE, method + " " + path + " on " + socket + " failed: " + e.getMessage(), e);
   }
 
-  private static void closeQuietly(SocketChannel channel, Selector selector) {
-    try {
-      channel.close();
-      if (selector != null) {
-        selector.close();
-      }
-    } catch (IOException suppressed) {
-      // Already failing; the original error is the one to report.
-    }
-  }
-
   private static byte[] encode(String method, String path, String body, String accept) {
     byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    StringBuilder head = new StringBuilder();
-    head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-        .append("Host: localhost\r\n")
-        .append("Accept: ").append(accept).append("\r\n")
-        .append("Connection: close\r\n");
+    List<String> headers = new ArrayList<>();
     if (body != null) {
-      head.append("Content-Type: application/json\r\n");
+      headers.add("Content-Type: application/json");
     }
     if (body != null || !method.equals("GET")) {
-      head.append("Content-Length: ").append(payload.length).append("\r\n");
+      headers.add("Content-Length: " + payload.length);
     }
-    head.append("\r\n");
-    byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
-    byte[] all = new byte[headBytes.length + payload.length];
-    System.arraycopy(headBytes, 0, all, 0, headBytes.length);
-    System.arraycopy(payload, 0, all, headBytes.length, payload.length);
-    return all;
+    return UnixConnection.concat(UnixConnection.head(method, path, accept, headers), payload);
   }
 }

@@ -6,12 +6,11 @@ import dev.banger.image.source.Digest;
 import dev.banger.image.source.ImageSource;
 import dev.banger.model.ImageRecord;
 import dev.banger.model.RandomIds;
-import dev.banger.store.AtomicFiles;
 import dev.banger.store.ImageRepository;
+import dev.banger.store.StagedDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -73,11 +72,9 @@ final class ImageCatalog {
     repo.delete(image.id());
     if (repo.findByDigest(image.digest()).isEmpty()) {
       Path dir = Path.of(image.rootfsPath()).getParent();
-      Path doomed = imagesDir.resolve(".rm-" + RandomIds.hex(8));
       try {
         // Rename first: a crash mid-delete leaves a .rm- directory the sweep recognises.
-        Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
-        TreeFiles.deleteRecursively(doomed);
+        StagedDirs.remove(dir);
       } catch (IOException e) {
         throw BangerException.internal("removed image " + image.name() + " but could not delete " + dir + ": " + e, e);
       }
@@ -105,8 +102,7 @@ final class ImageCatalog {
         // Built concurrently by someone else: theirs is as good as ours.
         TreeFiles.deleteRecursively(work);
       } else {
-        Files.move(work, finalDir, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.fsyncDirectory(imagesDir);
+        StagedDirs.publish(work, finalDir);
       }
       ImageRecord record = new ImageRecord("img-" + RandomIds.hex(8), name, digest.toString(), source.source(), size,
           finalDir.resolve("rootfs.ext4").toString(), builder, Instant.now(), source.config());
@@ -173,10 +169,7 @@ final class ImageCatalog {
   /** A new private build directory, {@code .new-<random>}, on the images' file system. */
   Path newWorkDir() {
     try {
-      Files.createDirectories(imagesDir);
-      return Files.createDirectory(imagesDir.resolve(".new-" + RandomIds.hex(8)),
-          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      return StagedDirs.create(imagesDir);
     } catch (IOException e) {
       throw BangerException.precondition("Tried to create a build directory under " + imagesDir + " but failed: " + e);
     }
@@ -184,10 +177,6 @@ final class ImageCatalog {
 
   /** Removes a build directory; never fatal (the startup sweep recognises .new- directories). */
   static void discard(Path work) {
-    try {
-      TreeFiles.deleteRecursively(work);
-    } catch (IOException e) {
-      // Left for the startup sweep.
-    }
+    StagedDirs.discard(work);
   }
 }

@@ -4,7 +4,7 @@ import dev.banger.error.BangerException;
 import dev.banger.host.CommandRunner;
 import dev.banger.image.ext4.Ext4;
 import dev.banger.image.ext4.ImageBuilder;
-import dev.banger.image.model.Flattener;
+import dev.banger.image.model.TreeWalk;
 import dev.banger.image.model.Node;
 import dev.banger.image.source.Blob;
 import dev.banger.image.source.Digest;
@@ -139,7 +139,7 @@ public final class ImageService {
     if (reused.isPresent()) {
       return reused.get();
     }
-    Flattener.Stats stats = Flattener.stats(scanned);
+    TreeWalk.Stats stats = TreeWalk.stats(scanned);
     Sizing sizing = Sizing.of(stats);
     long size = sizing.sizeBytes();
     if (sizeBytes.isPresent()) {

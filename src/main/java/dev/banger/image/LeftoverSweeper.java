@@ -6,7 +6,7 @@ import dev.banger.host.MountTable;
 import dev.banger.host.TreeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
+import dev.banger.store.StagedDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -29,8 +29,8 @@ final class LeftoverSweeper {
     if (!Files.isDirectory(imagesDir)) {
       return;
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(imagesDir, ".{new,rm}-*")) {
-      for (Path dir : entries) {
+    try {
+      for (Path dir : StagedDirs.leftovers(imagesDir, "")) {
         Path mnt = dir.resolve("mnt");
         if (isMountPoint(mnt)) {
           if (!runner.run(dev.banger.host.Command.of("umount", mnt.toString())).ok()) {

@@ -1,6 +1,6 @@
 package dev.banger.image;
 
-import dev.banger.image.model.Flattener;
+import dev.banger.image.model.TreeWalk;
 
 /**
  * How big an ext4 file an image gets: its data blocks plus ext4's own needs (inode table,
@@ -13,7 +13,7 @@ import dev.banger.image.model.Flattener;
  * @param inodes inodes to ask mke2fs for
  */
 public record Sizing(long contentBytes, long minimumBytes, long sizeBytes, long inodes) {
-  static Sizing of(Flattener.Stats stats) {
+  static Sizing of(TreeWalk.Stats stats) {
     long data = stats.dataBlocks() * 4096;
     long inodes = stats.inodes() + stats.inodes() / 4 + 1024;
     long journal = data < 100 * ImageService.MIB ? 4 * ImageService.MIB

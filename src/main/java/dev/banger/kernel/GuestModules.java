@@ -9,12 +9,14 @@ import java.util.Locale;
  * The order is the dependency order ({@code insmod}, unlike modprobe, does not resolve
  * dependencies): the ring and core before the MMIO transport, the transport before the block
  * driver, failover and net_failover before virtio_net. virtio_console gives the guest agent its
- * virtio-serial port (issue 14).
+ * virtio-serial port on QEMU, the vsock three its vsock on Firecracker (issue 14); isofs (which
+ * needs cdrom's symbols) lets cloud-init mount banger's NoCloud seed, an ISO 9660 image: the
+ * image's own modules are never for banger's kernel.
  */
 final class GuestModules {
   static final List<String> IN_LOAD_ORDER =
       List.of("virtio_ring", "virtio", "virtio_mmio", "virtio_blk", "failover", "net_failover", "virtio_net",
-          "virtio_console");
+          "virtio_console", "vsock", "vmw_vsock_virtio_transport_common", "vmw_vsock_virtio_transport", "cdrom", "isofs");
 
   private GuestModules() {}
 

@@ -2,21 +2,18 @@ package dev.banger.kernel;
 
 import dev.banger.error.BangerException;
 import dev.banger.host.TreeFiles;
-import dev.banger.store.AtomicFiles;
+import dev.banger.store.StagedDirs;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.function.Predicate;
 
 /**
  * The kernel store on disk: {@code <state>/kernels/<id>/{vmlinux,bzImage,initrd.img}}. A kernel is
- * built in {@code .new-<random>} beside its final place and published by one rename; it is
- * removed by renaming to {@code .rm-<id>} first. A crash therefore leaves only names the startup
- * sweep recognises (STYLE.md 3).
+ * built in a {@link StagedDirs} directory beside its final place and published by one rename; it
+ * is removed by renaming it first. A crash therefore leaves only names the startup sweep
+ * recognises (STYLE.md 3).
  */
 final class KernelFiles {
   static final String VMLINUX = "vmlinux";
@@ -40,8 +37,7 @@ final class KernelFiles {
   /** A fresh, empty work directory on the same file system as the store. */
   Path newWorkDir() {
     try {
-      Files.createDirectories(dir);
-      return Files.createDirectory(dir.resolve(".new-" + KernelNames.newId()));
+      return StagedDirs.create(dir);
     } catch (IOException e) {
       throw BangerException.precondition("Tried to create a work directory under " + dir + " but failed: " + e
           + "; check that the state directory is writable");
@@ -50,39 +46,18 @@ final class KernelFiles {
 
   /** Fsyncs every file in {@code work}, renames it to the kernel's directory and fsyncs the store. */
   Path publish(Path work, String id) throws IOException {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(work)) {
-      for (Path f : files) {
-        if (Files.isRegularFile(f)) {
-          try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-            ch.force(true);
-          }
-        }
-      }
-    }
-    Path target = kernelDir(id);
-    Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
-    AtomicFiles.fsyncDirectory(dir);
-    return target;
+    StagedDirs.syncFiles(work);
+    return StagedDirs.publish(work, kernelDir(id));
   }
 
   /** Removes a published kernel directory, renaming it out of the way first. */
   void delete(String id) throws IOException {
-    Path published = kernelDir(id);
-    if (!Files.exists(published)) {
-      return;
-    }
-    Path doomed = dir.resolve(".rm-" + id);
-    Files.move(published, doomed, StandardCopyOption.ATOMIC_MOVE);
-    TreeFiles.deleteRecursively(doomed);
+    StagedDirs.remove(kernelDir(id));
   }
 
   /** Best-effort removal of a work directory; the sweep catches what this misses. */
   static void discard(Path work) {
-    try {
-      TreeFiles.deleteRecursively(work);
-    } catch (IOException e) {
-      // Left for the startup sweep, which recognises .new- directories.
-    }
+    StagedDirs.discard(work);
   }
 
   /**
@@ -98,7 +73,7 @@ final class KernelFiles {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        boolean leftover = name.startsWith(".new-") || name.startsWith(".rm-")
+        boolean leftover = StagedDirs.isLeftover(name, "")
             || (KernelNames.ID.matcher(name).matches() && !isKnownId.test(name));
         if (leftover && Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           TreeFiles.deleteRecursively(p);

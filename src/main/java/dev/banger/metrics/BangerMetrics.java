@@ -23,6 +23,9 @@ public final class BangerMetrics {
   static final Histogram STOP_STEP = Histogram.builder().name("banger_vm_stop_step_duration_seconds")
       .help("Time taken by each step of a VM stop: vmm.stop (graceful, then SIGKILL) and teardown")
       .labelNames("step").classicOnly().classicUpperBounds(STEP_BOUNDS).build();
+  static final Histogram SAVED_STATE_STEP = Histogram.builder().name("banger_vm_saved_state_step_duration_seconds")
+      .help("Time taken by each step of a pause, resume, suspend or restore (op), by step").labelNames("op", "step")
+      .classicOnly().classicUpperBounds(STEP_BOUNDS).build();
   static final Counter START_FAILURES = Counter.builder().name("banger_vm_start_failures_total")
       .help("VM starts that failed, by the step that failed").labelNames("step").build();
   static final Counter RECONCILE_PASSES = Counter.builder().name("banger_reconcile_passes_total")
@@ -48,7 +51,7 @@ public final class BangerMetrics {
 
   /** Every metric above, for an endpoint to register. */
   static List<Collector> all() {
-    return List.of(START_STEP, STOP_STEP, START_FAILURES, RECONCILE_PASSES, RECONCILE_ADOPTIONS, RECONCILE_TEARDOWNS,
+    return List.of(START_STEP, STOP_STEP, SAVED_STATE_STEP, START_FAILURES, RECONCILE_PASSES, RECONCILE_ADOPTIONS, RECONCILE_TEARDOWNS,
         RECONCILE_SWEPT, RECONCILE_FAILURES, IMAGE_BYTES, IMAGE_DURATION, API_REQUESTS, API_DURATION);
   }
 
@@ -58,6 +61,11 @@ public final class BangerMetrics {
 
   public static void startFailed(String step) {
     START_FAILURES.labelValues(step).inc();
+  }
+
+  /** One step of a saved-state operation: {@code op} is pause, resume, suspend or restore. */
+  public static void savedStateStep(String op, String step, long nanos) {
+    SAVED_STATE_STEP.labelValues(op, step).observe(nanos / 1e9);
   }
 
   public static void stopStep(String step, long nanos) {

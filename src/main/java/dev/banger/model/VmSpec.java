@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param tty the process gets the serial console as its terminal ({@code -t})
  * @param interactive the process reads the serial console as its stdin ({@code -i})
  * @param volumes extra block devices ({@code -v}), in order; empty for none
+ * @param cloudInit {@code --user-data}/{@code --meta-data} for cloud-init, or null for none
+ * @param labels {@code --label}s ({@link VmLabels}), sorted by key; empty for none
  * @param cpuQuota the VMM's CPU quota in cores ({@code --cpu-quota}), or null for none
  */
 public record VmSpec(
@@ -54,6 +56,8 @@ public record VmSpec(
     Boolean tty,
     Boolean interactive,
     List<VolumeMount> volumes,
+    CloudInit cloudInit,
+    java.util.Map<String, String> labels,
     Double cpuQuota) {
 
   /** {@code init} of a VM whose image's own init boots it. */
@@ -74,6 +78,42 @@ public record VmSpec(
     tty = Boolean.TRUE.equals(tty);
     interactive = Boolean.TRUE.equals(interactive);
     volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    labels = labels == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(labels));
+  }
+
+  /** Without cloud-init data or labels (callers from before them). */
+  public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
+      String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove, String init,
+      String initPath, List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
+      Boolean tty, Boolean interactive, List<VolumeMount> volumes) {
+    this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove, init,
+        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, null, null, null);
+  }
+
+  /** Without labels or a CPU quota. */
+  public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
+      String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove, String init,
+      String initPath, List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
+      Boolean tty, Boolean interactive, List<VolumeMount> volumes, CloudInit cloudInit) {
+    this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove, init,
+        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, null, null);
+  }
+
+  /** Without a CPU quota. */
+  public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
+      String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove, String init,
+      String initPath, List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
+      Boolean tty, Boolean interactive, List<VolumeMount> volumes, CloudInit cloudInit,
+      java.util.Map<String, String> labels) {
+    this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove, init,
+        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, labels, null);
+  }
+
+  /** This spec with {@code newLabels} instead of its own. */
+  public VmSpec withLabels(java.util.Map<String, String> newLabels) {
+    return new VmSpec(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports,
+        autoRemove, init, initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, newLabels,
+        cpuQuota);
   }
 
   /** A VM booted by its image's own init (tests, callers from before container mode). */

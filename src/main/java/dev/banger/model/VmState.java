@@ -7,6 +7,14 @@ public enum VmState {
   CREATED,
   STARTING,
   RUNNING,
+  /** The guest's vCPUs are frozen; its VMM, memory, tap and disk are kept ({@code banger pause}). */
+  PAUSED,
+  /** Its memory and device state are being saved ({@code banger suspend}). */
+  SUSPENDING,
+  /** Its state is saved in its directory and its VMM has ended; it holds no tap or disk. Start restores it. */
+  SUSPENDED,
+  /** A start is restoring its saved state. */
+  RESTORING,
   STOPPING,
   STOPPED,
   /** A container-mode VM whose process exited (runtime.exitCode says how). */
@@ -23,6 +31,7 @@ public enum VmState {
 
   /** States in which the VM may own host resources, so reconcile must look at it. */
   public boolean mayOwnResources() {
-    return this == STARTING || this == RUNNING || this == STOPPING || this == ERROR;
+    return this == STARTING || this == RUNNING || this == PAUSED || this == SUSPENDING || this == RESTORING
+        || this == STOPPING || this == ERROR;
   }
 }

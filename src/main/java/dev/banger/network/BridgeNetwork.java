@@ -9,6 +9,7 @@ import dev.banger.host.CommandRunner;
 import dev.banger.host.NetnsCommandRunner;
 import dev.banger.host.SweepReport;
 import dev.banger.model.HandleSink;
+import dev.banger.model.Holdings;
 import dev.banger.model.VmSpec.PortForward;
 import dev.banger.store.LeaseRepository;
 import java.io.IOException;
@@ -113,13 +114,7 @@ public final class BridgeNetwork implements Network {
       return guest;
     }
     ports.forEach(NftNat::protocol);
-    for (PortForward port : ports) {
-      if (hostPortInUse(port.hostPort(), NftNat.protocol(port))) {
-        throw BangerException.precondition("host port " + port.hostSide() + " of VM " + vmId + " is taken by a listening"
-            + " socket" + (config.netns() == null ? "" : " in network namespace " + config.netns())
-            + "; stop that program or recreate the VM with another -p");
-      }
-    }
+    hostPorts.checkFree(ports, config.netns(), "stop that program or recreate VM " + vmId + " with another -p");
     String tap = guest.tap();
     // The name is fixed by the VM id, so it is recorded before the tap exists (intent first).
     sink.apply(h -> h.withTap(tap));
@@ -160,8 +155,8 @@ public final class BridgeNetwork implements Network {
   }
 
   @Override
-  public boolean hostPortInUse(int port, String protocol) {
-    return hostPorts.inUse(port, protocol);
+  public void checkHostPortsFree(List<PortForward> ports, String remedy) {
+    hostPorts.checkFree(ports, config.netns(), remedy);
   }
 
   @Override
@@ -182,7 +177,8 @@ public final class BridgeNetwork implements Network {
   }
 
   @Override
-  public synchronized SweepReport sweep(Set<String> keepTaps) {
+  public synchronized SweepReport sweep(Holdings held) {
+    Set<String> keepTaps = Network.keptTaps(held);
     SweepReport.Builder report = new SweepReport.Builder();
     for (JsonNode link : ip.all()) {
       String name = link.path("ifname").asText();

@@ -2,9 +2,10 @@ package dev.banger.network;
 
 import dev.banger.host.SweepReport;
 import dev.banger.model.HandleSink;
+import dev.banger.model.Holdings;
+import dev.banger.model.OrphanSweep;
 import dev.banger.model.VmHandles;
 import dev.banger.model.VmSpec.PortForward;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +28,7 @@ import java.util.Set;
  *
  * Every operation is idempotent, and "already gone" counts as success.
  */
-public interface Network {
+public interface Network extends OrphanSweep {
   void setUp();
 
   /**
@@ -43,10 +44,11 @@ public interface Network {
   void detach(String vmId, HandleSink sink);
 
   /**
-   * True when a socket listens on {@code port} ({@code tcp} or {@code udp}) where port forwards
-   * apply (the daemon's network namespace): a forward would silently shadow it.
+   * Refuses (failed precondition) the first of {@code ports} that a socket listens on where port
+   * forwards apply (the daemon's network namespace): a forward would silently shadow it. The
+   * message ends with {@code remedy}. {@link #attach} checks again at each start.
    */
-  boolean hostPortInUse(int port, String protocol);
+  void checkHostPortsFree(List<PortForward> ports, String remedy);
 
   /** Releases the VM's address; true when it held one. */
   boolean releaseLease(String vmId);
@@ -62,10 +64,10 @@ public interface Network {
     return Set.of();
   }
 
-  /** The keep-set for {@link #sweep}: the taps recorded for every live VM. */
-  static Set<String> keepFor(Collection<VmHandles> live) {
+  /** The taps {@code held} names: what {@link #sweep} keeps. */
+  static Set<String> keptTaps(Holdings held) {
     Set<String> keep = new HashSet<>();
-    for (VmHandles h : live) {
+    for (VmHandles h : held.recorded().values()) {
       if (h.tapDevice() != null) {
         keep.add(h.tapDevice());
       }
@@ -74,8 +76,9 @@ public interface Network {
   }
 
   /**
-   * Removes banger-named taps (and their port forwards and filters) except those in {@code keepTaps},
-   * whose filters it re-installs.
+   * Removes banger-named taps (and their port forwards and filters) that {@code held} does not
+   * name ({@link #keptTaps}), and re-installs the filters of those it keeps.
    */
-  SweepReport sweep(Set<String> keepTaps);
+  @Override
+  SweepReport sweep(Holdings held);
 }

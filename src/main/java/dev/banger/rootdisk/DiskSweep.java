@@ -3,11 +3,12 @@ package dev.banger.rootdisk;
 import dev.banger.host.CommandRunner;
 import dev.banger.host.LoopDevices;
 import dev.banger.host.SweepReport;
+import dev.banger.model.Holdings;
+import dev.banger.model.OrphanSweep;
+import dev.banger.model.VmHandles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.banger.model.VmHandles;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  * dm target with another name, not a loop over a file elsewhere. Run it when no start is in
  * progress (reconcile does, at daemon start), with every live VM's handles in the keep-set.
  */
-public final class DiskSweep {
+public final class DiskSweep implements OrphanSweep {
   private final LoopDevices loops;
   private final DmSetup dm;
   private final Path stateDir;
@@ -45,22 +46,23 @@ public final class DiskSweep {
     return new DiskSnapshot(loops, dm);
   }
 
-  /** The keep-set for {@link #sweep}: the dm names and loops recorded for every live VM. */
-  public static Set<String> keepFor(Collection<VmHandles> live) {
+  /** The dm names and loops {@code held} names: what {@link #sweep} keeps. */
+  public static Set<String> keptDevices(Holdings held) {
     Set<String> keep = new HashSet<>();
-    for (VmHandles h : live) {
+    for (VmHandles h : held.recorded().values()) {
       Stream.of(h.dmName(), h.baseLoop(), h.cowLoop()).filter(Objects::nonNull).forEach(keep::add);
     }
     return keep;
   }
 
   /**
-   * Removes every banger dm target and state-directory loop not in {@code keep}.
-   *
-   * @param keep device names to leave alone: dm target names ({@code banger-<id>}; its
-   *     {@code -origin} is kept with it) and loop devices ({@code /dev/loopN})
+   * Removes every banger dm target and state-directory loop that {@code held} does not name
+   * ({@link #keptDevices}: dm target names {@code banger-<id>}, whose {@code -origin} is kept
+   * with them, and loop devices {@code /dev/loopN}).
    */
-  public SweepReport sweep(Set<String> keep) {
+  @Override
+  public SweepReport sweep(Holdings held) {
+    Set<String> keep = keptDevices(held);
     SweepReport.Builder report = new SweepReport.Builder();
     DmSnapshotDisk.SETUP_LOCK.lock();
     try {

@@ -13,6 +13,6 @@
  * VmRuntime mirror before it returns.
  *
  * <p>Reconcile: {@code isActive} checks recorded handles against the kernel; then
- * {@code new DiskSweep(runner, stateDir).sweep(keep)} with every live VM's dm name and loops.
+ * {@code new DiskSweep(runner, stateDir).sweep(held)} with every VM's recorded handles.
  */
 package dev.banger.rootdisk;

@@ -3,11 +3,9 @@ package dev.banger.store;
 import dev.banger.json.Json;
 import dev.banger.model.ImageConfig;
 import dev.banger.model.ImageRecord;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,84 +20,35 @@ public final class ImageRepository {
   }
 
   public void insert(ImageRecord r) {
-    db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO images (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?)")) {
-        ps.setString(1, r.id());
-        ps.setString(2, r.name());
-        ps.setString(3, r.digest());
-        ps.setString(4, r.source());
-        ps.setLong(5, r.sizeBytes());
-        ps.setString(6, r.rootfsPath());
-        ps.setString(7, r.builder());
-        ps.setString(8, r.createdAt().toString());
-        ps.setString(9, r.config() == null ? null : Json.write(r.config()));
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    db.transaction(c -> Sql.update(c, "INSERT INTO images (" + COLUMNS + ") VALUES (" + Sql.placeholders(9) + ")",
+        r.id(), r.name(), r.digest(), r.source(), r.sizeBytes(), r.rootfsPath(), r.builder(), r.createdAt().toString(),
+        r.config() == null ? null : Json.write(r.config())));
   }
 
   public Optional<ImageRecord> findById(String id) {
-    return one("SELECT " + COLUMNS + " FROM images WHERE id = ?", id);
+    return db.read(c -> Sql.first(c, "SELECT " + COLUMNS + " FROM images WHERE id = ?", ImageRepository::map, id));
   }
 
   public Optional<ImageRecord> findByName(String name) {
-    return one("SELECT " + COLUMNS + " FROM images WHERE name = ?", name);
+    return db.read(c -> Sql.first(c, "SELECT " + COLUMNS + " FROM images WHERE name = ?", ImageRepository::map, name));
   }
 
   public List<ImageRecord> findByDigest(String digest) {
-    return many("SELECT " + COLUMNS + " FROM images WHERE digest = ? ORDER BY created_at", digest);
+    return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM images WHERE digest = ? ORDER BY created_at",
+        ImageRepository::map, digest));
   }
 
   public List<ImageRecord> list() {
-    return many("SELECT " + COLUMNS + " FROM images ORDER BY created_at, name", null);
+    return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM images ORDER BY created_at, name", ImageRepository::map));
   }
 
   /** Names of the VMs whose rows reference this image. */
   public List<String> vmsUsing(String imageId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT name FROM vms WHERE image_id = ? ORDER BY name")) {
-        ps.setString(1, imageId);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<String> names = new ArrayList<>();
-          while (rs.next()) {
-            names.add(rs.getString(1));
-          }
-          return names;
-        }
-      }
-    });
+    return db.read(c -> Sql.list(c, "SELECT name FROM vms WHERE image_id = ? ORDER BY name", rs -> rs.getString(1), imageId));
   }
 
   public boolean delete(String id) {
-    return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM images WHERE id = ?")) {
-        ps.setString(1, id);
-        return ps.executeUpdate() > 0;
-      }
-    });
-  }
-
-  private Optional<ImageRecord> one(String sql, String arg) {
-    List<ImageRecord> rows = many(sql, arg);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-  }
-
-  private List<ImageRecord> many(String sql, String arg) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        if (arg != null) {
-          ps.setString(1, arg);
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          List<ImageRecord> rows = new ArrayList<>();
-          while (rs.next()) {
-            rows.add(map(rs));
-          }
-          return rows;
-        }
-      }
-    });
+    return db.transaction(c -> Sql.update(c, "DELETE FROM images WHERE id = ?", id) > 0);
   }
 
   static ImageConfig config(String json) throws SQLException {

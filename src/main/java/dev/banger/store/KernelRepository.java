@@ -1,11 +1,9 @@
 package dev.banger.store;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,109 +23,51 @@ public final class KernelRepository {
       if (r.isDefault()) {
         clearDefault(c);
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO kernels (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?)")) {
-        ps.setString(1, r.id());
-        ps.setString(2, r.name());
-        ps.setString(3, r.vmlinuxPath());
-        ps.setString(4, r.bzImagePath());
-        ps.setString(5, r.initrdPath());
-        ps.setInt(6, r.isDefault() ? 1 : 0);
-        ps.setString(7, r.createdAt().toString());
-        ps.executeUpdate();
-      }
-      return null;
+      return Sql.update(c, "INSERT INTO kernels (" + COLUMNS + ") VALUES (" + Sql.placeholders(7) + ")", r.id(), r.name(),
+          r.vmlinuxPath(), r.bzImagePath(), r.initrdPath(), r.isDefault() ? 1 : 0, r.createdAt().toString());
     });
   }
 
   /** Makes {@code id} the only default kernel; false when no such row exists (nothing changes then). */
   public boolean setDefault(String id) {
     return db.transaction(c -> {
-      try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM kernels WHERE id = ?")) {
-        check.setString(1, id);
-        try (ResultSet rs = check.executeQuery()) {
-          if (!rs.next()) {
-            return false;
-          }
-        }
+      if (Sql.first(c, "SELECT 1 FROM kernels WHERE id = ?", rs -> true, id).isEmpty()) {
+        return false;
       }
       clearDefault(c);
-      try (PreparedStatement ps = c.prepareStatement("UPDATE kernels SET is_default = 1 WHERE id = ?")) {
-        ps.setString(1, id);
-        ps.executeUpdate();
-      }
+      Sql.update(c, "UPDATE kernels SET is_default = 1 WHERE id = ?", id);
       return true;
     });
   }
 
   public Optional<KernelRecord> findById(String id) {
-    return one("SELECT " + COLUMNS + " FROM kernels WHERE id = ?", id);
+    return db.read(c -> Sql.first(c, "SELECT " + COLUMNS + " FROM kernels WHERE id = ?", KernelRepository::map, id));
   }
 
   public Optional<KernelRecord> findByName(String name) {
-    return one("SELECT " + COLUMNS + " FROM kernels WHERE name = ?", name);
+    return db.read(c -> Sql.first(c, "SELECT " + COLUMNS + " FROM kernels WHERE name = ?", KernelRepository::map, name));
   }
 
   public Optional<KernelRecord> findDefault() {
-    List<KernelRecord> rows = many("SELECT " + COLUMNS + " FROM kernels WHERE is_default = 1", null);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    return db.read(c -> Sql.first(c, "SELECT " + COLUMNS + " FROM kernels WHERE is_default = 1", KernelRepository::map));
   }
 
   public List<KernelRecord> list() {
-    return many("SELECT " + COLUMNS + " FROM kernels ORDER BY created_at, name", null);
+    return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM kernels ORDER BY created_at, name", KernelRepository::map));
   }
 
   /** Names of the VMs whose rows reference this kernel. */
   public List<String> vmsUsing(String kernelId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT name FROM vms WHERE kernel_id = ? ORDER BY name")) {
-        ps.setString(1, kernelId);
-        try (ResultSet rs = ps.executeQuery()) {
-          List<String> names = new ArrayList<>();
-          while (rs.next()) {
-            names.add(rs.getString(1));
-          }
-          return names;
-        }
-      }
-    });
+    return db.read(c -> Sql.list(c, "SELECT name FROM vms WHERE kernel_id = ? ORDER BY name", rs -> rs.getString(1), kernelId));
   }
 
   /** Deletes the row; the foreign key from {@code vms} refuses it (FAILED_PRECONDITION) while a VM uses it. */
   public boolean delete(String id) {
-    return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM kernels WHERE id = ?")) {
-        ps.setString(1, id);
-        return ps.executeUpdate() > 0;
-      }
-    });
+    return db.transaction(c -> Sql.update(c, "DELETE FROM kernels WHERE id = ?", id) > 0);
   }
 
   private static void clearDefault(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("UPDATE kernels SET is_default = 0 WHERE is_default <> 0")) {
-      ps.executeUpdate();
-    }
-  }
-
-  private Optional<KernelRecord> one(String sql, String arg) {
-    List<KernelRecord> rows = many(sql, arg);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-  }
-
-  private List<KernelRecord> many(String sql, String arg) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        if (arg != null) {
-          ps.setString(1, arg);
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          List<KernelRecord> rows = new ArrayList<>();
-          while (rs.next()) {
-            rows.add(map(rs));
-          }
-          return rows;
-        }
-      }
-    });
+    Sql.update(c, "UPDATE kernels SET is_default = 0 WHERE is_default <> 0");
   }
 
   private static KernelRecord map(ResultSet rs) throws SQLException {

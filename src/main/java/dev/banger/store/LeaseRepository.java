@@ -2,8 +2,6 @@ package dev.banger.store;
 
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,15 +33,7 @@ public final class LeaseRepository {
   }
 
   public Optional<String> find(String vmId) {
-    return db.read(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement("SELECT ip FROM ip_leases WHERE vm_id = ?")) {
-            ps.setString(1, vmId);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-          }
-        });
+    return db.read(c -> Sql.first(c, "SELECT ip FROM ip_leases WHERE vm_id = ?", rs -> rs.getString(1), vmId));
   }
 
   /**
@@ -82,24 +72,15 @@ public final class LeaseRepository {
   private String allocateOnce(java.sql.Connection c, String vmId, Iterable<String> candidates)
       throws java.sql.SQLException {
     Set<String> taken = new HashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT ip, vm_id FROM ip_leases");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        if (rs.getString(2).equals(vmId)) {
-          return rs.getString(1);
-        }
-        taken.add(rs.getString(1));
+    for (Lease lease : Sql.list(c, "SELECT ip, vm_id FROM ip_leases", Lease::of)) {
+      if (lease.vmId().equals(vmId)) {
+        return lease.ip();
       }
+      taken.add(lease.ip());
     }
     for (String ip : candidates) {
       if (!taken.contains(ip)) {
-        try (PreparedStatement ps =
-            c.prepareStatement("INSERT INTO ip_leases (ip, vm_id, created_at) VALUES (?, ?, ?)")) {
-          ps.setString(1, ip);
-          ps.setString(2, vmId);
-          ps.setString(3, clock.instant().toString());
-          ps.executeUpdate();
-        }
+        Sql.update(c, "INSERT INTO ip_leases (ip, vm_id, created_at) VALUES (?, ?, ?)", ip, vmId, clock.instant().toString());
         return ip;
       }
     }
@@ -110,28 +91,24 @@ public final class LeaseRepository {
 
   /** Drops the VM's lease; true when there was one. Releasing twice is fine. */
   public boolean release(String vmId) {
-    return db.transaction(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM ip_leases WHERE vm_id = ?")) {
-            ps.setString(1, vmId);
-            return ps.executeUpdate() > 0;
-          }
-        });
+    return db.transaction(c -> Sql.update(c, "DELETE FROM ip_leases WHERE vm_id = ?", vmId) > 0);
   }
 
   /** Every lease, ip to VM id, oldest first. */
   public Map<String, String> all() {
-    return db.read(
-        c -> {
-          Map<String, String> leases = new LinkedHashMap<>();
-          try (PreparedStatement ps = c.prepareStatement("SELECT ip, vm_id FROM ip_leases ORDER BY created_at, ip");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              leases.put(rs.getString(1), rs.getString(2));
-            }
-          }
-          return leases;
-        });
+    return db.read(c -> {
+      Map<String, String> leases = new LinkedHashMap<>();
+      for (Lease lease : Sql.list(c, "SELECT ip, vm_id FROM ip_leases ORDER BY created_at, ip", Lease::of)) {
+        leases.put(lease.ip(), lease.vmId());
+      }
+      return leases;
+    });
+  }
+
+  private record Lease(String ip, String vmId) {
+    static Lease of(java.sql.ResultSet rs) throws java.sql.SQLException {
+      return new Lease(rs.getString(1), rs.getString(2));
+    }
   }
 
   private static boolean retryable(BangerException e) {

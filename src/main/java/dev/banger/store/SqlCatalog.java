@@ -1,8 +1,6 @@
 package dev.banger.store;
 
 import dev.banger.model.Catalog;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Optional;
 
 /** Looks images and kernels up in their tables, by name or id. */
@@ -15,20 +13,10 @@ public final class SqlCatalog implements Catalog {
 
   @Override
   public Optional<ImageRef> image(String nameOrId) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, name, rootfs_path, size_bytes, config_json FROM images WHERE name = ? OR id = ? ORDER BY name = ? DESC LIMIT 1")) {
-        ps.setString(1, nameOrId);
-        ps.setString(2, nameOrId);
-        ps.setString(3, nameOrId);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next()
-              ? Optional.of(new ImageRef(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                  ImageRepository.config(rs.getString(5))))
-              : Optional.empty();
-        }
-      }
-    });
+    return db.read(c -> Sql.first(c,
+        "SELECT id, name, rootfs_path, size_bytes, config_json FROM images WHERE name = ? OR id = ? ORDER BY name = ? DESC LIMIT 1",
+        rs -> new ImageRef(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), ImageRepository.config(rs.getString(5))),
+        nameOrId, nameOrId, nameOrId));
   }
 
   @Override
@@ -42,17 +30,8 @@ public final class SqlCatalog implements Catalog {
   }
 
   private Optional<KernelRef> kernelWhere(String condition, String arg) {
-    return db.read(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT id, name, vmlinux_path, bzimage_path, initrd_path FROM kernels WHERE " + condition + " LIMIT 1")) {
-        ps.setString(1, arg);
-        ps.setString(2, arg);
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next()
-              ? Optional.of(new KernelRef(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)))
-              : Optional.empty();
-        }
-      }
-    });
+    return db.read(c -> Sql.first(c,
+        "SELECT id, name, vmlinux_path, bzimage_path, initrd_path FROM kernels WHERE " + condition + " LIMIT 1",
+        rs -> new KernelRef(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)), arg, arg));
   }
 }

@@ -7,11 +7,9 @@ import dev.banger.model.GuestSetup;
 import dev.banger.model.VmRuntime;
 import dev.banger.model.VmSpec;
 import dev.banger.model.VmState;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,15 +63,8 @@ public final class VmRepository {
   }
 
   public void insert(VmRow row) {
-    db.transaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("INSERT INTO vms (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            bind(ps, row);
-            ps.executeUpdate();
-          }
-          return null;
-        });
+    Object[] values = values(row);
+    db.transaction(c -> Sql.update(c, "INSERT INTO vms (" + COLUMNS + ") VALUES (" + Sql.placeholders(values.length) + ")", values));
     listener.inserted(row.runtime());
   }
 
@@ -83,41 +74,18 @@ public final class VmRepository {
     int updated =
         db.transaction(
             c -> {
-              try (PreparedStatement q = c.prepareStatement("SELECT state FROM vms WHERE id = ?")) {
-                q.setString(1, r.id());
-                try (ResultSet rs = q.executeQuery()) {
-                  before[0] = rs.next() ? VmState.fromWire(rs.getString(1)) : null;
-                }
-              }
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "UPDATE vms SET state=?, vm_dir=?, api_socket=?, cow_path=?, console_log=?,"
-                          + " guest_ip=?, guest_mac=?, rootdisk_strategy=?, last_error=?,"
-                          + " started_at=?, tap_device=?, base_loop=?, cow_loop=?, dm_name=?,"
-                          + " dm_dev=?, guest_setup=?, accel=?, exit_code=?, finished_at=?, boot_id=?,"
-                          + " boot_log_offset=? WHERE id=?")) {
-                int i = 1;
-                ps.setString(i++, r.state().wire());
-                ps.setString(i++, r.vmDir());
-                ps.setString(i++, r.apiSocket());
-                ps.setString(i++, r.cowPath());
-                ps.setString(i++, r.consoleLog());
-                ps.setString(i++, r.guestIp());
-                ps.setString(i++, r.guestMac());
-                ps.setString(i++, r.rootdiskStrategy());
-                ps.setString(i++, r.lastError());
-                ps.setString(i++, r.startedAt() == null ? null : r.startedAt().toString());
-                ps.setString(i++, r.tapDevice());
-                ps.setString(i++, r.baseLoop());
-                ps.setString(i++, r.cowLoop());
-                ps.setString(i++, r.dmName());
-                ps.setString(i++, r.dmDev());
-                ps.setString(i++, r.guestSetup().wire());
-                ps.setString(i++, r.accel());
-                i = bindRun(ps, i, r);
-                ps.setString(i, r.id());
-                return ps.executeUpdate();
-              }
+              before[0] = Sql.first(c, "SELECT state FROM vms WHERE id = ?", rs -> VmState.fromWire(rs.getString(1)), r.id())
+                  .orElse(null);
+              return Sql.update(c,
+                  "UPDATE vms SET state=?, vm_dir=?, api_socket=?, cow_path=?, console_log=?,"
+                      + " guest_ip=?, guest_mac=?, rootdisk_strategy=?, last_error=?,"
+                      + " started_at=?, tap_device=?, base_loop=?, cow_loop=?, dm_name=?,"
+                      + " dm_dev=?, guest_setup=?, accel=?, exit_code=?, finished_at=?, boot_id=?,"
+                      + " boot_log_offset=? WHERE id=?",
+                  r.state().wire(), r.vmDir(), r.apiSocket(), r.cowPath(), r.consoleLog(), r.guestIp(), r.guestMac(),
+                  r.rootdiskStrategy(), r.lastError(), text(r.startedAt()), r.tapDevice(), r.baseLoop(), r.cowLoop(),
+                  r.dmName(), r.dmDev(), r.guestSetup().wire(), r.accel(), r.exitCode(), text(r.finishedAt()), r.bootId(),
+                  r.bootLogOffset(), r.id());
             });
     if (updated == 0) {
       throw BangerException.notFound("no VM with id " + r.id());
@@ -134,28 +102,12 @@ public final class VmRepository {
   }
 
   public List<VmRow> list() {
-    return db.read(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM vms ORDER BY created_at, name");
-              ResultSet rs = ps.executeQuery()) {
-            List<VmRow> rows = new ArrayList<>();
-            while (rs.next()) {
-              rows.add(map(rs));
-            }
-            return rows;
-          }
-        });
+    return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM vms ORDER BY created_at, name", VmRepository::map));
   }
 
   public boolean delete(String id) {
     Optional<VmRow> row = findById(id);
-    boolean deleted = db.transaction(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM vms WHERE id = ?")) {
-            ps.setString(1, id);
-            return ps.executeUpdate() > 0;
-          }
-        });
+    boolean deleted = db.transaction(c -> Sql.update(c, "DELETE FROM vms WHERE id = ?", id) > 0);
     if (deleted && row.isPresent()) {
       listener.deleted(id, row.get().runtime().name());
     }
@@ -163,53 +115,20 @@ public final class VmRepository {
   }
 
   private Optional<VmRow> queryOne(String sql, String arg) {
-    return db.read(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, arg);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-            }
-          }
-        });
+    return db.read(c -> Sql.first(c, sql, VmRepository::map, arg));
   }
 
-  private static void bind(PreparedStatement ps, VmRow row) throws SQLException {
+  /** The insert's values, in {@code COLUMNS} order. */
+  private static Object[] values(VmRow row) {
     VmRuntime r = row.runtime();
-    int i = 1;
-    ps.setString(i++, r.id());
-    ps.setString(i++, r.name());
-    ps.setString(i++, r.state().wire());
-    ps.setString(i++, Json.write(row.spec()));
-    ps.setString(i++, row.imageId());
-    ps.setString(i++, row.kernelId());
-    ps.setString(i++, r.vmDir());
-    ps.setString(i++, r.apiSocket());
-    ps.setString(i++, r.cowPath());
-    ps.setString(i++, r.consoleLog());
-    ps.setString(i++, r.guestIp());
-    ps.setString(i++, r.guestMac());
-    ps.setString(i++, r.rootdiskStrategy());
-    ps.setString(i++, r.lastError());
-    ps.setString(i++, r.createdAt().toString());
-    ps.setString(i++, r.startedAt() == null ? null : r.startedAt().toString());
-    ps.setString(i++, r.tapDevice());
-    ps.setString(i++, r.baseLoop());
-    ps.setString(i++, r.cowLoop());
-    ps.setString(i++, r.dmName());
-    ps.setString(i++, r.dmDev());
-    ps.setString(i++, r.guestSetup().wire());
-    ps.setString(i++, r.accel());
-    bindRun(ps, i, r);
+    return new Object[] {r.id(), r.name(), r.state().wire(), Json.write(row.spec()), row.imageId(), row.kernelId(), r.vmDir(),
+        r.apiSocket(), r.cowPath(), r.consoleLog(), r.guestIp(), r.guestMac(), r.rootdiskStrategy(), r.lastError(),
+        r.createdAt().toString(), text(r.startedAt()), r.tapDevice(), r.baseLoop(), r.cowLoop(), r.dmName(), r.dmDev(),
+        r.guestSetup().wire(), r.accel(), r.exitCode(), text(r.finishedAt()), r.bootId(), r.bootLogOffset()};
   }
 
-  /** The container-run columns, from parameter {@code i} on; returns the next parameter index. */
-  private static int bindRun(PreparedStatement ps, int i, VmRuntime r) throws SQLException {
-    ps.setObject(i++, r.exitCode());
-    ps.setString(i++, r.finishedAt() == null ? null : r.finishedAt().toString());
-    ps.setString(i++, r.bootId());
-    ps.setObject(i++, r.bootLogOffset());
-    return i;
+  private static String text(Instant at) {
+    return at == null ? null : at.toString();
   }
 
   private static VmRow map(ResultSet rs) throws SQLException {

@@ -2,11 +2,9 @@ package dev.banger.store;
 
 import dev.banger.error.BangerException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -35,36 +33,20 @@ public final class VolumeRepository {
   }
 
   public void insert(VolumeRecord r) {
-    db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO volumes (" + COLUMNS + ") VALUES (?,?,?,?,?)")) {
-        ps.setString(1, r.id());
-        ps.setString(2, r.name());
-        ps.setString(3, r.path());
-        ps.setLong(4, r.sizeBytes());
-        ps.setString(5, r.createdAt().toString());
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    db.transaction(c -> Sql.update(c, "INSERT INTO volumes (" + COLUMNS + ") VALUES (" + Sql.placeholders(5) + ")",
+        r.id(), r.name(), r.path(), r.sizeBytes(), r.createdAt().toString()));
   }
 
   public Optional<VolumeRecord> findByName(String name) {
-    List<VolumeRecord> rows = select("SELECT " + COLUMNS + " FROM volumes WHERE name = ?", name);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    return db.read(c -> Sql.first(c, "SELECT " + COLUMNS + " FROM volumes WHERE name = ?", VolumeRepository::volume, name));
   }
 
   public List<VolumeRecord> list() {
-    return select("SELECT " + COLUMNS + " FROM volumes ORDER BY name", null);
+    return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM volumes ORDER BY name", VolumeRepository::volume));
   }
 
   public void delete(String id) {
-    db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM volumes WHERE id = ?")) {
-        ps.setString(1, id);
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    db.transaction(c -> Sql.update(c, "DELETE FROM volumes WHERE id = ?", id));
   }
 
   /**
@@ -82,13 +64,8 @@ public final class VolumeRepository {
                 + " (stop that VM, or attach both with :ro)");
           }
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT OR REPLACE INTO volume_holders (volume_key, vm_id, read_only) VALUES (?,?,?)")) {
-          ps.setString(1, claim.key());
-          ps.setString(2, vmId);
-          ps.setInt(3, claim.readOnly() ? 1 : 0);
-          ps.executeUpdate();
-        }
+        Sql.update(c, "INSERT OR REPLACE INTO volume_holders (volume_key, vm_id, read_only) VALUES (?,?,?)",
+            claim.key(), vmId, claim.readOnly() ? 1 : 0);
       }
       return null;
     });
@@ -96,27 +73,13 @@ public final class VolumeRepository {
 
   /** Drops every claim of {@code vmId}; idempotent. */
   public void release(String vmId) {
-    db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM volume_holders WHERE vm_id = ?")) {
-        ps.setString(1, vmId);
-        ps.executeUpdate();
-      }
-      return null;
-    });
+    db.transaction(c -> Sql.update(c, "DELETE FROM volume_holders WHERE vm_id = ?", vmId));
   }
 
   /** Every claim, for inspect and for the reconcile sweep. */
   public List<Holder> holders() {
-    return db.read(c -> {
-      List<Holder> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT volume_key, vm_id, read_only FROM volume_holders ORDER BY volume_key");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Holder(rs.getString(1), rs.getString(2), rs.getInt(3) == 1));
-        }
-      }
-      return out;
-    });
+    return db.read(c -> Sql.list(c, "SELECT volume_key, vm_id, read_only FROM volume_holders ORDER BY volume_key",
+        VolumeRepository::holder));
   }
 
   /** Drops the claims of VMs not in {@code keep}; returns how many went. */
@@ -132,33 +95,14 @@ public final class VolumeRepository {
   }
 
   private static List<Holder> holdersOf(Connection c, String key) throws SQLException {
-    List<Holder> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT volume_key, vm_id, read_only FROM volume_holders WHERE volume_key = ?")) {
-      ps.setString(1, key);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Holder(rs.getString(1), rs.getString(2), rs.getInt(3) == 1));
-        }
-      }
-    }
-    return out;
+    return Sql.list(c, "SELECT volume_key, vm_id, read_only FROM volume_holders WHERE volume_key = ?", VolumeRepository::holder, key);
   }
 
-  private List<VolumeRecord> select(String sql, String arg) {
-    return db.read(c -> {
-      List<VolumeRecord> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        if (arg != null) {
-          ps.setString(1, arg);
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new VolumeRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                Instant.parse(rs.getString(5))));
-          }
-        }
-      }
-      return out;
-    });
+  private static Holder holder(ResultSet rs) throws SQLException {
+    return new Holder(rs.getString(1), rs.getString(2), rs.getInt(3) == 1);
+  }
+
+  private static VolumeRecord volume(ResultSet rs) throws SQLException {
+    return new VolumeRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), Instant.parse(rs.getString(5)));
   }
 }

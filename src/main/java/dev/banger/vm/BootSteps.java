@@ -1,6 +1,7 @@
 package dev.banger.vm;
 
 import dev.banger.error.BangerException;
+import dev.banger.metadata.NoCloudSeed;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmRuntime;
 import dev.banger.model.VmState;
@@ -44,15 +45,17 @@ final class BootSteps {
   private final FirstBootSetup firstBoot;
   private final ContainerSetup containerSetup;
   private final VolumeMounts volumes;
+  private final NoCloudSeed seeds;
   private final LiveProcesses live;
   private final BiConsumer<String, VmmProcess> watch;
   private final VmLimits limits;
 
   BootSteps(VmRepository repo, VmRecorder recorder, VmResources resources, Network network, FirstBootSetup firstBoot,
-      ContainerSetup containerSetup, VolumeMounts volumes, LiveProcesses live, BiConsumer<String, VmmProcess> watch,
-      VmLimits limits) {
+      ContainerSetup containerSetup, VolumeMounts volumes, NoCloudSeed seeds, LiveProcesses live,
+      BiConsumer<String, VmmProcess> watch, VmLimits limits) {
     this.limits = limits;
     this.volumes = volumes;
+    this.seeds = seeds;
     this.repo = repo;
     this.recorder = recorder;
     this.resources = resources;
@@ -64,7 +67,7 @@ final class BootSteps {
   }
 
   /** What one boot's steps hand to the later ones. */
-  private static final class Boot {
+  static final class Boot {
     PreparedDisk disk;
     GuestNetwork guest;
     BootConfig config;
@@ -73,6 +76,76 @@ final class BootSteps {
   }
 
   void run(VmRow row, Vmm vmm, Accel accel, StepStack steps) throws StepFailedException {
+    String id = row.runtime().id();
+    HandleSink sink = recorder.sinkFor(id);
+    DiskSpec diskSpec = resources.diskSpec(row);
+    Boot boot = attach(row, steps);
+    // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
+    steps.run(Step.GUEST_SETUP, () -> firstBoot.run(id, row.spec(), diskSpec, boot.disk, boot.guest, boot.volumes), () -> {});
+    if (row.spec().containerMode()) {
+      steps.run(Step.GUEST_INIT, () -> containerSetup.run(row.spec(), row(id).runtime(), resources.imageOf(row).config(),
+          boot.disk.device(), vmm.kind().equals("qemu"), boot.volumes), () -> {});
+    }
+    if (vmm instanceof VmmSandbox sandbox) {
+      // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
+      steps.run(Step.VMM_JAIL,
+          () -> {
+            boot.config = bootConfig(row, accel, boot);
+            sandbox.prepare(resources.launchSpec(row), boot.config, sink);
+          },
+          () -> JailCleanup.remove(id, recorder.current(id), sink));
+    }
+    cgroup(row, steps);
+    steps.run(Step.VMM_SPAWN,
+        () -> {
+          if (boot.config == null) {
+            boot.config = bootConfig(row, accel, boot);
+          }
+          // Asked after the jail step: a jailed VMM is reached inside its jail.
+          boot.process = vmm.launch(resources.launchSpec(row), boot.config);
+          ProcessIdentity who = boot.process.identity();
+          sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
+          live.put(id, boot.process);
+        },
+        () -> {
+          vmm.kill(boot.process);
+          boot.process.awaitExit(Duration.ofSeconds(10));
+          live.remove(id, boot.process);
+          sink.apply(h -> h.withProcess(null, null));
+        });
+    // The VMM has opened its drives now and the guest has not run: check it holds the files that were checked.
+    steps.run(Step.VMM_CONFIGURE,
+        () -> {
+          vmm.configure(boot.process, boot.config);
+          volumes.verifyOpened(boot.process.identity().pid(), boot.volumes);
+        },
+        () -> {});
+    // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
+    // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.
+    steps.run(Step.VMM_BOOT,
+        () -> {
+          vmm.boot(boot.process);
+          repo.updateRuntime(row(id).runtime().withState(VmState.RUNNING, null).withStartedAt(Instant.now()));
+        },
+        () -> {});
+    watch.accept(id, boot.process);
+  }
+
+  /**
+   * The VMM's own cgroup ({@link VmLimits}): recorded, then made with its limits; the launch joins
+   * it. A boot and a restore both run it just before the VMM is spawned.
+   */
+  void cgroup(VmRow row, StepStack steps) throws StepFailedException {
+    String id = row.runtime().id();
+    HandleSink sink = recorder.sinkFor(id);
+    steps.run(Step.VMM_CGROUP, () -> limits.create(row, sink), () -> limits.remove(id, recorder.current(id), sink));
+  }
+
+  /**
+   * The steps that give a VM its host resources — disk.prepare, volume.attach, net.tap — shared by a
+   * boot and a restore of saved state ({@link VmSuspension}), which must not touch the disk's files.
+   */
+  Boot attach(VmRow row, StepStack steps) throws StepFailedException {
     String id = row.runtime().id();
     HandleSink sink = recorder.sinkFor(id);
     DiskSpec diskSpec = resources.diskSpec(row);
@@ -98,50 +171,22 @@ final class BootSteps {
           repo.updateRuntime(row(id).runtime().withAddress(boot.guest.ip(), boot.guest.mac()));
         },
         () -> network.detach(id, sink));
-    // Files are written while no VMM has the disk open; there is nothing to undo (see FirstBootSetup).
-    steps.run(Step.GUEST_SETUP, () -> firstBoot.run(id, row.spec(), diskSpec, boot.disk, boot.guest, boot.volumes), () -> {});
-    if (row.spec().containerMode()) {
-      steps.run(Step.GUEST_INIT, () -> containerSetup.run(row.spec(), row(id).runtime(), resources.imageOf(row).config(),
-          boot.disk.device(), vmm.kind().equals("qemu"), boot.volumes), () -> {});
+    return boot;
+  }
+
+  /**
+   * The boot config, with the cloud-init seed (made now, from the spec) and MMDS contents when the
+   * VM has them; a restore uses it too, as the restored VMM needs the saved VM's very devices.
+   */
+  BootConfig bootConfig(VmRow row, Accel accel, Boot boot) {
+    BootConfig config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
+    dev.banger.model.CloudInit data = row.spec().cloudInit();
+    if (data == null) {
+      return config;
     }
-    if (vmm instanceof VmmSandbox sandbox) {
-      // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
-      steps.run(Step.VMM_JAIL,
-          () -> {
-            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
-            sandbox.prepare(resources.launchSpec(row), boot.config, sink);
-          },
-          () -> JailCleanup.remove(id, recorder.current(id), sink));
-    }
-    // The VMM's own cgroup (VmLimits): recorded, then made with its limits; the launch joins it.
-    steps.run(Step.VMM_CGROUP, () -> limits.create(row, sink), () -> limits.remove(id, recorder.current(id), sink));
-    steps.run(Step.VMM_SPAWN,
-        () -> {
-          if (boot.config == null) {
-            boot.config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
-          }
-          // Asked after the jail step: a jailed VMM is reached inside its jail.
-          boot.process = vmm.launch(resources.launchSpec(row), boot.config);
-          ProcessIdentity who = boot.process.identity();
-          sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
-          live.put(id, boot.process);
-        },
-        () -> {
-          vmm.kill(boot.process);
-          boot.process.awaitExit(Duration.ofSeconds(10));
-          live.remove(id, boot.process);
-          sink.apply(h -> h.withProcess(null, null));
-        });
-    steps.run(Step.VMM_CONFIGURE, () -> vmm.configure(boot.process, boot.config), () -> {});
-    // RUNNING is recorded as part of the boot step, before its crash point: a daemon that dies
-    // after this adopts the VM, one that dies earlier (state still STARTING) tears it down.
-    steps.run(Step.VMM_BOOT,
-        () -> {
-          vmm.boot(boot.process);
-          repo.updateRuntime(row(id).runtime().withState(VmState.RUNNING, null).withStartedAt(Instant.now()));
-        },
-        () -> {});
-    watch.accept(id, boot.process);
+    VmRuntime r = row.runtime();
+    java.nio.file.Path seed = seeds.build(java.nio.file.Path.of(r.vmDir()), data, r.id(), r.name());
+    return NoCloudSeed.attach(config, seed, data, r.id(), r.name());
   }
 
   private void recordStrategy(String vmId, RootDiskStrategy strategy) {

@@ -90,7 +90,7 @@ record ContainerProcess(List<String> argv, List<String> env, String workdir, Str
           requested.diskSizeBytes(), requested.kernelArgs(), requested.network(), requested.sshKey(), requested.vmm(),
           requested.ports(), requested.autoRemove(), init, null, requested.entrypoint(), requested.cmd(), requested.env(),
           requested.workdir(), requested.user(), requested.tty(), requested.interactive(), requested.volumes(),
-          requested.cpuQuota());
+          requested.cloudInit(), requested.labels(), requested.cpuQuota());
       // Whatever the guest's init would refuse is refused now, before anything exists.
       of(withInit, image).initConfig("check", "check", withInit, false);
     }

@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Every point where a test daemon can be halted ({@link CrashPoints}): before and after each
  * start {@link Step}, inside the guest setup (intent recorded, disk not yet written), and along
- * the stop and its teardown. The crash tests take their points from here, and a test checks that
+ * the stop and its teardown, and before each step of a suspend and a restore ({@link VmSuspension}). The crash tests take their points from here, and a test checks that
  * every one is crashed by some test.
  */
 public enum CrashPoint {
@@ -35,7 +35,17 @@ public enum CrashPoint {
   STOP_JAIL_BEFORE("stop.jail.before"),
   STOP_NET_BEFORE("stop.net.before"),
   STOP_DISK_BEFORE("stop.disk.before"),
-  STOP_CLEAR_BEFORE("stop.clear.before");
+  STOP_CLEAR_BEFORE("stop.clear.before"),
+  SUSPEND_VMM_PAUSE_BEFORE("suspend.vmm.pause.before"),
+  SUSPEND_STATE_SAVE_BEFORE("suspend.state.save.before"),
+  SUSPEND_STATE_PUBLISH_BEFORE("suspend.state.publish.before"),
+  SUSPEND_VMM_END_BEFORE("suspend.vmm.end.before"),
+  SUSPEND_VMM_END_AFTER("suspend.vmm.end.after"),
+  RESTORE_STATE_VERIFY_BEFORE("restore.state.verify.before"),
+  RESTORE_VMM_SPAWN_BEFORE("restore.vmm.spawn.before"),
+  RESTORE_VMM_LOAD_BEFORE("restore.vmm.load.before"),
+  RESTORE_VMM_RESUME_BEFORE("restore.vmm.resume.before"),
+  RESTORE_VMM_RESUME_AFTER("restore.vmm.resume.after");
 
   private final String wire;
 

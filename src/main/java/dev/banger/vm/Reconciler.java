@@ -4,9 +4,10 @@ import dev.banger.host.ProcFs;
 import dev.banger.host.ProcReadException;
 import dev.banger.host.SweepReport;
 import dev.banger.metrics.BangerMetrics;
+import dev.banger.model.Holdings;
+import dev.banger.model.OrphanSweep;
 import dev.banger.model.VmHandles;
 import dev.banger.model.VmState;
-import dev.banger.network.Network;
 import dev.banger.network.NetworkMode;
 import dev.banger.rootdisk.DiskSweep;
 import dev.banger.store.HandlesFile;
@@ -19,8 +20,10 @@ import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.VmmSandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -98,7 +101,8 @@ public final class Reconciler {
     VmRow row = found.get();
     VmState state = row.runtime().state();
     VmRecorder recorder = lifecycle.recorder();
-    if (state == VmState.RUNNING && lifecycle.liveIds().contains(id) && recorder.cached(id).isPresent()) {
+    boolean up = state == VmState.RUNNING || state == VmState.PAUSED; // a paused VM is adopted paused
+    if (up && lifecycle.liveIds().contains(id) && recorder.cached(id).isPresent()) {
       return Outcome.ADOPTED; // Watched by this daemon: its exit watcher keeps it honest.
     }
     VmHandles handles = load(row, host);
@@ -108,15 +112,17 @@ public final class Reconciler {
         .flatMap(who -> lifecycle.resources().vmmFor(row.spec()).adopt(who, launch));
     // Only a VM that finished booting is adopted. One caught in STARTING never completed its start
     // (the caller saw it fail); one caught in STOPPING was asked to stop. Both are torn down.
-    boolean consistent = process.isPresent()
-        && state == VmState.RUNNING
+    boolean whole = process.isPresent()
         && (NetworkMode.fromWire(row.spec().network()) == NetworkMode.NONE
             || (handles.tapDevice() != null && host.tapExists(handles.tapDevice())))
         && host.diskActive(lifecycle.resources().diskFor(row.runtime()), lifecycle.resources().diskSpec(row), handles);
-    if (consistent) {
+    if (state == VmState.SUSPENDING || state == VmState.RESTORING) {
+      return lifecycle.suspension().settle(row, process, whole) ? Outcome.ADOPTED : Outcome.STOPPED;
+    }
+    if (whole && up) {
       lifecycle.adoptLive(id, process.get());
       if (row.runtime().lastError() != null) {
-        lifecycle.setState(id, VmState.RUNNING, null); // already RUNNING: only an error to clear
+        lifecycle.setState(id, state, null); // state unchanged: only an error to clear
       }
       lifecycle.watch(id, process.get());
       LOG.atInfo().addKeyValue("vm", id).addKeyValue("pid", handles.pid()).log("adopted running VM");
@@ -160,15 +166,17 @@ public final class Reconciler {
 
   /** Removes banger-named taps, dm targets, loops and VMM processes that no VM owns. */
   private List<String> sweep(List<String> failures) {
-    List<VmHandles> held = new ArrayList<>();
+    Map<String, VmHandles> recorded = new HashMap<>();
     Set<String> keepSockets = new HashSet<>();
     for (VmRow row : repo.list()) {
       VmHandles h = lifecycle.recorder().cached(row.runtime().id()).orElse(row.runtime().mirror());
-      held.add(h);
+      recorded.put(row.runtime().id(), h);
       if (h.pid() != null && row.runtime().apiSocket() != null) {
         keepSockets.add(row.runtime().apiSocket());
       }
     }
+    Holdings held = new Holdings(recorded,
+        vmId -> repo.findById(vmId).isPresent() ? lifecycle.recorder().cached(vmId) : Optional.empty());
     List<String> swept = new ArrayList<>();
     try {
       swept.addAll(sweepProcesses(keepSockets));
@@ -177,18 +185,9 @@ public final class Reconciler {
       failures.add("process sweep skipped: " + e.getMessage());
     }
     List<SweepReport> reports = new ArrayList<>();
-    // Jails first: a jailed VMM found there is killed before its tap and disk go.
-    for (Vmm vmm : lifecycle.resources().vmms().values()) {
-      if (vmm instanceof VmmSandbox sandbox) {
-        reports.add(sandbox.sweep(this::ownsSandbox));
-      }
+    for (OrphanSweep sweeper : sweepers()) {
+      reports.add(sweeper.sweep(held));
     }
-    if (lifecycle.limits().cgroups() != null) {
-      // After the process sweep: a cgroup still holding a process is left for the next pass.
-      reports.add(lifecycle.limits().cgroups().sweep(this::ownsSandbox));
-    }
-    reports.add(lifecycle.network().sweep(Network.keepFor(held)));
-    reports.add(diskSweep.sweep(DiskSweep.keepFor(held)));
     // A volume claim lives while its VM's VMM does, or its start or stop is under way (claims come before the VMM).
     Set<String> running = new HashSet<>();
     Set<VmState> active = java.util.EnumSet.of(VmState.STARTING, VmState.RUNNING, VmState.STOPPING);
@@ -209,13 +208,21 @@ public final class Reconciler {
     return swept;
   }
 
-  /**
-   * A VM owns its jail and cgroup while its handles hold a process or record them. Asked at each
-   * sweep decision, so a start that records its jail before building it is never swept from under.
-   */
-  private boolean ownsSandbox(String vmId) {
-    return repo.findById(vmId).isPresent() && lifecycle.recorder().cached(vmId)
-        .map(h -> h.pid() != null || h.jailDir() != null || h.cgroupDir() != null).orElse(false);
+  /** Every sweeper, in order: jails first, so a jailed VMM found there is killed before its tap and disk go. */
+  private List<OrphanSweep> sweepers() {
+    List<OrphanSweep> sweepers = new ArrayList<>();
+    for (Vmm vmm : lifecycle.resources().vmms().values()) {
+      if (vmm instanceof VmmSandbox sandbox) {
+        sweepers.add(sandbox);
+      }
+    }
+    if (lifecycle.limits().cgroups() != null) {
+      // After the process sweep (run before the sweepers): a cgroup still holding a process is left for the next pass.
+      sweepers.add(lifecycle.limits().cgroups());
+    }
+    sweepers.add(lifecycle.network());
+    sweepers.add(diskSweep);
+    return sweepers;
   }
 
   /** Kills VMM processes whose command line names a socket under our VM directories, unowned. */

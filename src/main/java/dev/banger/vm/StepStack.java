@@ -50,6 +50,11 @@ final class StepStack {
     CrashPoints.reach(CrashPoint.after(step));
   }
 
+  /** Pushes the undo of a side effect that is not a start {@link Step} (a restore's, {@link VmSuspension}). */
+  void push(String name, Action undo) {
+    undos.push(new Undo(name, undo));
+  }
+
   /** Undoes every completed step in reverse order; returns the failures (empty when clean). */
   List<String> unwind() {
     List<String> failures = new ArrayList<>();

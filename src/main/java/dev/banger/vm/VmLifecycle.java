@@ -3,7 +3,6 @@ package dev.banger.vm;
 import dev.banger.error.BangerException;
 import dev.banger.guest.ContainerInit;
 import dev.banger.guest.GuestDiskWriter;
-import dev.banger.host.TreeFiles;
 import dev.banger.metrics.BangerMetrics;
 import dev.banger.model.Catalog;
 import dev.banger.model.GuestSetup;
@@ -16,13 +15,10 @@ import dev.banger.store.VmRepository.VmRow;
 import dev.banger.vm.StepStack.StepFailedException;
 import dev.banger.vmm.Accel;
 import dev.banger.vmm.Vmm;
-import dev.banger.vmm.VmmExit;
 import dev.banger.vmm.VmmProcess;
 import dev.banger.vmm.accel.Acceleration;
 import dev.banger.volume.AttachedVolume;
 import dev.banger.volume.VolumeMounts;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops VMs (DESIGN.md, "Lifecycle and crash safety"). Start is a list of named steps
@@ -42,8 +36,6 @@ import org.slf4j.LoggerFactory;
  * {@link LiveProcesses}.
  */
 public final class VmLifecycle {
-  private static final Logger LOG = LoggerFactory.getLogger(VmLifecycle.class);
-
   /**
    * Daemon-wide settings for starting VMMs.
    *
@@ -67,11 +59,14 @@ public final class VmLifecycle {
   private final VmRecorder recorder;
   private final BootEndings endings;
   private final VolumeMounts volumes;
+  private final VmSuspension suspension;
+  private final VmExits exits;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final RemovedVms removed = new RemovedVms();
 
   public VmLifecycle(VmRepository repo, Catalog catalog, RootDisks disks, Network network, Map<String, Vmm> vmms,
-      GuestDiskWriter guestWriter, Acceleration acceleration, VolumeMounts volumes, Options options) {
+      GuestDiskWriter guestWriter, Acceleration acceleration, VolumeMounts volumes, dev.banger.metadata.NoCloudSeed seeds,
+      Options options) {
     this.repo = repo;
     this.network = network;
     this.options = options;
@@ -82,7 +77,15 @@ public final class VmLifecycle {
     this.teardown = new Teardown(recorder, resources, network, live, volumes);
     this.endings = new BootEndings(repo, recorder, new GuestExit(guestWriter));
     this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
-        new ContainerSetup(guestWriter, ContainerInit.load()), volumes, live, this::watch, options.limits());
+        new ContainerSetup(guestWriter, ContainerInit.load()), volumes, seeds, live, this::watch,
+        options.limits());
+    this.suspension = new VmSuspension(this, repo, live, bootSteps);
+    this.exits = new VmExits(this, repo, live, endings, removed);
+  }
+
+  /** Pause, resume, suspend and restore. */
+  public VmSuspension suspension() {
+    return suspension;
   }
 
   /** Each VMM's cgroup and the console logs' bounds. */
@@ -152,8 +155,12 @@ public final class VmLifecycle {
     return locked(vmId, () -> {
       VmRow row = row(vmId);
       VmState state = row.runtime().state();
-      if (state == VmState.RUNNING || state == VmState.STARTING) {
-        throw BangerException.precondition("VM '" + row.runtime().name() + "' is already " + state.wire());
+      if (state == VmState.RUNNING || state == VmState.STARTING || state == VmState.PAUSED) {
+        throw BangerException.precondition("VM '" + row.runtime().name() + "' is already " + state.wire()
+            + (state == VmState.PAUSED ? " (`banger resume` lets it run)" : ""));
+      }
+      if (state == VmState.SUSPENDED) {
+        return suspension.restore(row);
       }
       if (state == VmState.ERROR || state == VmState.STOPPING) {
         teardown(row);
@@ -188,14 +195,17 @@ public final class VmLifecycle {
   public VmRow stop(String vmId, Duration timeout, boolean force) {
     return locked(vmId, () -> {
       VmRow row = row(vmId);
-      if (row.runtime().state() == VmState.CREATED || row.runtime().state() == VmState.STOPPED) {
-        if (recorder.current(vmId).holdsNothing()) {
-          return row;
-        }
+      VmState before = row.runtime().state();
+      boolean idle = before == VmState.CREATED || before == VmState.STOPPED;
+      if (suspension.discardForStop(row) || (idle && recorder.current(vmId).holdsNothing())) {
+        return row(vmId);
       }
-      boolean wasRunning = row.runtime().state() == VmState.RUNNING;
+      boolean wasRunning = before == VmState.RUNNING || before == VmState.PAUSED;
       setState(vmId, VmState.STOPPING, null);
       VmmProcess process = live.of(row);
+      if (before == VmState.PAUSED && process != null && !force) {
+        suspension.resumeToStop(row, process); // a frozen guest cannot hear Ctrl-Alt-Del
+      }
       boolean killed = false;
       long t0 = System.nanoTime();
       if (process != null) {
@@ -240,7 +250,7 @@ public final class VmLifecycle {
     locked(vmId, () -> {
       VmRow row = row(vmId);
       VmState state = row.runtime().state();
-      boolean active = state == VmState.RUNNING || state == VmState.STARTING || state == VmState.STOPPING;
+      boolean active = state.mayOwnResources() && state != VmState.ERROR;
       if (active && !force) {
         throw BangerException.precondition("VM '" + row.runtime().name() + "' is " + state.wire() + "; stop it first or use `banger rm -f`");
       }
@@ -255,7 +265,7 @@ public final class VmLifecycle {
       repo.updateRuntime(stopped.runtime().withGuestSetup(GuestSetup.PENDING));
       resources.diskFor(stopped.runtime()).delete(resources.diskSpec(stopped));
       network.releaseLease(vmId);
-      removeVmDir(Path.of(stopped.runtime().vmDir()), vmId);
+      VmExits.removeVmDir(Path.of(stopped.runtime().vmDir()));
       repo.delete(vmId);
       recorder.forget(vmId);
       locks.remove(vmId);
@@ -268,42 +278,9 @@ public final class VmLifecycle {
     return teardown.run(row);
   }
 
-  /** Notices a VMM that ends on its own (guest poweroff, crash) and tears the VM down. */
+  /** Notices a VMM that ends on its own (guest poweroff, crash) and tears the VM down ({@link VmExits}). */
   void watch(String vmId, VmmProcess process) {
-    var unused = process.onExit().thenAcceptAsync(exit -> {
-      try {
-        onExit(vmId, process, exit);
-      } catch (RuntimeException e) {
-        LOG.atWarn().addKeyValue("vm", vmId).setCause(e).log("cleanup after VMM exit failed");
-      }
-    }, r -> Thread.ofVirtual().name("vm-exit-" + vmId).start(r));
-  }
-
-  private void onExit(String vmId, VmmProcess process, VmmExit exit) {
-    locked(vmId, () -> {
-      Optional<VmRow> found = repo.findById(vmId);
-      if (found.isEmpty() || live.get(vmId) != process || found.get().runtime().state() != VmState.RUNNING) {
-        return null; // A stop or delete is handling it.
-      }
-      LOG.atInfo().addKeyValue("vm", vmId).addKeyValue("exit", exit.describe()).log("VMM exited on its own");
-      VmRow row = found.get();
-      GuestExit.Outcome outcome = endings.decide(row, false);
-      if (outcome instanceof GuestExit.Stopped && !exit.clean()) {
-        outcome = new GuestExit.Failed("VMM " + exit.describe(), null);
-      }
-      List<String> failures = teardown(row);
-      if (!failures.isEmpty()) {
-        setState(vmId, VmState.ERROR, "VMM " + exit.describe() + "; teardown incomplete: " + String.join("; ", failures));
-        return null;
-      }
-      record(vmId, outcome);
-      if (Boolean.TRUE.equals(row.spec().autoRemove())) {
-        LOG.atInfo().addKeyValue("vm", vmId).log("removing VM started with --rm");
-        removed.remember(row(vmId).runtime());
-        delete(vmId, false);
-      }
-      return null;
-    });
+    exits.watch(vmId, process);
   }
 
   /** How the boot of a VM whose VMM is gone ended, from what it left (its disk still attached). */
@@ -322,23 +299,6 @@ public final class VmLifecycle {
 
   private VmRow row(String vmId) {
     return repo.findById(vmId).orElseThrow(() -> BangerException.notFound("no VM with id " + vmId));
-  }
-
-  /**
-   * Deletes a VM directory: renamed to rm-&lt;id&gt; first, so a crash mid-way leaves a name a sweep
-   * knows, then removed without following links or entering a mount ({@link TreeFiles}).
-   */
-  private static void removeVmDir(Path vmDir, String vmId) {
-    if (!Files.exists(vmDir)) {
-      return;
-    }
-    Path doomed = vmDir.resolveSibling("rm-" + vmId);
-    try {
-      Files.move(vmDir, doomed);
-      TreeFiles.deleteRecursively(doomed);
-    } catch (IOException e) {
-      throw BangerException.internal("cannot remove VM directory " + vmDir + ": " + e.getMessage(), e);
-    }
   }
 
   private static String rootMessage(Throwable e) {

@@ -80,6 +80,11 @@ public final class VmService {
     return lifecycle.stop(get(nameOrId).runtime().id(), timeout, force);
   }
 
+  /** Pause, resume and suspend (a start of a suspended VM restores it). */
+  public VmSuspension suspension() {
+    return lifecycle.suspension();
+  }
+
   public VmRow restart(String nameOrId) {
     String id = get(nameOrId).runtime().id();
     lifecycle.stop(id, null, false);
@@ -113,7 +118,7 @@ public final class VmService {
     }
     VmRow row = found.get();
     VmState state = row.runtime().state();
-    boolean ended = state != VmState.RUNNING && state != VmState.STARTING && state != VmState.STOPPING;
+    boolean ended = !state.mayOwnResources() || state == VmState.ERROR;
     Integer exitCode = ended ? row.runtime().exitCode() : null;
     String error = ended ? row.runtime().lastError() : null;
     ConsoleLog log = new ConsoleLog(Path.of(row.runtime().consoleLog()), Long.MAX_VALUE);
@@ -184,6 +189,7 @@ public final class VmService {
   /** As {@link #create(CreateVmRequest)}, on behalf of {@code caller}: host files it names as volumes must be its own. */
   public synchronized VmRow create(CreateVmRequest req, dev.banger.host.UserAccount caller) {
     VmNames.checkName(req.name());
+    java.util.Map<String, String> labels = dev.banger.model.VmLabels.checked(req.labels());
     int vcpus = req.vcpus() == null ? 1 : req.vcpus();
     long memory = req.memoryMib() == null ? 512 : req.memoryMib();
     String network = req.network() == null ? "bridge" : req.network();
@@ -217,10 +223,15 @@ public final class VmService {
     }
     List<PortForward> ports = checkPorts(req.ports(), network);
     List<dev.banger.model.VolumeMount> volumes = lifecycle.volumes().checkAtCreate(req.volumes(), caller);
+    dev.banger.model.CloudInit cloudInit = dev.banger.metadata.CloudInitInput.check(req.userData(), req.metaData());
     VmSpec asked = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network, null, vmm,
         ports, req.autoRemove(), req.init(), req.initPath(), req.entrypoint(), req.cmd(), req.env(), req.workdir(),
-        req.user(), req.tty(), req.interactive(), volumes, req.cpuQuota());
+        req.user(), req.tty(), req.interactive(), volumes, null, null, req.cpuQuota());
     String init = ContainerProcess.checkAtCreate(asked, req.init() != null, image.config(), image.name());
+    if (cloudInit != null && VmSpec.INIT_BANGER.equals(init)) {
+      throw BangerException.invalid("--user-data/--meta-data need image mode, where the image's own init runs cloud-init;"
+          + " image '" + image.name() + "' boots in container mode (add --init image)");
+    }
     // Last, as it may create banger's key pair: everything else about the request is valid by now.
     String authorizedKeys = req.sshKey() != null || Boolean.TRUE.equals(req.ssh()) ? sshKeys.authorizedKeys(req.sshKey()) : null;
     String id = uniqueId();
@@ -232,7 +243,8 @@ public final class VmService {
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
         authorizedKeys, vmm, ports, req.autoRemove(), init, req.initPath(), req.entrypoint(), req.cmd(), req.env(),
-        req.workdir(), req.user(), req.tty(), req.interactive(), volumes, req.cpuQuota());
+        req.workdir(), req.user(), req.tty(), req.interactive(), volumes, cloudInit, labels,
+        req.cpuQuota());
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);
@@ -280,11 +292,7 @@ public final class VmService {
         throw BangerException.alreadyExists("host port " + port.hostSide() + " is already forwarded to VM '"
             + claimed.get(port.hostSide()) + "'; choose another host port");
       }
-      if (lifecycle.network().hostPortInUse(port.hostPort(), port.protocol())) {
-        throw BangerException.precondition("host port " + port.hostSide() + " is taken by a listening socket"
-            + (lifecycle.netns() == null ? " on this host" : " in the daemon's network namespace " + lifecycle.netns())
-            + "; choose another host port");
-      }
+      lifecycle.network().checkHostPortsFree(List.of(port), "choose another host port");
     }
     return ports;
   }

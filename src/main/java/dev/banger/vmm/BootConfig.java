@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param accel how the vCPUs run: decided per start by {@link dev.banger.vmm.accel.Acceleration};
  *     Firecracker always runs under KVM, QEMU either way
  * @param drives the block devices after the root disk (volumes), in order; empty for none
+ * @param mmds what Firecracker's metadata service serves the guest (V2, through the network
+ *     interface), or null for no MMDS; other VMMs ignore it
  */
 public record BootConfig(
     Path kernel,
@@ -33,7 +35,8 @@ public record BootConfig(
     int vcpus,
     long memoryMib,
     Accel accel,
-    java.util.List<ExtraDrive> drives) {
+    java.util.List<ExtraDrive> drives,
+    java.util.Map<String, Object> mmds) {
 
   private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
   private static final Pattern TAP = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
@@ -44,6 +47,7 @@ public record BootConfig(
     Objects.requireNonNull(rootfs, "rootfs");
     Objects.requireNonNull(accel, "accel");
     drives = drives == null ? java.util.List.of() : java.util.List.copyOf(drives);
+    mmds = mmds == null ? null : java.util.Map.copyOf(mmds);
     if (vcpus < 1 || vcpus > 32) {
       throw BangerException.invalid("a VM needs 1 to 32 vCPUs, got " + vcpus);
     }
@@ -64,7 +68,7 @@ public record BootConfig(
   /** Without extra drives. */
   public BootConfig(Path kernel, Path initrd, String bootArgs, Path rootfs, boolean rootReadOnly, String tap,
       String guestMac, int vcpus, long memoryMib, Accel accel) {
-    this(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, java.util.List.of());
+    this(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, java.util.List.of(), null);
   }
 
   /** Under KVM, as Firecracker always runs (QEMU callers say which with {@link #withAccel}). */
@@ -74,19 +78,23 @@ public record BootConfig(
   }
 
   public BootConfig withNetwork(String tapDevice, String mac) {
-    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tapDevice, mac, vcpus, memoryMib, accel, drives);
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tapDevice, mac, vcpus, memoryMib, accel, drives, mmds);
   }
 
   public BootConfig withInitrd(Path initrdPath) {
-    return new BootConfig(kernel, initrdPath, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, drives);
+    return new BootConfig(kernel, initrdPath, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, drives, mmds);
   }
 
   public BootConfig withAccel(Accel value) {
-    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, value, drives);
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, value, drives, mmds);
   }
 
   public BootConfig withDrives(java.util.List<ExtraDrive> value) {
-    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, value);
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, value, mmds);
+  }
+
+  public BootConfig withMmds(java.util.Map<String, Object> value) {
+    return new BootConfig(kernel, initrd, bootArgs, rootfs, rootReadOnly, tap, guestMac, vcpus, memoryMib, accel, drives, value);
   }
 
   public boolean hasNetwork() {

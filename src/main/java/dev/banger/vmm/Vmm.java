@@ -3,6 +3,7 @@ package dev.banger.vmm;
 import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.model.VmHandles;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -62,21 +63,15 @@ public interface Vmm {
   String kind();
 
   /**
-   * Spawns the VMM after removing a stale API socket. Returns without waiting for the API.
+   * Spawns the VMM after removing a stale API socket. Returns without waiting for the API. What
+   * the VMM does with {@code config} here is its own affair: Firecracker is configured over its
+   * API after launch ({@link #configure}) and ignores it (it may be null); QEMU takes the whole
+   * machine on its command line.
    *
    * @throws dev.banger.error.BangerException when the process cannot be started, dies at once, or
    *     another process still listens on the socket
    */
-  VmmProcess launch(LaunchSpec spec);
-
-  /**
-   * Spawns the VMM knowing already what it will boot. VMMs configured over an API after launch
-   * (Firecracker) ignore {@code config} here and take it in {@link #configure}; VMMs configured on
-   * their command line (QEMU) override this and build the command line from it.
-   */
-  default VmmProcess launch(LaunchSpec spec, BootConfig config) {
-    return launch(spec);
-  }
+  VmmProcess launch(LaunchSpec spec, BootConfig config);
 
   /**
    * Waits for the API socket, then configures the machine before boot.
@@ -94,6 +89,44 @@ public interface Vmm {
    * asked (not booted yet, API unreachable): then only {@link #kill} will end it.
    */
   boolean requestStop(VmmProcess vmm);
+
+  /** Freezes the guest's vCPUs; the process keeps its memory, tap and disk. Idempotent. */
+  default void pause(VmmProcess vmm) {
+    throw unsupported("pause");
+  }
+
+  /** Lets a paused (or just restored) guest run again. Idempotent. */
+  default void resume(VmmProcess vmm) {
+    throw unsupported("resume");
+  }
+
+  /**
+   * Writes a paused guest's memory and device state as files into the empty directory {@code dir}
+   * and returns once they are complete; the VMM stays paused and alive. The caller publishes them.
+   */
+  default void saveState(VmmProcess vmm, Path dir) {
+    throw unsupported("save a guest's state");
+  }
+
+  /**
+   * Spawns a VMM that will take saved state instead of booting ({@link #restore}); like {@link
+   * #launch} otherwise, and undone the same way.
+   */
+  default VmmProcess launchForRestore(LaunchSpec spec, BootConfig config) {
+    throw unsupported("restore a guest's state");
+  }
+
+  /**
+   * Loads the state {@link #saveState} wrote in {@code dir} into a process from {@link
+   * #launchForRestore}; the guest stays paused until {@link #resume}. A failure may end the process.
+   */
+  default void restore(VmmProcess vmm, BootConfig config, Path dir) {
+    throw unsupported("restore a guest's state");
+  }
+
+  private BangerException unsupported(String what) {
+    return BangerException.precondition("the " + kind() + " VMM cannot " + what);
+  }
 
   /** Sends SIGKILL if the process still matches its identity. Returns true when it did. */
   default boolean kill(VmmProcess vmm) {

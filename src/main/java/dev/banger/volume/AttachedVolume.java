@@ -11,8 +11,16 @@ import java.nio.file.Path;
  * @param readOnly whether the guest sees it read-only
  * @param label the file system's label (a banger volume's name), or null when it has none known
  * @param index its position among the VM's volumes: the guest sees it as {@code vd(b+index)}
+ * @param checkedFile a host file's identity (device and inode) when this start checked it, which
+ *     the VMM must be seen to hold open before the guest runs; null for banger's own volumes
  */
-public record AttachedVolume(String key, Path file, String guestPath, boolean readOnly, String label, int index) {
+public record AttachedVolume(String key, Path file, String guestPath, boolean readOnly, String label, int index,
+    Object checkedFile) {
+  /** A banger volume (nothing to check the VMM opened). */
+  public AttachedVolume(String key, Path file, String guestPath, boolean readOnly, String label, int index) {
+    this(key, file, guestPath, readOnly, label, index, null);
+  }
+
   /** The device id, also its serial on QEMU: {@code bvol0}, {@code bvol1}… */
   public String driveId() {
     return "bvol" + index;

@@ -1,6 +1,7 @@
 package dev.banger.volume;
 
 import dev.banger.error.BangerException;
+import dev.banger.host.ProcFs;
 import dev.banger.host.UserAccount;
 import dev.banger.model.VolumeMount;
 import dev.banger.store.VmRepository;
@@ -23,7 +24,9 @@ import java.util.Set;
  * <p>A host image file is the caller's to give: it must be a regular file (never a device, a
  * directory or a symlink) that the caller owns, unless the caller is root — the daemon runs as
  * root and would otherwise hand a guest any file on the host. A start checks again that it is
- * still a regular file of the same owner.
+ * still a regular file of the same owner, and before the guest runs, that the file the VMM opened
+ * is that very file ({@link #verifyOpened}): the path is checked, then opened by another process,
+ * so a swap in between (a symlink, another file renamed over it) must not reach a guest.
  */
 public final class VolumeMounts {
   public static final int MAX_PER_VM = 8;
@@ -31,11 +34,18 @@ public final class VolumeMounts {
   private final VolumeService volumes;
   private final VolumeRepository repo;
   private final VmRepository vms;
+  private final ProcFs procFs;
 
   public VolumeMounts(VolumeService volumes, VolumeRepository repo, VmRepository vms) {
+    this(volumes, repo, vms, new ProcFs());
+  }
+
+  /** @param procFs reads which files a VMM holds open */
+  public VolumeMounts(VolumeService volumes, VolumeRepository repo, VmRepository vms, ProcFs procFs) {
     this.volumes = volumes;
     this.repo = repo;
     this.vms = vms;
+    this.procFs = procFs;
   }
 
   /** Parses and checks a create request's {@code -v} list; nothing is attached yet. */
@@ -80,11 +90,12 @@ public final class VolumeMounts {
       if (m.fromHostFile()) {
         Path file = Path.of(m.source());
         int owner = hostFileOwner(file);
+        Object identity = fileKey(file);
         if (m.hostOwner() != null && owner != m.hostOwner()) {
           throw BangerException.precondition("host file " + file + " changed owner (uid " + m.hostOwner() + " at create, "
               + owner + " now); refusing to attach it");
         }
-        out.add(new AttachedVolume(file.toString(), file, m.guestPath(), m.readOnly(), null, out.size()));
+        out.add(new AttachedVolume(file.toString(), file, m.guestPath(), m.readOnly(), null, out.size(), identity));
       } else {
         VolumeRecord r = volumes.record(m.source())
             .orElseThrow(() -> BangerException.notFound("volume '" + m.source() + "' is gone; `banger volume ls` lists them"));
@@ -92,6 +103,27 @@ public final class VolumeMounts {
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * Refuses the start unless the VMM ({@code pid}, which has opened its drives and not yet run the
+   * guest) holds open each host file as it was checked: the same device and inode. A path swapped
+   * between the check and the VMM's open — to a symlink, or another file renamed over it — fails here.
+   */
+  public void verifyOpened(long pid, List<AttachedVolume> attached) {
+    java.util.Set<Object> open = null;
+    for (AttachedVolume v : attached) {
+      if (v.checkedFile() == null) {
+        continue;
+      }
+      if (open == null) {
+        open = procFs.openFileKeys(pid);
+      }
+      if (!open.contains(v.checkedFile())) {
+        throw BangerException.precondition("host volume " + v.file() + " changed between banger's check and the VMM"
+            + " opening it (it is not the file that was checked); refusing to start the guest with it");
+      }
+    }
   }
 
   /** Claims the VM's volumes for this start (see {@link VolumeRepository#attach}). */
@@ -112,6 +144,14 @@ public final class VolumeMounts {
   /** Drops the claims of VMs not in {@code running} (reconcile); returns how many VMs' claims went. */
   public int sweep(Set<String> running) {
     return repo.sweep(running);
+  }
+
+  private static Object fileKey(Path file) {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    } catch (IOException e) {
+      throw BangerException.precondition("cannot read host volume " + file + ": " + e.getMessage());
+    }
   }
 
   private static int hostFileOwner(Path file) {

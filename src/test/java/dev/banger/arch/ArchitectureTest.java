@@ -56,6 +56,23 @@ class ArchitectureTest {
   }
 
   @Test
+  void theKubeletReachesBangerOnlyThroughTheDaemonsApi() {
+    noClasses().that().resideInAPackage("dev.banger.kubelet..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "dev.banger.store..", "dev.banger.vm..", "dev.banger.vmm..", "dev.banger.daemon..", "dev.banger.network..",
+            "dev.banger.rootdisk..", "dev.banger.image..", "dev.banger.host..")
+        .check(classes);
+  }
+
+  @Test
+  void onlyTheKubeletUsesTheKubernetesClient() {
+    // Its jars are off the CLI's class path (lib/kubelet/): nothing else may need them.
+    noClasses().that().resideOutsideOfPackage("dev.banger.kubelet..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "tools.jackson..")
+        .check(classes);
+  }
+
+  @Test
   void theStoreAndModelDoNotDependOnServices() {
     noClasses().that().resideInAnyPackage("dev.banger.store..", "dev.banger.model..")
         .should().dependOnClassesThat().resideInAnyPackage(

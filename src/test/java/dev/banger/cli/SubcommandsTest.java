@@ -9,8 +9,8 @@ import picocli.CommandLine;
 
 class SubcommandsTest {
   private static final String[] ALL = {
-    "create", "run", "start", "stop", "restart", "rm", "ls", "inspect", "logs", "console", "ssh", "exec", "cp",
-    "image", "volume", "kernel", "system", "events", "stats", "daemon", "doctor", "version"};
+    "create", "run", "start", "stop", "restart", "pause", "resume", "suspend", "rm", "ls", "inspect", "logs", "console", "ssh", "exec", "cp",
+    "image", "volume", "kernel", "system", "events", "stats", "daemon", "kubelet", "doctor", "version"};
 
   @Test
   void aNamedSubcommandIsTheOnlyOneBuilt() {

@@ -20,7 +20,6 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -200,12 +199,12 @@ class AgentIT {
 
   @Test
   @Order(7)
-  void cpBothWaysThroughTheAgentKeepsModesAndContent() throws Exception {
+  void cpBothWaysAndExecCarry100MiBAndKeepModes() throws Exception {
     Path src = Files.createDirectories(work.resolve("tree"));
     Files.createDirectories(src.resolve("sub/deeper"));
     Files.writeString(src.resolve("sub/plain.txt"), "plain\n");
     Files.writeString(src.resolve("run.sh"), "#!/bin/sh\necho run\n");
-    byte[] big = new byte[20 * 1024 * 1024];
+    byte[] big = new byte[100 * 1024 * 1024];
     new java.util.Random(14).nextBytes(big);
     Files.write(src.resolve("sub/deeper/big.bin"), big);
     Files.setPosixFilePermissions(src.resolve("run.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
@@ -230,7 +229,17 @@ class AgentIT {
     for (String p : List.of("run.sh", "sub", "sub/plain.txt", "sub/deeper", "sub/deeper/big.bin")) {
       assertThat(Files.getPosixFilePermissions(got.resolve(p))).as(p).isEqualTo(Files.getPosixFilePermissions(src.resolve(p)));
     }
-    System.out.printf("AgentIT cp of 20 MiB + tree: host->guest %d ms, guest->host %d ms%n", pushMs, pullMs);
+    // 100 MiB through exec's stdout, byte for byte (the file the copy left in the guest).
+    Path streamed = work.resolve("streamed.bin");
+    start = System.nanoTime();
+    try (Banger.Attached cat = banger.attachCommand(List.of("sh", "-c",
+        "exec \"$0\" exec box -- cat /tmp/tree/sub/deeper/big.bin > \"$1\"", banger.launcher().toString(), streamed.toString()))) {
+      assertThat(cat.exitCode(600)).as(cat.stderr()).isZero();
+    }
+    long execMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(Files.size(streamed)).isEqualTo(big.length);
+    assertThat(Files.mismatch(streamed, src.resolve("sub/deeper/big.bin"))).isEqualTo(-1L);
+    System.out.printf("AgentIT 100 MiB + tree: cp host->guest %d ms, cp guest->host %d ms, exec stdout %d ms%n", pushMs, pullMs, execMs);
   }
 
   @Test

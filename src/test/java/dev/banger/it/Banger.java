@@ -56,6 +56,13 @@ public final class Banger implements AutoCloseable {
     env.put("BANGER_NETNS", netns.name());
   }
 
+  /** A Banger whose Firecracker is the stand-in (no guest boots): the set-up every stand-in IT shares. */
+  public static Banger withStandIn(Path workDir) throws IOException {
+    Banger banger = new Banger(workDir);
+    banger.useFirecrackerStandIn(workDir);
+    return banger;
+  }
+
   public Path stateDir() {
     return stateDir;
   }
@@ -156,6 +163,13 @@ public final class Banger implements AutoCloseable {
     return runWith(Map.of(), args);
   }
 
+  /** Runs the CLI and asserts it exits 0; the failure names the command, its stderr and the daemon's log. */
+  public Run ok(String... args) throws Exception {
+    Run run = run(args);
+    assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.stderr() + daemonLog()).isZero();
+    return run;
+  }
+
   public Run runWith(Map<String, String> extraEnv, String... args) throws Exception {
     return runAs(List.of(), extraEnv, args);
   }
@@ -214,9 +228,29 @@ public final class Banger implements AutoCloseable {
     return new dev.banger.api.ApiClient(socket).getObject("/v1/vms/" + vm);
   }
 
+  /** The daemon's API client, for the requests a test makes in-process rather than through a CLI JVM. */
+  public dev.banger.api.ApiClient api() {
+    return new dev.banger.api.ApiClient(socket);
+  }
+
+  /** What {@code banger start VM} asks, in-process; throws the API's error as the CLI would print it. */
+  public void start(String vm) {
+    api().post("/v1/vms/" + vm + "/start", Map.of());
+  }
+
+  /** What {@code banger stop VM} asks (its default 10 s grace period), in-process. */
+  public void stopVm(String vm) {
+    api().post("/v1/vms/" + vm + "/stop", Map.of("timeoutSeconds", 10, "force", false));
+  }
+
+  /** What {@code banger rm -f VM} asks, in-process. */
+  public void removeVm(String vm) {
+    api().delete("/v1/vms/" + vm + "?force=true");
+  }
+
   /** Removes every VM (as {@code rm -f} does), in-process: a test's clean-up between cases. */
   public void removeAllVms() {
-    dev.banger.api.ApiClient client = new dev.banger.api.ApiClient(socket);
+    dev.banger.api.ApiClient client = api();
     for (Map<String, Object> vm : client.getList("/v1/vms")) {
       client.delete("/v1/vms/" + vm.get("name") + "?force=true");
     }
@@ -337,7 +371,13 @@ public final class Banger implements AutoCloseable {
    * cannot run guests.
    */
   public Path useFirecrackerStandIn(Path dir) throws IOException {
-    Path bin = dev.banger.vmm.firecracker.FakeFirecrackerBinary.builder().write(Files.createDirectories(dir.resolve("bin")));
+    return useFirecrackerStandIn(dir, null);
+  }
+
+  /** As {@link #useFirecrackerStandIn(Path)}, the stand-in reading failure injections from {@code control} (null: none). */
+  public Path useFirecrackerStandIn(Path dir, Path control) throws IOException {
+    var builder = dev.banger.vmm.firecracker.FakeFirecrackerBinary.builder();
+    Path bin = (control == null ? builder : builder.control(control)).write(Files.createDirectories(dir.resolve("bin")));
     env("BANGER_FIRECRACKER_BIN", bin.toString());
     env("BANGER_DEFAULT_VMM", "firecracker");
     env("BANGER_ACCEL", "kvm");
@@ -383,6 +423,18 @@ public final class Banger implements AutoCloseable {
       if (ours) {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
       }
+    }
+  }
+
+  /**
+   * The tests' {@code @AfterEach}/{@code @AfterAll}: asserts nothing banger-named is left
+   * ({@link Leaks}), then closes — the close runs even when the check fails.
+   */
+  public void closeCheckingLeaks() throws Exception {
+    try {
+      assertThat(Leaks.find(netns, stateDir)).isEmpty();
+    } finally {
+      close();
     }
   }
 

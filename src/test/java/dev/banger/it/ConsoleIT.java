@@ -1,17 +1,19 @@
 package dev.banger.it;
 
-import dev.banger.testing.Leaks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.image.TarBuilder;
 import dev.banger.testing.HostAssumptions;
+import dev.banger.testing.Leaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,26 +21,32 @@ import org.junit.jupiter.api.io.TempDir;
  * echoes its serial input: what is typed must reach the VMM's stdin and come back on the console.
  * Input comes from a pipe, so the console forwards it until it ends and then detaches.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleIT {
-  @TempDir Path work;
+  @TempDir static Path work;
   private Banger banger;
   private Process daemon;
 
-  @BeforeEach
+  /** One daemon for the class (each case names its own VM); every case ends with no VM and no leak. */
+  @BeforeAll
   void setUp() throws Exception {
-    banger = new Banger(work);
-    banger.useFirecrackerStandIn(work);
+    banger = Banger.withStandIn(work);
     daemon = banger.startDaemon();
     banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=console\n"));
   }
 
   @AfterEach
-  void tearDown() throws Exception {
-    try {
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
-    } finally {
-      banger.close();
+  void noVmsAndNoLeaks() throws Exception {
+    if (!daemon.isAlive()) {
+      daemon = banger.startDaemon(); // a failed restart case left none
     }
+    banger.removeAllVms();
+    assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
+  }
+
+  @AfterAll
+  void tearDown() {
+    banger.close();
   }
 
   private String state(String name) throws Exception {

@@ -14,7 +14,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -65,18 +64,9 @@ class ContainerRegistryIT {
     return new ProcessCommandRunner().run(Command.of(argv)).ok();
   }
 
-  /** The mmdebstrap tarball, made once per host (published by rename, so an interrupted run leaves none). */
+  /** The mmdebstrap tarball, made once per host (see {@link DebianImages#cached}). */
   private static Path debianPython() throws IOException {
-    if (Files.isRegularFile(CACHE)) {
-      return CACHE;
-    }
-    Files.createDirectories(CACHE.getParent());
-    Path temp = CACHE.resolveSibling(".bookworm-python3-" + ProcessHandle.current().pid() + ".tar");
-    CommandResult made = new ProcessCommandRunner().run(Command.of("mmdebstrap", "--quiet", "--variant=minbase",
-        "--include=python3", "bookworm", temp.toString()).withTimeout(java.time.Duration.ofMinutes(20)));
-    assumeTrue(made.ok(), "mmdebstrap could not build Debian bookworm with python3 (no Debian mirror?): " + made.stderr());
-    Files.move(temp, CACHE, StandardCopyOption.ATOMIC_MOVE);
-    return CACHE;
+    return DebianImages.cached(CACHE, "python3");
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The crash tests ({@link CrashIT}, {@link JailerIT}) between them halt the daemon at every {@link CrashPoint}. */
+/** The crash tests ({@link CrashIT}, {@link JailerIT}, {@link VolumeIT}, {@link SavedStateIT}) between them halt the daemon at every {@link CrashPoint}. */
 class CrashCoverageTest {
   @Test
   void everyCrashPointIsCrashedBySomeTest() {
@@ -19,6 +19,7 @@ class CrashCoverageTest {
     crashed.addAll(JailerIT.CRASHED);
     crashed.addAll(VolumeIT.CRASHED);
     crashed.addAll(CgroupIT.CRASHED);
+    crashed.addAll(SavedStateIT.CRASHED);
     assertThat(crashed).containsExactlyInAnyOrder(CrashPoint.values());
   }
 

@@ -3,7 +3,6 @@ package dev.banger.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.banger.testing.Leaks;
 import dev.banger.http.UnixHttpClient;
 import dev.banger.image.TarBuilder;
 import dev.banger.metrics.Scrapes;
@@ -28,16 +27,7 @@ class EventsIT {
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
-    } finally {
-      banger.close();
-    }
-  }
-
-  private void ok(String... args) throws Exception {
-    Banger.Run run = banger.run(args);
-    assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.stderr() + banger.daemonLog()).isZero();
+    banger.closeCheckingLeaks();
   }
 
   /** Waits until the daemon counts {@code n} event subscribers, so none can miss what follows. */
@@ -77,19 +67,18 @@ class EventsIT {
 
   @Test
   void liveAndAfterARestartInOrder() throws Exception {
-    banger = new Banger(work);
-    banger.useFirecrackerStandIn(work);
+    banger = Banger.withStandIn(work);
     Process daemon = banger.startDaemon();
     banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin"));
     Instant t0 = Instant.now().minusSeconds(1);
 
     try (Banger.Attached live = banger.attach("--json", "events")) {
       awaitSubscribers(1);
-      ok("run", "tiny", "--name", "web");
-      ok("stop", "web");
+      banger.ok("run", "tiny", "--name", "web");
+      banger.ok("stop", "web");
       live.awaitOutput("\"stopped\"", 30);
       assertThat(typesFor(events(live), "web")).containsExactly("created", "starting", "running", "stopping", "stopped");
-      ok("start", "web");
+      banger.ok("start", "web");
       awaitCount(live, "\"type\":\"running\"", 2);
       banger.stop(daemon);
       assertThat(live.exitCode(30)).as("the stream ends with its daemon: " + live.stderr()).isEqualTo(1);
@@ -99,7 +88,7 @@ class EventsIT {
     banger.startDaemon(); // adopts web, whose stand-in VMM outlived the daemon
     try (Banger.Attached after = banger.attach("--json", "events", "--since", t0.toString())) {
       after.awaitOutput("\"adopted\"", 30);
-      ok("rm", "-f", "web");
+      banger.ok("rm", "-f", "web");
       after.awaitOutput("\"removed\"", 30);
       List<Map<String, Object>> seen = events(after);
       assertThat(typesFor(seen, "web")).containsExactly("created", "starting", "running", "stopping", "stopped",

@@ -2,7 +2,6 @@ package dev.banger.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.banger.testing.Leaks;
 import dev.banger.http.HttpResponse;
 import dev.banger.http.UnixHttpClient;
 import dev.banger.image.TarBuilder;
@@ -39,11 +38,7 @@ class MetricsIT {
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
-    } finally {
-      banger.close();
-    }
+    banger.closeCheckingLeaks();
   }
 
   private String scrape() throws Exception {
@@ -61,11 +56,6 @@ class MetricsIT {
       assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
       return r.body();
     }
-  }
-
-  private void ok(String... args) throws Exception {
-    Banger.Run run = banger.run(args);
-    assertThat(run.exitCode()).as(String.join(" ", args) + ": " + run.stderr() + banger.daemonLog()).isZero();
   }
 
   @Test
@@ -89,7 +79,7 @@ class MetricsIT {
     assertThat(Scrapes.value(before, "banger_image_source_bytes_total{kind=\"import\"}")).isPositive();
     assertThat(Scrapes.value(before, PASSES)).as("the start-up reconcile").isGreaterThanOrEqualTo(1);
 
-    ok("run", "tiny", "--name", "web");
+    banger.ok("run", "tiny", "--name", "web");
     String running = scrape();
     assertThat(Scrapes.value(running, RUNNING)).isEqualTo(1);
     assertThat(Scrapes.value(running, BOOTS)).isEqualTo(Scrapes.value(before, BOOTS) + 1);
@@ -101,8 +91,8 @@ class MetricsIT {
     // The TCP listener serves the same registry.
     assertThat(Scrapes.value(scrapeTcp(port), RUNNING)).isEqualTo(1);
 
-    ok("stop", "web");
-    ok("system", "reconcile");
+    banger.ok("stop", "web");
+    banger.ok("system", "reconcile");
     String stopped = scrape();
     assertThat(Scrapes.value(stopped, RUNNING)).isZero();
     assertThat(Scrapes.value(stopped, STOPPED)).isEqualTo(1);
@@ -114,14 +104,14 @@ class MetricsIT {
         "banger_api_requests_total{method=\"POST\",route=\"/v1/vms/{name}/start\",status=\"404\"}")).isEqualTo(1);
 
     // A VM that outlives its daemon is adopted by the next one, which counts it.
-    ok("start", "web");
+    banger.ok("start", "web");
     banger.stop(daemon);
     banger.startDaemon("--metrics-addr", "127.0.0.1:" + port);
     String adopted = scrape();
     assertThat(Scrapes.value(adopted, "banger_reconcile_adoptions_total")).isEqualTo(1);
     assertThat(Scrapes.value(adopted, RUNNING)).isEqualTo(1);
     assertThat(Scrapes.value(adopted, STARTS_OK)).as("a new daemon's counters start at zero").isZero();
-    ok("rm", "-f", "web");
+    banger.ok("rm", "-f", "web");
     assertThat(Scrapes.value(scrapeTcp(port), "banger_reconcile_teardowns_total")).isZero();
   }
 }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * it, a host key made at build time with dropbearkey, and busybox httpd on port 8080 serving
  * {@link #PAGE} for the port forward tests. Its init prints {@link #UP} with its hostname.
  */
-final class SshGuestImage {
+public final class SshGuestImage {
   static final String UP = "BANGER-SSH-GUEST-UP";
   static final String PAGE = "hello from the guest\n";
   static final int HTTP_PORT = 8080;
@@ -42,7 +42,7 @@ final class SshGuestImage {
       "");
 
   /** The image as a tarball; skips the test when busybox-static or dropbear-bin is missing. */
-  static byte[] build(Path work) throws Exception {
+  public static byte[] build(Path work) throws Exception {
     ProcessCommandRunner host = new ProcessCommandRunner();
     Path busybox = dev.banger.kernel.DebianKernel.busybox();
     if (!Files.isExecutable(DROPBEAR)) {

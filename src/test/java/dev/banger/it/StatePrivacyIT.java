@@ -1,6 +1,5 @@
 package dev.banger.it;
 
-import dev.banger.testing.Leaks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
@@ -28,17 +27,12 @@ class StatePrivacyIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    banger = new Banger(work);
-    banger.useFirecrackerStandIn(work);
+    banger = Banger.withStandIn(work);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
-    } finally {
-      banger.close();
-    }
+    banger.closeCheckingLeaks();
   }
 
   /** Every entry under {@code dir} whose mode gives anything to group or others, with its mode. */

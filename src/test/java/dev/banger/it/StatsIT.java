@@ -3,7 +3,6 @@ package dev.banger.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.banger.testing.Leaks;
 import dev.banger.image.TarBuilder;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,18 +18,13 @@ class StatsIT {
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
-    } finally {
-      banger.close();
-    }
+    banger.closeCheckingLeaks();
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void aRunningVmHasEveryColumnAndAStoppedOneIsLeftOut() throws Exception {
-    banger = new Banger(work);
-    banger.useFirecrackerStandIn(work);
+    banger = Banger.withStandIn(work);
     banger.startDaemon();
     banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=banger-test\n").dir("sbin"));
     assertThat(banger.run("run", "tiny", "--name", "web", "--memory", "256M").exitCode()).isZero();

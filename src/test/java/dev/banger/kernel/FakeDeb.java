@@ -28,7 +28,7 @@ final class FakeDeb {
     return this;
   }
 
-  /** The eight guest modules, some compressed as Debian's newer kernels ship them, plus decoys. */
+  /** The guest modules, some compressed as Debian's newer kernels ship them, plus decoys. */
   FakeDeb withModules() throws IOException {
     String base = "./lib/modules/" + VERSION + "/kernel/";
     files.put(base + "drivers/virtio/virtio_ring.ko", module("virtio_ring"));
@@ -39,6 +39,11 @@ final class FakeDeb {
     files.put(base + "drivers/net/net_failover.ko", module("net_failover"));
     files.put(base + "drivers/net/virtio_net.ko", module("virtio_net"));
     files.put(base + "drivers/char/virtio_console.ko", module("virtio_console"));
+    files.put(base + "net/vmw_vsock/vsock.ko", module("vsock"));
+    files.put(base + "net/vmw_vsock/vmw_vsock_virtio_transport_common.ko", module("vmw_vsock_virtio_transport_common"));
+    files.put(base + "net/vmw_vsock/vmw_vsock_virtio_transport.ko.xz", xz(module("vmw_vsock_virtio_transport")));
+    files.put(base + "drivers/cdrom/cdrom.ko", module("cdrom"));
+    files.put(base + "fs/isofs/isofs.ko", module("isofs"));
     files.put(base + "drivers/virtio/virtio_balloon.ko", module("virtio_balloon"));
     files.put(base + "drivers/char/hw_random/virtio-rng.ko", module("virtio-rng"));
     return this;

@@ -65,7 +65,7 @@ class KernelDebTest {
     assertThat(console.getRemoteDeviceMin()).isEqualTo(1);
 
     String init = InitrdBuilder.initScript(GuestModules.IN_LOAD_ORDER.stream().map(m -> Path.of(m + ".ko")).toList());
-    assertThat(init).contains("for m in virtio_ring virtio virtio_mmio virtio_blk failover net_failover virtio_net virtio_console; do")
+    assertThat(init).contains("for m in virtio_ring virtio virtio_mmio virtio_blk failover net_failover virtio_net virtio_console vsock vmw_vsock_virtio_transport_common vmw_vsock_virtio_transport cdrom isofs; do")
         .contains(KernelService.INITRD_SWITCH_MARKER).contains("exec switch_root /newroot \"$init\"")
         .doesNotContain("@MODULES@");
     try (Stream<Path> s = Files.list(state.resolve("kernels").resolve(k.id()))) {

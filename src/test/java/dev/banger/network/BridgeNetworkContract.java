@@ -15,9 +15,9 @@ import dev.banger.testing.HostAssumptions;
 import dev.banger.testing.RecordingSink;
 import dev.banger.testing.TestNetns;
 import dev.banger.testing.TestVms;
+import dev.banger.testing.TestHoldings;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -183,7 +183,7 @@ abstract class BridgeNetworkContract {
     ns.check("ip", "tuntap", "add", "dev", "othertap0", "mode", "tap");
     ns.check("ip", "link", "add", "bg0000abcd", "type", "bridge");
 
-    SweepReport report = network.sweep(Set.of("bg4e5f6a7b"));
+    SweepReport report = network.sweep(TestHoldings.taps("bg4e5f6a7b"));
 
     assertThat(netns.links()).doesNotContain("bg0a1b2c3d").contains("bg4e5f6a7b", "othertap0", "bg0000abcd");
     assertThat(report.removed())

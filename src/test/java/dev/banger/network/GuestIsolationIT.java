@@ -13,11 +13,11 @@ import dev.banger.testing.HostAssumptions;
 import dev.banger.testing.RecordingSink;
 import dev.banger.testing.TestNetns;
 import dev.banger.testing.TestVms;
+import dev.banger.testing.TestHoldings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -223,7 +223,7 @@ class GuestIsolationIT {
     assertThat(ping(guestA, "-I", "172.30.0.200", a.gateway())).as("A is filtered again").isFalse();
     assertThat(ping(guestA, a.gateway())).isTrue();
 
-    SweepReport report = network.sweep(Set.of(b.tap()));
+    SweepReport report = network.sweep(TestHoldings.taps(b.tap()));
     assertThat(report.removed()).contains("guest filter of tap " + a.tap());
     assertThat(filter(VmToVm.DENY).filteredTaps()).containsExactly(b.tap());
     assertThat(ping(guestB, b.gateway())).as("B untouched").isTrue();

@@ -8,12 +8,12 @@ import dev.banger.host.SweepReport;
 import dev.banger.testing.FakeDmsetup;
 import dev.banger.testing.HostAssumptions;
 import dev.banger.testing.Leaks;
+import dev.banger.testing.TestHoldings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class DiskSweepIT {
     String outside = attach(elsewhere, "not-ours.img");
     DiskSweep sweep = new DiskSweep(new ProcessCommandRunner(), state, fakeDev.resolve("no-control"), d -> {});
 
-    SweepReport report = sweep.sweep(Set.of(kept));
+    SweepReport report = sweep.sweep(TestHoldings.loops(kept));
 
     assertThat(loops.find(orphan)).isEmpty();
     assertThat(loops.find(kept)).isPresent();
@@ -74,7 +74,7 @@ class DiskSweepIT {
     Files.delete(state.resolve("vms/c/root.cow"));
     DiskSweep sweep = new DiskSweep(new ProcessCommandRunner(), state, fakeDev.resolve("no-control"), d -> {});
 
-    sweep.sweep(Set.of());
+    sweep.sweep(TestHoldings.none());
 
     assertThat(loops.find(orphan)).isEmpty();
   }
@@ -90,7 +90,7 @@ class DiskSweepIT {
     dmsetup.preexisting("docker-thinpool", "0 8 zero\n");
     dmsetup.preexisting("bangerish", "0 8 zero\n");
 
-    SweepReport report = new DiskSweep(dmsetup, state, control, d -> {}).sweep(Set.of("banger-livevm0001"));
+    SweepReport report = new DiskSweep(dmsetup, state, control, d -> {}).sweep(TestHoldings.dmTargets("banger-livevm0001"));
 
     assertThat(dmsetup.targets()).containsOnlyKeys("banger-livevm0001", "banger-livevm0001-origin", "docker-thinpool", "bangerish");
     assertThat(report.removed()).containsExactly("dm banger-deadbeef01", "dm banger-deadbeef01-origin");
@@ -101,7 +101,7 @@ class DiskSweepIT {
   void withoutDeviceMapperOnlyLoopsAreSwept() {
     FakeDmsetup dmsetup = new FakeDmsetup(new ProcessCommandRunner());
 
-    SweepReport report = new DiskSweep(dmsetup, state, fakeDev.resolve("no-control"), d -> {}).sweep(Set.of());
+    SweepReport report = new DiskSweep(dmsetup, state, fakeDev.resolve("no-control"), d -> {}).sweep(TestHoldings.none());
 
     assertThat(dmsetup.calls()).isEmpty();
     assertThat(report.removed()).isEmpty();

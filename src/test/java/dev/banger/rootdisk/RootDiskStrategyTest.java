@@ -60,11 +60,11 @@ class RootDiskStrategyTest {
 
   @Test
   void keepSetsComeFromTheLiveVmsHandles() {
-    var live = java.util.List.of(
-        new dev.banger.model.VmHandles(1L, 2L, "bg01234567", "/dev/loop1", "/dev/loop2", "banger-01234567", "/dev/mapper/banger-01234567"),
-        dev.banger.model.VmHandles.EMPTY);
+    var live = dev.banger.model.Holdings.of(java.util.Map.of(
+        "0123456789abcdef", new dev.banger.model.VmHandles(1L, 2L, "bg01234567", "/dev/loop1", "/dev/loop2", "banger-01234567", "/dev/mapper/banger-01234567"),
+        "fedcba9876543210", dev.banger.model.VmHandles.EMPTY));
 
-    assertThat(DiskSweep.keepFor(live)).containsExactlyInAnyOrder("/dev/loop1", "/dev/loop2", "banger-01234567");
-    assertThat(dev.banger.network.Network.keepFor(live)).containsExactly("bg01234567");
+    assertThat(DiskSweep.keptDevices(live)).containsExactlyInAnyOrder("/dev/loop1", "/dev/loop2", "banger-01234567");
+    assertThat(dev.banger.network.Network.keptTaps(live)).containsExactly("bg01234567");
   }
 }

@@ -3,6 +3,7 @@ package dev.banger.testing;
 import dev.banger.error.BangerException;
 import dev.banger.host.SweepReport;
 import dev.banger.model.HandleSink;
+import dev.banger.model.Holdings;
 import dev.banger.model.VmSpec.PortForward;
 import dev.banger.network.GuestNetwork;
 import dev.banger.network.Ipv4Subnet;
@@ -103,8 +104,8 @@ public final class FakeNetwork implements Network {
   }
 
   @Override
-  public synchronized boolean hostPortInUse(int port, String protocol) {
-    return false;
+  public synchronized void checkHostPortsFree(List<PortForward> ports, String remedy) {
+    // No listening sockets in memory.
   }
 
   @Override
@@ -119,7 +120,8 @@ public final class FakeNetwork implements Network {
   }
 
   @Override
-  public synchronized SweepReport sweep(Set<String> keepTaps) {
+  public synchronized SweepReport sweep(Holdings held) {
+    Set<String> keepTaps = Network.keptTaps(held);
     SweepReport.Builder report = new SweepReport.Builder();
     for (String tap : Set.copyOf(taps)) {
       if (keepTaps.contains(tap)) {

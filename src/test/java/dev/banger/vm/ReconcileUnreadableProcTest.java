@@ -89,7 +89,7 @@ class ReconcileUnreadableProcTest {
       }
 
       @Override
-      public VmmProcess launch(LaunchSpec spec) {
+      public VmmProcess launch(LaunchSpec spec, BootConfig config) {
         throw new UnsupportedOperationException("no launches in this test");
       }
 
@@ -158,7 +158,7 @@ class ReconcileUnreadableProcTest {
         network, Map.of("qemu", adoptingThrough(unreadable)), new GuestDiskWriter(recording()), noAcceleration(),
         new dev.banger.volume.VolumeMounts(new dev.banger.volume.VolumeService(new dev.banger.store.VolumeRepository(db), repo,
             recording(), state.resolve("volumes")), new dev.banger.store.VolumeRepository(db), repo),
-        new VmLifecycle.Options(null, Duration.ofSeconds(1)));
+        new dev.banger.metadata.NoCloudSeed(recording()), new VmLifecycle.Options(null, Duration.ofSeconds(1)));
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(recording(), state), unreadable, state);
 
     Reconciler.Report report = reconciler.reconcile();

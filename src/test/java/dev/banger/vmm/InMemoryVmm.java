@@ -84,7 +84,7 @@ public final class InMemoryVmm implements Vmm {
   }
 
   @Override
-  public VmmProcess launch(LaunchSpec spec) {
+  public VmmProcess launch(LaunchSpec spec, BootConfig config) {
     step(Step.LAUNCH, "launch", spec);
     if (processes.values().stream().anyMatch(p -> p.isAlive() && p.spec().apiSocket().equals(spec.apiSocket()))) {
       throw BangerException.alreadyExists("a process is still listening on the VMM socket " + spec.apiSocket());

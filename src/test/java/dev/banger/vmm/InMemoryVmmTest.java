@@ -46,7 +46,7 @@ class InMemoryVmmTest extends VmmContract {
   @Test
   void injectedFailuresAndTheCallLog() {
     InMemoryVmm vmm = new InMemoryVmm().failOn(InMemoryVmm.Step.BOOT);
-    VmmProcess process = vmm.launch(spec());
+    VmmProcess process = vmm.launch(spec(), boot());
     vmm.configure(process, boot());
     assertThatThrownBy(() -> vmm.boot(process)).isInstanceOf(BangerException.class).hasMessageContaining("injected");
     vmm.stop(process, Duration.ofSeconds(1));

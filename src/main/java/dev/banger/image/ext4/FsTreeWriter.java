@@ -3,7 +3,7 @@ package dev.banger.image.ext4;
 import dev.banger.error.BangerException;
 import dev.banger.error.Printable;
 import dev.banger.host.CommandRunner;
-import dev.banger.image.model.Flattener;
+import dev.banger.image.model.TreeWalk;
 import dev.banger.image.model.Inode;
 import dev.banger.image.model.Kind;
 import dev.banger.image.model.Meta;
@@ -182,7 +182,7 @@ public final class FsTreeWriter implements TreeWriter {
   @Override
   public void finish(Node rootNode) throws IOException {
     List<Map.Entry<String, Node>> dirs = new ArrayList<>();
-    Flattener.walk(rootNode, "", (path, node) -> {
+    TreeWalk.walk(rootNode, "", (path, node) -> {
       if (node.kind() == Kind.DIRECTORY) {
         dirs.add(Map.entry(path, node));
       }

@@ -1,6 +1,6 @@
 package dev.banger.image.ext4;
 
-import dev.banger.image.model.Flattener;
+import dev.banger.image.model.TreeWalk;
 import dev.banger.image.model.Inode;
 import dev.banger.image.model.Kind;
 import dev.banger.image.model.Meta;
@@ -49,7 +49,7 @@ public record OwnershipEntry(String path, Kind kind, Meta meta, int major, int m
    */
   public static List<OwnershipEntry> fromTree(Node root) {
     List<OwnershipEntry> entries = new ArrayList<>();
-    Flattener.walk(root, "", (path, node) -> {
+    TreeWalk.walk(root, "", (path, node) -> {
       Inode inode = node.inode();
       Meta meta = inode.meta();
       if (path.isEmpty()) {

@@ -72,6 +72,31 @@ public final class FirecrackerApi {
     }
   }
 
+  /**
+   * {@code PUT /vsock}: the guest's virtio-vsock device, whose host end Firecracker binds as a Unix
+   * socket at {@code udsPath} (the guest agent's channel, issue 14). The CID must be at least 3.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Vsock(int guestCid, String udsPath) {
+    public Vsock {
+      if (guestCid < 3) {
+        throw new IllegalArgumentException("a vsock guest CID must be at least 3, got " + guestCid);
+      }
+      Objects.requireNonNull(udsPath, "udsPath");
+    }
+  }
+
+  /** {@code PUT /mmds/config}: the metadata service's version and the interfaces it answers on. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record MmdsConfig(String version, java.util.List<String> networkInterfaces) {
+    public MmdsConfig {
+      networkInterfaces = java.util.List.copyOf(networkInterfaces);
+      networkInterfaces.forEach(FirecrackerApi::checkDeviceId);
+    }
+  }
+
   /** {@code PUT /actions}. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -79,5 +104,48 @@ public final class FirecrackerApi {
     public static final Action INSTANCE_START = new Action("InstanceStart");
     public static final Action SEND_CTRL_ALT_DEL = new Action("SendCtrlAltDel");
     public static final Action FLUSH_METRICS = new Action("FlushMetrics");
+  }
+
+  /** {@code PATCH /vm}: {@code Paused} or {@code Resumed}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Vm(String state) {
+    public static final Vm PAUSED = new Vm("Paused");
+    public static final Vm RESUMED = new Vm("Resumed");
+  }
+
+  /** {@code PUT /snapshot/create} (the VM must be paused). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record SnapshotCreate(String snapshotType, String snapshotPath, String memFilePath) {
+    public SnapshotCreate {
+      Objects.requireNonNull(snapshotPath, "snapshotPath");
+      Objects.requireNonNull(memFilePath, "memFilePath");
+    }
+  }
+
+  /** The guest memory of {@link SnapshotLoad}: a file ({@code File}) or a page-fault handler ({@code Uffd}). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record MemoryBackend(String backendType, String backendPath) {}
+
+  /** A new tap for an interface of a restored VM. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record NetworkOverride(String ifaceId, String hostDevName) {
+    public NetworkOverride {
+      checkDeviceId(ifaceId);
+      Objects.requireNonNull(hostDevName, "hostDevName");
+    }
+  }
+
+  /** {@code PUT /snapshot/load}, only on a fresh process; a failure ends it. */
+  @JsonInclude(JsonInclude.Include.NON_EMPTY)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record SnapshotLoad(String snapshotPath, MemoryBackend memBackend, Boolean resumeVm,
+      java.util.List<NetworkOverride> networkOverrides) {
+    public SnapshotLoad {
+      Objects.requireNonNull(snapshotPath, "snapshotPath");
+      Objects.requireNonNull(memBackend, "memBackend");
+    }
   }
 }

@@ -10,6 +10,7 @@ import dev.banger.http.SocketUnreachableException;
 import dev.banger.model.HandleSink;
 import dev.banger.model.VmHandles;
 import dev.banger.vmm.Accel;
+import dev.banger.vmm.AgentPort;
 import dev.banger.vmm.BootArgs;
 import dev.banger.vmm.BootConfig;
 import dev.banger.vmm.ConsoleLog;
@@ -82,7 +83,9 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
 
   /** Firecracker's own arguments (without the setsid / netns wrappers). */
   public List<String> argv(LaunchSpec spec) {
-    return List.of(config.binary(), "--api-sock", spec.apiSocket().toString(), "--id", spec.vmId());
+    List<String> argv = new java.util.ArrayList<>(List.of(config.binary(), "--api-sock", spec.apiSocket().toString(), "--id", spec.vmId()));
+    argv.addAll(FirecrackerCalls.limitArgs());
+    return List.copyOf(argv);
   }
 
   /** A jailed VM (its handles record a jail) is reached through the jail's API socket. */
@@ -106,10 +109,11 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
 
   /**
    * Spawns Firecracker, or the jailer when {@code spec} is jailed. The jailer joins the network
-   * namespace itself ({@code --netns}), so the launcher must not wrap it in one.
+   * namespace itself ({@code --netns}), so the launcher must not wrap it in one. The machine comes
+   * over the API ({@link #configure}), so {@code boot} is not used here.
    */
   @Override
-  public VmmProcess launch(LaunchSpec spec) {
+  public VmmProcess launch(LaunchSpec spec, BootConfig boot) {
     if (spec.chroot() == null) {
       return launcher.launch(spec, argv(spec));
     }
@@ -128,15 +132,65 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
     touch(log);
     touch(metrics);
     FirecrackerClient client = client(vmm);
-    Function<Path, String> pathInVmm = vmm.spec().chroot() == null ? Path::toString : JailLayout.names(boot, log, metrics);
-    for (ApiCall call : FirecrackerCalls.configure(boot, log, metrics, config.logLevel(), pathInVmm)) {
+    Path agent = AgentPort.socket(vmm.spec().vmDir());
+    Function<Path, String> pathInVmm = vmm.spec().chroot() == null ? Path::toString : JailLayout.names(boot, log, metrics, agent);
+    AgentPort.removeStale(agent); // Firecracker binds the vsock's socket at PUT time and refuses an existing one
+    for (ApiCall call : FirecrackerCalls.configure(boot, log, metrics, agent, config.logLevel(), pathInVmm)) {
       send(vmm, client, call);
+    }
+    if (vmm.spec().chroot() != null) {
+      AgentPort.link(agent, vmm.spec().chroot().resolve(JailLayout.AGENT_SOCKET.substring(1)));
     }
   }
 
   @Override
   public void boot(VmmProcess vmm) {
     send(vmm, client(vmm), FirecrackerCalls.instanceStart());
+  }
+
+  @Override
+  public void pause(VmmProcess vmm) {
+    send(vmm, client(vmm), FirecrackerCalls.pause());
+  }
+
+  @Override
+  public void resume(VmmProcess vmm) {
+    send(vmm, client(vmm), FirecrackerCalls.resume());
+  }
+
+  @Override
+  public void saveState(VmmProcess vmm, Path dir) {
+    refuseJailed(vmm, "save a guest's state");
+    send(vmm, client(vmm), FirecrackerCalls.snapshotCreate(dir, Path::toString));
+  }
+
+  /** A snapshot loads into a fresh Firecracker: the same process as a boot's. */
+  @Override
+  public VmmProcess launchForRestore(LaunchSpec spec, BootConfig boot) {
+    return launch(spec, boot);
+  }
+
+  /** Logger and metrics first (the only calls allowed before a load), then {@code PUT /snapshot/load}, paused. */
+  @Override
+  public void restore(VmmProcess vmm, BootConfig boot, Path dir) {
+    refuseJailed(vmm, "restore a guest's state");
+    waitForApi(vmm);
+    Path log = logPath(vmm.spec());
+    Path metrics = metricsPath(vmm.spec());
+    touch(log);
+    touch(metrics);
+    FirecrackerClient client = client(vmm);
+    for (ApiCall call : FirecrackerCalls.logging(log, metrics, config.logLevel(), Path::toString)) {
+      send(vmm, client, call);
+    }
+    send(vmm, client, FirecrackerCalls.snapshotLoad(dir, boot.hasNetwork() ? boot.tap() : null, Path::toString));
+  }
+
+  private static void refuseJailed(VmmProcess vmm, String what) {
+    if (vmm.spec().chroot() != null) {
+      throw BangerException.precondition("cannot " + what + " of VM " + vmm.spec().vmId()
+          + ": saved state is not supported under the jailer yet");
+    }
   }
 
   @Override

@@ -23,6 +23,8 @@ record JailLayout(Path dir, String vmId) {
   static final String ROOTFS = "/rootfs";
   static final String LOG = "/firecracker.log";
   static final String METRICS = "/firecracker.metrics";
+  /** The vsock's host end, bound by the jailed VMM; the VM directory's ag.sock is a hard link to it. */
+  static final String AGENT_SOCKET = "/ag.sock";
 
   static JailLayout of(Path chrootBase, String execFileName, String vmId) {
     return new JailLayout(chrootBase.resolve(execFileName).resolve(vmId), vmId);
@@ -57,7 +59,7 @@ record JailLayout(Path dir, String vmId) {
   }
 
   /** How the jailed VMM names the files of a boot: by the fixed names they are linked in under. */
-  static Function<Path, String> names(BootConfig boot, Path log, Path metrics) {
+  static Function<Path, String> names(BootConfig boot, Path log, Path metrics, Path agentSocket) {
     Map<Path, String> names = new HashMap<>();
     names.put(boot.kernel(), KERNEL);
     if (boot.initrd() != null) {
@@ -66,6 +68,7 @@ record JailLayout(Path dir, String vmId) {
     names.put(boot.rootfs(), ROOTFS);
     names.put(log, LOG);
     names.put(metrics, METRICS);
+    names.put(agentSocket, AGENT_SOCKET);
     return path -> {
       String name = names.get(path);
       if (name == null) {

@@ -67,6 +67,7 @@ final class Jailer {
       argv.addAll(List.of("--cgroup", property));
     }
     argv.addAll(List.of("--", "--api-sock", JailLayout.SOCKET_IN_JAIL));
+    argv.addAll(FirecrackerCalls.limitArgs());
     return List.copyOf(argv);
   }
 

@@ -91,16 +91,39 @@ public final class QemuVmm implements Vmm {
     return QemuCommandLine.argv(config.binary(), spec, boot);
   }
 
-  /** QEMU cannot start without its machine: use {@link #launch(LaunchSpec, BootConfig)}. */
-  @Override
-  public VmmProcess launch(LaunchSpec spec) {
-    throw new IllegalStateException(
-        "QEMU is configured on its command line: launch VM " + spec.vmId() + " with launch(spec, bootConfig)");
-  }
-
   @Override
   public VmmProcess launch(LaunchSpec spec, BootConfig boot) {
     return launcher.launch(spec, argv(spec, boot));
+  }
+
+  /** The same machine, waiting for a migration stream ({@code -incoming defer}) instead of booting. */
+  @Override
+  public VmmProcess launchForRestore(LaunchSpec spec, BootConfig boot) {
+    List<String> argv = new java.util.ArrayList<>(argv(spec, boot));
+    argv.addAll(List.of("-incoming", "defer"));
+    return launcher.launch(spec, argv);
+  }
+
+  @Override
+  public void pause(VmmProcess vmm) {
+    execute(vmm, "stop", "pause the guest", config.qmpTimeout());
+  }
+
+  @Override
+  public void resume(VmmProcess vmm) {
+    execute(vmm, "cont", "resume the guest", config.qmpTimeout());
+  }
+
+  /** Streams the paused guest's RAM and devices ({@link QemuSavedState}). */
+  @Override
+  public void saveState(VmmProcess vmm, Path dir) {
+    QemuSavedState.save(vmm, dir, config.qmpTimeout());
+  }
+
+  @Override
+  public void restore(VmmProcess vmm, BootConfig boot, Path dir) {
+    waitForQmp(vmm);
+    QemuSavedState.load(vmm, dir, config.qmpTimeout());
   }
 
   /** The machine came from the command line; this waits for QMP and checks QEMU is paused before boot. */

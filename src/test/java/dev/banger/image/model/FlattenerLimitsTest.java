@@ -20,7 +20,7 @@ class FlattenerLimitsTest {
     model.beginLayer("layer 1");
     assertThatThrownBy(() -> {
       model.apply(LayerEntry.file("a/".repeat(2500) + "f", 0, DIR), InputStream.nullInputStream());
-      Flattener.stats(model.finish());
+      TreeWalk.stats(model.finish());
     }).isInstanceOf(BangerException.class)
         .hasMessageContaining("is nested deeper than 1024 directories")
         .satisfies(e -> assertThat(((BangerException) e).kind()).isEqualTo(ErrorKind.INVALID_ARGUMENT));
@@ -89,9 +89,9 @@ class FlattenerLimitsTest {
       current = child;
     }
     AtomicLong visited = new AtomicLong();
-    Flattener.walk(model.root(), "", (path, node) -> visited.incrementAndGet());
+    TreeWalk.walk(model.root(), "", (path, node) -> visited.incrementAndGet());
     assertThat(visited.get()).isEqualTo(depth + 2);
-    assertThat(Flattener.stats(model.root()).inodes()).isEqualTo(depth + 2);
+    assertThat(TreeWalk.stats(model.root()).inodes()).isEqualTo(depth + 2);
 
     // A later layer's opaque whiteout removes the whole lower chain (removeLower and forget).
     model.beginLayer("layer 2");

@@ -35,9 +35,13 @@ import java.util.Set;
  * on it: it refuses an existing socket path (exit 1), never deletes its socket, prints a console
  * banner on stdout, checks bodies against the v1.16.1 schema, opens the kernel, initrd and drive
  * files at PUT time, accepts pre-boot calls only before InstanceStart, exits 0 shortly after
- * SendCtrlAltDel once booted, and dies on SIGKILL. No KVM is needed. Once booted its "guest" is a
+ * SendCtrlAltDel once booted, and dies on SIGKILL. It keeps an MMDS store as Firecracker does:
+ * {@code PUT /mmds/config} must name attached interfaces, {@code PUT /mmds} replaces the contents
+ * (413 past {@code --mmds-size-limit}), {@code GET /mmds} reads them; bodies over {@code
+ * --http-api-max-payload-size} (default 51200) are refused. No KVM is needed. Once booted its "guest" is a
  * serial loopback: bytes read from stdin (the serial input) are echoed to stdout, as a guest's tty
- * echoes what is typed.
+ * echoes what is typed. {@code PUT /vsock} binds its Unix socket, behind which a fake guest agent
+ * answers once booted ({@link FakeVsock}).
  *
  * <p>Environment, for failure injection:
  *
@@ -69,27 +73,40 @@ public final class FakeFirecracker {
       Set.of("/logger", "/metrics", "/machine-config", "/boot-source", "/drives/", "/network-interfaces/",
           "/vsock", "/balloon", "/mmds/config", "/entropy", "/serial", "/cpu-config", "/pmem/");
 
+  static final int DEFAULT_PAYLOAD_LIMIT = 51200;
   private final String id;
   private final ApiSchema schema;
+  private final int payloadLimit;
+  private final int mmdsLimit;
+  private JsonNode mmds;
+  /** Drive files held open by drive id, as Firecracker holds a drive's backing file from its PUT on. */
+  private final Map<String, java.nio.channels.FileChannel> drives = new HashMap<>();
   private final Set<String> configured = new HashSet<>();
   /** In-process serving prints nothing: the test JVM's stdout is a pipe to the test runner. */
   private static volatile boolean quiet;
   private volatile boolean booted;
+  private volatile boolean paused;
   private ObjectNode machineConfig = Json.mapper().createObjectNode().put("vcpu_count", 1).put("mem_size_mib", 128);
 
-  private FakeFirecracker(String id, ApiSchema schema) {
+  private FakeFirecracker(String id, ApiSchema schema, int payloadLimit, int mmdsLimit) {
     this.id = id;
     this.schema = schema;
+    this.payloadLimit = payloadLimit;
+    this.mmdsLimit = mmdsLimit;
   }
 
   public static void main(String[] args) throws IOException, InterruptedException {
     Map<String, String> env = settings();
     String socketArg = "/run/firecracker.socket";
     String id = "anonymous-instance";
+    int payloadLimit = DEFAULT_PAYLOAD_LIMIT;
+    Integer mmdsLimit = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--api-sock" -> socketArg = value(args, ++i);
         case "--id" -> id = value(args, ++i);
+        case "--http-api-max-payload-size" -> payloadLimit = Integer.parseInt(value(args, ++i));
+        case "--mmds-size-limit" -> mmdsLimit = Integer.parseInt(value(args, ++i));
         case "--start-time-us", "--start-time-cpu-us", "--parent-cpu-time-us" -> value(args, ++i); // from the jailer
         case "--version" -> {
           say("Firecracker v" + VERSION);
@@ -113,7 +130,7 @@ public final class FakeFirecracker {
     if (schema == null) {
       say("warning: FAKE_FC_SCHEMA not set or missing: request bodies are only parsed as JSON");
     }
-    new FakeFirecracker(id, schema).serve(socket);
+    new FakeFirecracker(id, schema, payloadLimit, mmdsLimit == null ? payloadLimit : mmdsLimit).serve(socket);
   }
 
   private void serve(Path socket) throws IOException {
@@ -141,10 +158,16 @@ public final class FakeFirecracker {
    * the returned channel to stop. Never send SendCtrlAltDel to it: that exits the JVM.
    */
   static ServerSocketChannel serveInProcess(Path socket, String id, ApiSchema schema) throws IOException {
+    return serveInProcess(socket, id, schema, DEFAULT_PAYLOAD_LIMIT, DEFAULT_PAYLOAD_LIMIT);
+  }
+
+  /** As above, with the limits {@code --http-api-max-payload-size} and {@code --mmds-size-limit} set. */
+  static ServerSocketChannel serveInProcess(Path socket, String id, ApiSchema schema, int payloadLimit, int mmdsLimit)
+      throws IOException {
     quiet = true;
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    FakeFirecracker fake = new FakeFirecracker(id, schema);
+    FakeFirecracker fake = new FakeFirecracker(id, schema, payloadLimit, mmdsLimit);
     Thread.ofPlatform().daemon().name("fake-firecracker-" + id).start(() -> fake.serve(server));
     return server;
   }
@@ -166,6 +189,11 @@ public final class FakeFirecracker {
         length = Integer.parseInt(header.substring(colon + 1).trim());
       }
     }
+    if (length > payloadLimit) {
+      respond(out, 400, Json.write(Map.of("error", "Request payload with size " + length + " is larger than the limit of "
+          + payloadLimit + " allowed by server.")));
+      return;
+    }
     String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
     String method = request[0];
     String path = request[1];
@@ -180,7 +208,7 @@ public final class FakeFirecracker {
     }
   }
 
-  private record Reply(int status, String body, Runnable afterwards) {
+  record Reply(int status, String body, Runnable afterwards) {
     static Reply ok() {
       return new Reply(204, null, null);
     }
@@ -215,6 +243,12 @@ public final class FakeFirecracker {
     if (method.equals("GET")) {
       return get(path);
     }
+    if (path.equals("/vm") || path.startsWith("/snapshot/")) {
+      return FakeSnapshots.answer(this, path, json);
+    }
+    if (path.equals("/mmds")) {
+      return putMmds(method, json);
+    }
     boolean preBoot = PRE_BOOT.stream().anyMatch(p -> p.endsWith("/") ? path.startsWith(p) : path.equals(p));
     if (preBoot && booted) {
       return Reply.fault("The requested operation is not supported after starting the microVM.");
@@ -228,9 +262,10 @@ public final class FakeFirecracker {
   private Reply get(String path) {
     return switch (path) {
       case "/" -> new Reply(200, Json.write(Map.of(
-          "id", id, "state", booted ? "Running" : "Not started", "vmm_version", VERSION, "app_name", "Firecracker")), null);
+          "id", id, "state", !booted ? "Not started" : paused ? "Paused" : "Running", "vmm_version", VERSION, "app_name", "Firecracker")), null);
       case "/version" -> new Reply(200, Json.write(Map.of("firecracker_version", VERSION)), null);
       case "/machine-config" -> new Reply(200, Json.write(machineConfig), null);
+      case "/mmds" -> mmds == null ? Reply.fault("The MMDS data store is not initialized.") : new Reply(200, Json.write(mmds), null);
       default -> Reply.fault("Invalid request method and/or path: GET " + path);
     };
   }
@@ -251,6 +286,29 @@ public final class FakeFirecracker {
         }
       }
       case "/machine-config" -> machineConfig = (ObjectNode) json;
+      case "/vsock" -> {
+        Path uds = resolve(json.get("uds_path").asText());
+        if (configured.contains(path) || Files.exists(uds, LinkOption.NOFOLLOW_LINKS)) {
+          return Reply.fault("Cannot create backend for vsock device: UnixBind(Os { code: 98, kind: AddrInUse, "
+              + "message: \"Address in use\" })");
+        }
+        try {
+          FakeVsock.serve(uds, () -> booted);
+        } catch (IOException e) {
+          return Reply.fault("Cannot create backend for vsock device: " + e.getMessage());
+        }
+      }
+      case "/mmds/config" -> {
+        for (JsonNode iface : json.get("network_interfaces")) {
+          if (!configured.contains("/network-interfaces/" + iface.asText())) {
+            return Reply.fault("The list of network interface IDs provided contains at least one ID that does not"
+                + " correspond to any existing network interface.");
+          }
+        }
+        if (json.get("network_interfaces").isEmpty()) {
+          return Reply.fault("The list of network interface IDs that allow forwarding MMDS requests is empty.");
+        }
+      }
       case "/boot-source" -> {
         for (String field : List.of("kernel_image_path", "initrd_path")) {
           if (json.has(field) && !accessible(resolve(json.get(field).asText()), false)) {
@@ -265,9 +323,59 @@ public final class FakeFirecracker {
           return Reply.fault("Drive config error: Unable to open the backing file "
               + json.get("path_on_host").asText() + ": " + openError(resolve(json.get("path_on_host").asText())));
         }
+        if (path.startsWith("/drives/") && json.has("path_on_host")) {
+          Reply failed = holdDrive(path.substring("/drives/".length()), resolve(json.get("path_on_host").asText()),
+              !json.path("is_read_only").asBoolean(false));
+          if (failed != null) {
+            return failed;
+          }
+        }
       }
     }
     configured.add(path);
+    return Reply.ok();
+  }
+
+  /**
+   * Opens a drive's regular file (following symlinks, as Firecracker does) and keeps it open; null
+   * when it worked. Device nodes are only checked for access: a test's may name no real device.
+   */
+  private Reply holdDrive(String driveId, Path file, boolean write) {
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      java.nio.channels.FileChannel channel = write
+          ? java.nio.channels.FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
+          : java.nio.channels.FileChannel.open(file, StandardOpenOption.READ);
+      java.nio.channels.FileChannel previous = drives.put(driveId, channel);
+      if (previous != null) {
+        previous.close();
+      }
+      return null;
+    } catch (IOException e) {
+      return Reply.fault("Drive config error: Unable to open the backing file " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** PUT replaces the store, PATCH merges into it (RFC 7396, top level here); both within the size limit. */
+  private Reply putMmds(String method, JsonNode json) {
+    if (json == null || !json.isObject()) {
+      return Reply.fault("The MMDS contents must be a JSON object.");
+    }
+    JsonNode next = json;
+    if (method.equals("PATCH")) {
+      if (mmds == null) {
+        return Reply.fault("The MMDS data store is not initialized.");
+      }
+      ObjectNode merged = ((ObjectNode) mmds).deepCopy();
+      merged.setAll((ObjectNode) json);
+      next = merged;
+    }
+    if (Json.write(next).getBytes(StandardCharsets.UTF_8).length > mmdsLimit) {
+      return new Reply(413, Json.write(Map.of("fault_message", "The MMDS patch request doesn't fit.")), null);
+    }
+    mmds = next;
     return Reply.ok();
   }
 
@@ -303,6 +411,40 @@ public final class FakeFirecracker {
         return Reply.ok(); // FlushMetrics
       }
     }
+  }
+
+  boolean booted() {
+    return booted;
+  }
+
+  boolean paused() {
+    return paused;
+  }
+
+  void paused(boolean value) {
+    paused = value;
+  }
+
+  /** Only logger and metrics may precede a snapshot load. */
+  boolean configuredBeyondLogging() {
+    return configured.stream().anyMatch(p -> !p.equals("/logger") && !p.equals("/metrics"));
+  }
+
+  ObjectNode machineConfig() {
+    return machineConfig;
+  }
+
+  /** The process becomes a restored, booted VM. */
+  void restored(ObjectNode machine, boolean resume) {
+    machineConfig = machine;
+    booted = true;
+    paused = !resume;
+    serialLoopback();
+    say("[    0.100000] stand-in guest restored from a snapshot");
+  }
+
+  static void exitSoon(int code, String why) {
+    exitLater(50, code, why);
   }
 
   /** Like Firecracker, the serial device reads stdin only once the VM is built. */
@@ -406,6 +548,7 @@ public final class FakeFirecracker {
     String reason = switch (status) {
       case 200 -> "OK";
       case 204 -> "No Content";
+      case 413 -> "Payload Too Large";
       default -> "Bad Request";
     };
     StringBuilder head = new StringBuilder("HTTP/1.1 ").append(status).append(' ').append(reason).append("\r\n")

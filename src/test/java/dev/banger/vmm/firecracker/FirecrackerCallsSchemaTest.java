@@ -46,19 +46,27 @@ class FirecrackerCallsSchemaTest {
             BootArgs.firecracker("ip=172.16.0.2::172.16.0.1:255.255.255.252::eth0:off", "quiet init=/bin/sh"),
             Path.of("/vms/x/root.ext4"), true, "bg0123abcd", "02:aa:bb:cc:dd:ee", 32, 65536)
             .withDrives(List.of(new dev.banger.vmm.ExtraDrive(Path.of("/s/volumes/0123456789abcdef.img"), false, "bvol0"),
-                new dev.banger.vmm.ExtraDrive(Path.of("/home/u/disk.img"), true, "bvol1")));
+                new dev.banger.vmm.ExtraDrive(Path.of("/home/u/disk.img"), true, "bvol1")))
+            .withMmds(java.util.Map.of("latest", java.util.Map.of("meta-data", java.util.Map.of("instance-id", "0123abcd"),
+                "user-data", "#cloud-config\n")));
     List<ApiCall> calls = new ArrayList<>();
     for (BootConfig boot : List.of(plain, full)) {
       for (String level : List.of("Warning", "Info", "Error", "Debug", "Trace", "Off")) {
-        calls.addAll(FirecrackerCalls.configure(boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"), level));
+        calls.addAll(FirecrackerCalls.configure(boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"),
+            Path.of("/vms/x/ag.sock"), level));
       }
-      calls.addAll(FirecrackerCalls.configure(
-          boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"), "Warning", p -> "/" + p.getFileName()));
+      calls.addAll(FirecrackerCalls.configure(boot, Path.of("/vms/x/fc.log"), Path.of("/vms/x/fc.metrics"),
+          Path.of("/vms/x/ag.sock"), "Warning", p -> "/" + p.getFileName()));
     }
     calls.add(FirecrackerCalls.instanceStart());
     calls.add(FirecrackerCalls.sendCtrlAltDel());
     calls.add(ApiCall.put("/actions", FirecrackerApi.Action.FLUSH_METRICS, "flush metrics"));
     calls.add(FirecrackerCalls.describe());
+    calls.add(FirecrackerCalls.pause());
+    calls.add(FirecrackerCalls.resume());
+    calls.add(FirecrackerCalls.snapshotCreate(Path.of("/vms/x/saving"), Path::toString));
+    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), "bg0123abcd", Path::toString));
+    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), null, Path::toString));
     return calls;
   }
 
@@ -73,14 +81,41 @@ class FirecrackerCallsSchemaTest {
   }
 
   @Test
+  void snapshotBodiesAreTheDocumentedOnes() {
+    assertThat(Json.write(FirecrackerCalls.pause().body())).isEqualTo("{\"state\":\"Paused\"}");
+    assertThat(Json.write(FirecrackerCalls.snapshotCreate(Path.of("/d"), Path::toString).body()))
+        .isEqualTo("{\"snapshot_type\":\"Full\",\"snapshot_path\":\"/d/vmstate\",\"mem_file_path\":\"/d/memory\"}");
+    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), "bg01234567", Path::toString).body()))
+        .isEqualTo("{\"snapshot_path\":\"/d/vmstate\",\"mem_backend\":{\"backend_type\":\"File\",\"backend_path\":\"/d/memory\"},"
+            + "\"resume_vm\":false,\"network_overrides\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"bg01234567\"}]}");
+    // No network: no overrides at all (an empty list is left out).
+    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), null, Path::toString).body())).doesNotContain("network_overrides");
+  }
+
+  @Test
   void configurationComesInFirecrackersOrder() {
     BootConfig boot =
         new BootConfig(Path.of("/k"), null, "console=ttyS0", Path.of("/r"), false, "bg01234567", "02:00:00:00:00:01", 2, 256);
-    assertThat(FirecrackerCalls.configure(boot, Path.of("/l"), Path.of("/m"), "Warning"))
+    assertThat(FirecrackerCalls.configure(boot, Path.of("/l"), Path.of("/m"), Path.of("/a"), "Warning"))
         .extracting(ApiCall::display)
         .containsExactly(
             "PUT /logger", "PUT /metrics", "PUT /machine-config", "PUT /boot-source",
-            "PUT /drives/rootfs", "PUT /network-interfaces/eth0");
+            "PUT /drives/rootfs", "PUT /network-interfaces/eth0", "PUT /vsock");
+    assertThat(FirecrackerCalls.configure(boot.withMmds(java.util.Map.of("latest", java.util.Map.of())), Path.of("/l"),
+            Path.of("/m"), Path.of("/a"), "Warning"))
+        .extracting(ApiCall::display)
+        .endsWith("PUT /network-interfaces/eth0", "PUT /mmds/config", "PUT /mmds", "PUT /vsock");
+    // MMDS answers only through an interface: without a tap there is none to configure.
+    assertThat(FirecrackerCalls.configure(new BootConfig(Path.of("/k"), null, "console=ttyS0", Path.of("/r"), false, null,
+            null, 1, 128).withMmds(java.util.Map.of("latest", java.util.Map.of())), Path.of("/l"), Path.of("/m"), Path.of("/a"), "Warning"))
+        .extracting(ApiCall::display)
+        .doesNotContain("PUT /mmds/config", "PUT /mmds");
+  }
+
+  @Test
+  void mmdsIsVersion2OnTheVmsInterface() {
+    assertThat(Json.write(new FirecrackerApi.MmdsConfig(FirecrackerCalls.MMDS_VERSION, List.of(FirecrackerCalls.IFACE_ID))))
+        .isEqualTo("{\"version\":\"V2\",\"network_interfaces\":[\"eth0\"]}");
   }
 
   @Test
@@ -90,6 +125,7 @@ class FirecrackerCallsSchemaTest {
     assertThat(Json.write(new FirecrackerApi.Drive("rootfs", "/r", true, false)))
         .isEqualTo("{\"drive_id\":\"rootfs\",\"path_on_host\":\"/r\",\"is_root_device\":true,\"is_read_only\":false}");
     assertThat(Json.write(FirecrackerApi.Action.INSTANCE_START)).isEqualTo("{\"action_type\":\"InstanceStart\"}");
+    assertThat(Json.write(new FirecrackerApi.Vsock(3, "/vms/x/ag.sock"))).isEqualTo("{\"guest_cid\":3,\"uds_path\":\"/vms/x/ag.sock\"}");
   }
 
   // The validator is itself a safety guard: prove it catches each kind of mistake.

@@ -70,7 +70,7 @@ class FirecrackerVmmIT {
   }
 
   private VmmProcess launch(FirecrackerVmm vmm, LaunchSpec spec) {
-    VmmProcess process = vmm.launch(spec);
+    VmmProcess process = vmm.launch(spec, null);
     started.add(process);
     return process;
   }

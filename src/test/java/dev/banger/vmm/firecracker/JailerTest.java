@@ -38,9 +38,10 @@ class JailerTest {
         "--uid", "40123", "--gid", "40456", "--chroot-base-dir", "/var/lib/banger/jail",
         "--netns", "/var/run/netns/bangerns", "--cgroup-version", "2", "--parent-cgroup", "banger",
         "--cgroup", "cpu.max=50000 100000", "--cgroup", "memory.max=1G",
-        "--", "--api-sock", "/run/firecracker.socket");
+        "--", "--api-sock", "/run/firecracker.socket", "--http-api-max-payload-size", "1048576", "--mmds-size-limit", "1048576");
     assertThat(Jailer.argv(config(List.of()), Path.of("/fc"), Path.of("/j"), ID, null))
-        .doesNotContain("--netns", "--cgroup").endsWith("--", "--api-sock", "/run/firecracker.socket");
+        .doesNotContain("--netns", "--cgroup").endsWith("--", "--api-sock", "/run/firecracker.socket",
+            "--http-api-max-payload-size", "1048576", "--mmds-size-limit", "1048576");
   }
 
   @Test

@@ -19,7 +19,7 @@ public final class LaunchThenDie {
   public static void main(String[] args) throws InterruptedException {
     FirecrackerVmm vmm = new FirecrackerVmm(
         FirecrackerConfig.of(args[0]).withSocketTimeout(Duration.ofSeconds(60)));
-    VmmProcess process = vmm.launch(LaunchSpec.of("0123abcd-daemon", Path.of(args[1])));
+    VmmProcess process = vmm.launch(LaunchSpec.of("0123abcd-daemon", Path.of(args[1])), null);
     vmm.configure(process, new BootConfig(
         Path.of(args[2]), null, BootArgs.firecracker(null, null), Path.of(args[3]), false, null, null, 1, 128));
     vmm.boot(process);

@@ -178,11 +178,6 @@ class QemuVmmContractIT extends VmmContract {
     }
 
     @Override
-    public VmmProcess launch(LaunchSpec spec) {
-      return qemu.launch(spec);
-    }
-
-    @Override
     public VmmProcess launch(LaunchSpec spec, BootConfig config) {
       return qemu.launch(spec, new BootConfig(config.kernel(), config.initrd(), config.bootArgs(), disk,
           config.rootReadOnly(), config.tap(), config.guestMac(), config.vcpus(), config.memoryMib(), config.accel()));

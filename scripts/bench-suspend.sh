@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmark: saved state (issue 16): start of a suspended guest to its next console line against a
+# cold boot of the same guest, and the suspend itself (512 MiB busybox guest, QEMU).
+# Usage: scripts/bench-suspend.sh [RUNS]   (default 3; needs root, qemu-system-x86, busybox-static,
+# musl-tools and apt access to Debian's linux-image-cloud-amd64; the daemon's network is in its own namespace)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
+ensure_packages qemu-system-x86:qemu-system-x86_64 busybox-static:/bin/busybox musl-tools:musl-gcc
+ensure_jdk
+run_test_main "$root" dev.banger.bench.SavedStateBench "${1:-3}"

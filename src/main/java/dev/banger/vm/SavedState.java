@@ -1,0 +1,135 @@
+package dev.banger.vm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.banger.error.BangerException;
+import dev.banger.host.TreeFiles;
+import dev.banger.json.Json;
+import dev.banger.store.AtomicFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * A suspended VM's memory and device state in its directory (DESIGN.md, "Saved state"). The VMM
+ * writes its files into {@code saving/}; {@link #publish} fsyncs them, writes a manifest of each
+ * file's size and CRC32C and renames the directory to {@code saved/}, so {@code saved/} is
+ * complete or absent. {@link #verify} checks every file against the manifest before a restore:
+ * a torn or corrupted state is refused, never loaded.
+ */
+final class SavedState {
+  static final String SAVED = "saved";
+  static final String SAVING = "saving";
+  static final String MANIFEST = "manifest.json";
+
+  private final Path vmDir;
+
+  SavedState(Path vmDir) {
+    this.vmDir = vmDir;
+  }
+
+  /** Where the VMM writes; emptied first (a crashed save's leftovers). */
+  Path prepare() throws IOException {
+    Path saving = vmDir.resolve(SAVING);
+    TreeFiles.deleteRecursively(saving);
+    Files.createDirectory(saving);
+    return saving;
+  }
+
+  /** The published directory. */
+  Path dir() {
+    return vmDir.resolve(SAVED);
+  }
+
+  boolean published() {
+    return Files.isDirectory(dir());
+  }
+
+  /** Makes {@code saving/} durable, describes it, and renames it to {@code saved/}. */
+  void publish() throws IOException {
+    Path saving = vmDir.resolve(SAVING);
+    ObjectNode manifest = Json.mapper().createObjectNode();
+    ObjectNode files = manifest.putObject("files");
+    for (Path file : list(saving)) {
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      files.putObject(file.getFileName().toString()).put("size", Files.size(file)).put("crc32c", crc(file));
+    }
+    AtomicFiles.write(saving.resolve(MANIFEST), Json.mapper().writeValueAsBytes(manifest));
+    TreeFiles.deleteRecursively(dir());
+    Files.move(saving, dir(), StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.fsyncDirectory(vmDir);
+  }
+
+  /** Checks {@code saved/} against its manifest; throws (FAILED_PRECONDITION) naming what is wrong. */
+  void verify(String vmName) {
+    Path dir = dir();
+    String prefix = "the saved state of VM '" + vmName + "' in " + dir;
+    try {
+      if (!Files.isRegularFile(dir.resolve(MANIFEST))) {
+        throw BangerException.precondition(prefix + " is incomplete (no " + MANIFEST + ")");
+      }
+      JsonNode files = Json.mapper().readTree(Files.readAllBytes(dir.resolve(MANIFEST))).path("files");
+      if (!files.isObject() || files.isEmpty()) {
+        throw BangerException.precondition(prefix + " has a manifest that lists no files");
+      }
+      for (var entry : files.properties()) {
+        Path file = dir.resolve(entry.getKey());
+        if (!file.getParent().equals(dir) || !Files.isRegularFile(file)) {
+          throw BangerException.precondition(prefix + " lacks " + entry.getKey());
+        }
+        long size = entry.getValue().path("size").asLong(-1);
+        if (Files.size(file) != size || crc(file) != entry.getValue().path("crc32c").asLong(-1)) {
+          throw BangerException.precondition(prefix + " is corrupted: " + entry.getKey()
+              + " does not match its checksum; `banger stop` discards it (the VM then boots afresh)");
+        }
+      }
+    } catch (IOException e) {
+      throw BangerException.precondition(prefix + " cannot be read: " + e.getMessage());
+    }
+  }
+
+  /** Removes the saved state and any half-written one. Idempotent. */
+  void discard() {
+    try {
+      TreeFiles.deleteRecursively(vmDir.resolve(SAVING));
+      TreeFiles.deleteRecursively(dir());
+    } catch (IOException e) {
+      throw BangerException.internal("cannot remove the saved state in " + vmDir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Bytes the published state takes. */
+  long bytes() throws IOException {
+    long total = 0;
+    for (Path file : list(dir())) {
+      total += Files.size(file);
+    }
+    return total;
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> Files.isRegularFile(f) && !f.getFileName().toString().equals(MANIFEST)).sorted().toList();
+    }
+  }
+
+  private static long crc(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    byte[] buffer = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        crc.update(buffer, 0, n);
+      }
+    }
+    return crc.getValue();
+  }
+}
