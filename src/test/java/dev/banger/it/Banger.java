@@ -298,6 +298,11 @@ public final class Banger implements AutoCloseable {
       return process;
     }
 
+    /** The file the command's stdout goes to, for outputs too large to read whole. */
+    public Path stdoutFile() {
+      return out;
+    }
+
     public void type(String text) throws IOException {
       process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
       process.getOutputStream().flush();
