@@ -9,8 +9,6 @@ import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
 import dev.banger.kernel.DebianKernel;
 import dev.banger.testing.Leaks;
-import java.io.BufferedReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -175,51 +173,17 @@ class ResourceLimitsGuestIT {
     try (Banger.Attached follow = banger.attach("logs", "-f", "chatty")) {
       long peakOnDisk = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(900);
-      while (!tail(follow.stdoutFile()).contains("chatty-done") && System.nanoTime() < deadline) {
-        peakOnDisk = Math.max(peakOnDisk, bytesOnDisk(consoleLog));
+      while (!ConsoleLines.tail(follow.stdoutFile()).contains("chatty-done") && System.nanoTime() < deadline) {
+        peakOnDisk = Math.max(peakOnDisk, ConsoleLines.bytesOnDisk(consoleLog));
         Thread.sleep(100);
       }
       assertThat(follow.process().isAlive()).as("logs -f still following").isTrue();
-      assertThat(tail(follow.stdoutFile())).as("the guest printed it all in time").contains("chatty-done");
+      assertThat(ConsoleLines.tail(follow.stdoutFile())).as("the guest printed it all in time").contains("chatty-done");
       // The live file and one kept generation, each at most the cap; the live one also what
       // arrives within one 200 ms rotation tick (under 64 KiB at this console's rate).
       assertThat(peakOnDisk).as("console bytes on disk").isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
-      assertThat(bytesOnDisk(consoleLog)).isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
-      assertEveryLineOnceInOrder(follow, lines);
+      assertThat(ConsoleLines.bytesOnDisk(consoleLog)).isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
+      ConsoleLines.assertEveryLineOnceInOrder(follow.stdoutFile(), lines);
     }
-  }
-
-  /** The last 4 KiB of {@code file}. */
-  private static String tail(Path file) throws Exception {
-    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-      long from = Math.max(0, ch.size() - 4096);
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (ch.size() - from));
-      ch.read(buf, from);
-      return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-    }
-  }
-
-  private static long bytesOnDisk(Path consoleLog) throws Exception {
-    long total = 0;
-    for (Path p : List.of(consoleLog, consoleLog.resolveSibling(consoleLog.getFileName() + ".1"),
-        consoleLog.resolveSibling(consoleLog.getFileName() + ".2"))) {
-      total += Files.exists(p) ? Files.size(p) : 0;
-    }
-    return total;
-  }
-
-  /** {@code logs -f} saw lines 1 … {@code lines} each exactly once, in order (kernel lines in between are skipped). */
-  private static void assertEveryLineOnceInOrder(Banger.Attached follow, long lines) throws Exception {
-    long expected = 1;
-    try (BufferedReader in = Files.newBufferedReader(follow.stdoutFile(), StandardCharsets.UTF_8)) {
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        String text = line.replace("\r", "");
-        if (text.length() == 99 && Character.isDigit(text.charAt(0)) && text.charAt(9) == ' ') {
-          assertThat(Long.parseLong(text.substring(0, 9))).as("line after %d", expected - 1).isEqualTo(expected);
-          expected++;
-        }
-      }
-    }
-    assertThat(expected - 1).as("numbered lines seen").isEqualTo(lines);
   }
 }

@@ -58,6 +58,9 @@ import java.util.Set;
  *   <li>{@code FAKE_FC_IGNORE_CTRL_ALT_DEL=1}: answer SendCtrlAltDel but keep running (a guest
  *       without a keyboard driver), so only SIGKILL ends it
  *   <li>{@code FAKE_FC_SHUTDOWN_MS}: delay between SendCtrlAltDel and exit (default 50)
+ *   <li>{@code FAKE_FC_CONSOLE_LINES}: once booted, print this many numbered 100-byte lines
+ *       ({@code 000000001 xxx…}) on the console, then {@code flood-done}; at most {@code
+ *       FAKE_FC_CONSOLE_RATE} bytes a second (default 8000000: several times a guest's UART)
  *   <li>{@code FAKE_FC_RECORD}: append one line per request, {@code METHOD PATH BODY}, to this file
  *   <li>{@code FAKE_FC_CHROOT}, {@code FAKE_FC_UID}, {@code FAKE_FC_GID}: set by the jailer
  *       stand-in ({@code fake-jailer.sh}); every path (the socket, API file paths) is resolved
@@ -393,6 +396,11 @@ public final class FakeFirecracker {
         say("[    0.000000] Linux version 6.1.0-banger-fake (stand-in guest)");
         say("[    0.100000] Run /sbin/init as init process");
         say("banger-guest login:");
+        long flood = number(settings(), "FAKE_FC_CONSOLE_LINES", 0);
+        if (flood > 0) {
+          long rate = number(settings(), "FAKE_FC_CONSOLE_RATE", 8_000_000);
+          Thread.ofPlatform().daemon().name("flood").start(() -> flood(flood, rate));
+        }
         exitLater(number(settings(), "FAKE_FC_EXIT_AFTER_BOOT_MS", -1), (int) number(settings(), "FAKE_FC_EXIT_CODE", 0),
             "guest reboot injected");
         return Reply.ok();
@@ -445,6 +453,32 @@ public final class FakeFirecracker {
 
   static void exitSoon(int code, String why) {
     exitLater(50, code, why);
+  }
+
+  /** A guest printing {@code lines} numbered 100-byte lines, {@code rate} bytes a second. */
+  private static void flood(long lines, long rate) {
+    long started = System.nanoTime();
+    long written = 0;
+    byte[] pad = " xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream(1 << 16);
+    for (long i = 1; i <= lines; i++) {
+      batch.writeBytes(String.format(java.util.Locale.ROOT, "%09d", i).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      batch.writeBytes(pad);
+      if (batch.size() >= (1 << 16) || i == lines) {
+        synchronized (System.out) {
+          System.out.write(batch.toByteArray(), 0, batch.size());
+          System.out.flush();
+        }
+        written += batch.size();
+        batch.reset();
+        long ahead = written * 1_000_000_000L / rate - (System.nanoTime() - started);
+        if (ahead > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+        }
+      }
+    }
+    say("flood-done");
   }
 
   /** Like Firecracker, the serial device reads stdin only once the VM is built. */
