@@ -1,10 +1,13 @@
 package dev.banger.it;
 
+import dev.banger.testing.Leaks;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
+import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
 import dev.banger.kernel.DebianKernel;
 import java.nio.file.Files;
@@ -31,41 +34,47 @@ class ContainerIT {
   private static final String HOST_SIDE = "172.30.0.1";
 
   @TempDir static Path work;
-  private GuestDaemon guests;
   private Banger banger;
 
   @BeforeAll
   void setUp() throws Exception {
-    guests = GuestDaemon.start(work, "umoci:umoci");
-    banger = guests.banger();
+    assumeTrue(new ProcessCommandRunner().run(Command.of("qemu-system-x86_64", "--version")).ok(),
+        "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
+    assumeTrue(new ProcessCommandRunner().run(Command.of("umoci", "--version")).ok(), "needs umoci (apt-get install umoci)");
     Path busybox = DebianKernel.busybox();
     Path images = Files.createDirectories(work.resolve("images"));
     Path app = ContainerImages.busyboxApp(images, busybox);
     Path lone = ContainerImages.staticBinary(images);
-    guests.importImage(app, "app");
-    guests.importImage(lone, "lone");
+    banger = new Banger(work);
+    banger.env("BANGER_DEFAULT_VMM", "qemu");
+    banger.env("BANGER_RECONCILE_INTERVAL", "0");
+    banger.startDaemon();
+    ok(banger.run("image", "import", app.toString(), "--name", "app"));
+    ok(banger.run("image", "import", lone.toString(), "--name", "lone"));
     // Image-mode images without a config: no /sbin/init at all, and an init that exits at once.
     Path noInit = images.resolve("noinit.tar");
     Files.write(noInit, new TarBuilder().dir("bin").file("bin/busybox", Files.readAllBytes(busybox), 0755)
         .symlink("bin/sh", "busybox").build());
-    guests.importImage(noInit, "noinit");
+    ok(banger.run("image", "import", noInit.toString(), "--name", "noinit"));
     Path dies = images.resolve("dies.tar");
     Files.write(dies, new TarBuilder().dir("bin").dir("sbin").file("bin/busybox", Files.readAllBytes(busybox), 0755)
         .symlink("bin/sh", "busybox").file("sbin/init", "#!/bin/sh\nexit 0\n", 0755, 0, 0).build());
-    guests.importImage(dies, "dies");
+    ok(banger.run("image", "import", dies.toString(), "--name", "dies"));
+    banger.importSharedKernel("cloud");
   }
 
   @AfterEach
   void noVmsAndNoLeaks() throws Exception {
-    if (guests != null) {
-      guests.clean();
+    if (banger != null) {
+      banger.removeAllVms();
+      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
     }
   }
 
   @AfterAll
-  void tearDown() throws Exception {
-    if (guests != null) {
-      guests.close();
+  void tearDown() {
+    if (banger != null) {
+      banger.close();
     }
   }
 
