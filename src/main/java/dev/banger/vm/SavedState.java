@@ -6,41 +6,39 @@ import dev.banger.error.BangerException;
 import dev.banger.host.TreeFiles;
 import dev.banger.json.Json;
 import dev.banger.store.AtomicFiles;
+import dev.banger.store.StagedDirs;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
+import java.util.ArrayList;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
  * A suspended VM's memory and device state in its directory (DESIGN.md, "Saved state"). The VMM
- * writes its files into {@code saving/}; {@link #publish} fsyncs them, writes a manifest of each
- * file's size and CRC32C and renames the directory to {@code saved/}, so {@code saved/} is
- * complete or absent. {@link #verify} checks every file against the manifest before a restore:
+ * writes its files into a staged {@code saved.new-<random>/} ({@link StagedDirs}); {@link #publish}
+ * fsyncs them, writes a manifest of each file's size and CRC32C and renames the directory to
+ * {@code saved/}, so {@code saved/} is complete or absent. {@link #verify} checks every file against the manifest before a restore:
  * a torn or corrupted state is refused, never loaded.
  */
 final class SavedState {
   static final String SAVED = "saved";
-  static final String SAVING = "saving";
   static final String MANIFEST = "manifest.json";
 
   private final Path vmDir;
+  private Path staged;
 
   SavedState(Path vmDir) {
     this.vmDir = vmDir;
   }
 
-  /** Where the VMM writes; emptied first (a crashed save's leftovers). */
+  /** A fresh staged directory where the VMM writes; a crashed save's leftovers are removed first. */
   Path prepare() throws IOException {
-    Path saving = vmDir.resolve(SAVING);
-    TreeFiles.deleteRecursively(saving);
-    Files.createDirectory(saving);
-    return saving;
+    removeLeftovers();
+    staged = StagedDirs.create(vmDir, SAVED);
+    return staged;
   }
 
   /** The published directory. */
@@ -52,21 +50,21 @@ final class SavedState {
     return Files.isDirectory(dir());
   }
 
-  /** Makes {@code saving/} durable, describes it, and renames it to {@code saved/}. */
+  /** Makes the staged directory durable, describes it, and renames it to {@code saved/}. */
   void publish() throws IOException {
-    Path saving = vmDir.resolve(SAVING);
+    if (staged == null) {
+      throw new IllegalStateException("publish without prepare");
+    }
+    StagedDirs.syncFiles(staged);
     ObjectNode manifest = Json.mapper().createObjectNode();
     ObjectNode files = manifest.putObject("files");
-    for (Path file : list(saving)) {
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
+    for (Path file : list(staged)) {
       files.putObject(file.getFileName().toString()).put("size", Files.size(file)).put("crc32c", crc(file));
     }
-    AtomicFiles.write(saving.resolve(MANIFEST), Json.mapper().writeValueAsBytes(manifest));
-    TreeFiles.deleteRecursively(dir());
-    Files.move(saving, dir(), StandardCopyOption.ATOMIC_MOVE);
-    AtomicFiles.fsyncDirectory(vmDir);
+    AtomicFiles.write(staged.resolve(MANIFEST), Json.mapper().writeValueAsBytes(manifest));
+    StagedDirs.remove(dir());
+    StagedDirs.publish(staged, dir());
+    staged = null;
   }
 
   /** Checks {@code saved/} against its manifest; throws (FAILED_PRECONDITION) naming what is wrong. */
@@ -100,8 +98,8 @@ final class SavedState {
   /** Removes the saved state and any half-written one. Idempotent. */
   void discard() {
     try {
-      TreeFiles.deleteRecursively(vmDir.resolve(SAVING));
-      TreeFiles.deleteRecursively(dir());
+      removeLeftovers();
+      StagedDirs.remove(dir());
     } catch (IOException e) {
       throw BangerException.internal("cannot remove the saved state in " + vmDir + ": " + e.getMessage(), e);
     }
@@ -114,6 +112,17 @@ final class SavedState {
       total += Files.size(file);
     }
     return total;
+  }
+
+  /** Staged saves ({@code saved.new-*}) and half-deleted ones ({@code .rm-saved-*}) a crash left. */
+  private void removeLeftovers() throws IOException {
+    List<Path> left = new ArrayList<>(StagedDirs.leftovers(vmDir, SAVED));
+    StagedDirs.leftovers(vmDir, "").stream()
+        .filter(p -> p.getFileName().toString().startsWith(StagedDirs.RM + SAVED)).forEach(left::add);
+    for (Path p : left) {
+      TreeFiles.deleteRecursively(p);
+    }
+    staged = null;
   }
 
   private static List<Path> list(Path dir) throws IOException {

@@ -1,10 +1,7 @@
 package dev.banger.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.banger.host.Command;
-import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
 import dev.banger.kernel.DebianKernel;
 import dev.banger.testing.Leaks;
@@ -46,13 +43,11 @@ class SavedStateIT {
   private static final Pattern TICK = Pattern.compile("tick (\\d+)");
 
   @TempDir static Path work;
+  private GuestDaemon guests;
   private Banger banger;
-  private Process daemon;
 
   @BeforeAll
   void setUp() throws Exception {
-    assumeTrue(new ProcessCommandRunner().run(Command.of("qemu-system-x86_64", "--version")).ok(),
-        "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
     TarBuilder tar = new TarBuilder().dir("bin").dir("etc").dir("tmp")
         .file("bin/busybox", Files.readAllBytes(DebianKernel.busybox()), 0755)
         .file("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n").file("etc/group", "root:x:0:\n");
@@ -61,12 +56,9 @@ class SavedStateIT {
     }
     Path image = work.resolve("box.tar");
     Files.write(image, tar.build());
-    banger = new Banger(work);
-    banger.env("BANGER_DEFAULT_VMM", "qemu");
-    banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    daemon = banger.startDaemon();
-    ok(banger.run("image", "import", image.toString(), "--name", "box"));
-    banger.importSharedKernel("cloud");
+    guests = GuestDaemon.start(work);
+    banger = guests.banger();
+    guests.importImage(image, "box");
     ok(banger.run("run", "box", "--name", "box", "--init", "banger", "--net", "none", "--",
         "/bin/sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.2; done"));
     banger.awaitLog("box", "tick 3", 180);
@@ -74,16 +66,8 @@ class SavedStateIT {
 
   @AfterAll
   void tearDown() throws Exception {
-    if (banger != null) {
-      try {
-        if (daemon == null || !daemon.isAlive()) {
-          daemon = banger.startDaemon();
-        }
-        banger.removeAllVms();
-        assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
-      } finally {
-        banger.close();
-      }
+    if (guests != null) {
+      guests.close();
     }
   }
 
@@ -110,8 +94,7 @@ class SavedStateIT {
   }
 
   private void restartDaemon() throws Exception {
-    banger.stop(daemon);
-    daemon = banger.startDaemon();
+    guests.restart();
   }
 
   @Test
@@ -189,15 +172,14 @@ class SavedStateIT {
       if (!restore && !state().equals("running")) {
         ok(banger.run("start", "box"));
       }
-      banger.stop(daemon);
-      daemon = banger.startDaemonCrashingAt(point.wire());
+      Process daemon = guests.restartCrashingAt(point.wire());
       try { // in-process: the daemon halts before it answers
         new dev.banger.api.ApiClient(banger.socket()).post("/v1/vms/box/" + (restore ? "start" : "suspend"), Map.of());
       } catch (RuntimeException expected) {
         // the connection ends with the daemon
       }
       assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).as("daemon halted at " + point.wire()).isTrue();
-      daemon = banger.startDaemon();
+      guests.revive();
       String after = state();
       table.add(point.wire() + " -> " + after);
       assertThat(after).as(point.wire()).isIn("running", "suspended");

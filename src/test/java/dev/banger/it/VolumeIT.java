@@ -1,7 +1,6 @@
 package dev.banger.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.host.Command;
@@ -35,21 +34,16 @@ class VolumeIT {
   static final List<dev.banger.vm.CrashPoint> CRASHED = List.of(dev.banger.vm.CrashPoint.START_VOLUME_ATTACH_AFTER);
 
   @TempDir static Path work;
+  private GuestDaemon guests;
   private Banger banger;
-  private Process daemon;
 
   @BeforeAll
   void setUp() throws Exception {
-    assumeTrue(new ProcessCommandRunner().run(Command.of("qemu-system-x86_64", "--version")).ok(),
-        "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
-    assumeTrue(new ProcessCommandRunner().run(Command.of("umoci", "--version")).ok(), "needs umoci (apt-get install umoci)");
+    guests = GuestDaemon.start(work, "umoci:umoci");
+    banger = guests.banger();
     Path busybox = DebianKernel.busybox();
     Path images = Files.createDirectories(work.resolve("images"));
-    banger = new Banger(work);
-    banger.env("BANGER_DEFAULT_VMM", "qemu");
-    banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    daemon = banger.startDaemon();
-    ok(banger.run("image", "import", ContainerImages.busyboxApp(images, busybox).toString(), "--name", "app"));
+    guests.importImage(ContainerImages.busyboxApp(images, busybox), "app");
     // Image mode: the image's own init mounts what /etc/fstab says, prints what it finds and powers off.
     TarBuilder fstabReader = new TarBuilder().dir("bin").dir("sbin").dir("proc").dir("dev").dir("etc")
         .file("bin/busybox", Files.readAllBytes(busybox), 0755)
@@ -66,25 +60,20 @@ class VolumeIT {
     }
     Path tar = images.resolve("fstab.tar");
     Files.write(tar, fstabReader.build());
-    ok(banger.run("image", "import", tar.toString(), "--name", "fstab"));
-    banger.importSharedKernel("cloud");
+    guests.importImage(tar, "fstab");
   }
 
   @AfterEach
   void noVmsAndNoLeaks() throws Exception {
-    if (banger != null) {
-      if (!daemon.isAlive()) {
-        daemon = banger.startDaemon();
-      }
-      banger.removeAllVms();
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
+    if (guests != null) {
+      guests.clean();
     }
   }
 
   @AfterAll
-  void tearDown() {
-    if (banger != null) {
-      banger.close();
+  void tearDown() throws Exception {
+    if (guests != null) {
+      guests.close();
     }
   }
 
@@ -164,11 +153,10 @@ class VolumeIT {
   void aDaemonKilledAfterTheClaimLeavesAVolumeTheNextStartCanTake() throws Exception {
     ok(banger.run("volume", "create", "crash", "--size", "32M"));
     ok(banger.run("create", "app", "--name", "cut", "--net", "none", "-v", "crash:/data", "--", "sleep", "600"));
-    banger.stop(daemon);
-    daemon = banger.startDaemonCrashingAt(CRASHED.get(0).wire());
+    Process daemon = guests.restartCrashingAt(CRASHED.get(0).wire());
     banger.run("start", "cut");
     assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).as("daemon halted at the crash point").isTrue();
-    daemon = banger.startDaemon();
+    guests.revive();
     assertThat(state("cut")).isEqualTo("stopped");
     assertThat(volume("crash")).containsEntry("attachedTo", List.of());
     assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
