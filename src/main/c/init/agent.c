@@ -14,10 +14,12 @@
 #include "init.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
@@ -139,14 +141,8 @@ static __attribute__((noreturn)) void serve(int sigfd) {
   }
 }
 
-pid_t agent_start(const struct config *cfg) {
-  pid_t pid = fork();
-  if (pid != 0) {
-    if (pid < 0) {
-      say("warning: cannot start the guest agent: %s", strerror(errno));
-    }
-    return pid;
-  }
+/* The agent's own life, in the forked child: signals as it needs them, then the loop. */
+static __attribute__((noreturn)) void agent_main(const struct config *cfg, int opened) {
   init_cfg = cfg;
   /* Signals arrive blocked from init; the agent takes SIGCHLD from a signalfd, ignores SIGPIPE. */
   sigset_t chld;
@@ -156,8 +152,52 @@ pid_t agent_start(const struct config *cfg) {
   signal(SIGPIPE, SIG_IGN);
   sigprocmask(SIG_SETMASK, &chld, NULL);
   signal(SIGINT, SIG_IGN); /* Ctrl-Alt-Del is init's, not ours */
-  if (channel_open() != 0) {
+  if (!opened && channel_open() != 0) {
+    say("warning: %s; the guest agent is not running", channel_name());
     _exit(0);
   }
   serve(sigfd);
+}
+
+pid_t agent_start(const struct config *cfg) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    agent_main(cfg, 0);
+  }
+  if (pid < 0) {
+    say("warning: cannot start the guest agent: %s", strerror(errno));
+  }
+  return pid;
+}
+
+/*
+ * Image mode: the image's init will be PID 1 and the agent one of its children, so it leaves the
+ * init's session and process group (a signal the init sends its group is not the agent's) and
+ * takes no input from the console the init owns.
+ */
+pid_t agent_start_detached(const struct config *cfg) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    prctl(PR_SET_NAME, "banger-agent", 0, 0, 0);
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+      dup2(null, 0);
+    }
+    agent_main(cfg, 1);
+  }
+  if (pid < 0) {
+    say("warning: cannot start the guest agent: %s", strerror(errno));
+  }
+  return pid;
+}
+
+/* banger-init --agent-listen PATH: the agent alone, serving connections to a Unix socket (tests). */
+int agent_listen_only(const char *path) {
+  static struct config test_cfg = {.hostname = "agent-test"};
+  if (channel_listen_unix(path) != 0) {
+    say("error: cannot listen on %s: %s", path, strerror(errno));
+    return 1;
+  }
+  agent_main(&test_cfg, 1);
 }

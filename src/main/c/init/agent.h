@@ -19,7 +19,9 @@
 
 #define FRAME_MAX 65536
 #define HEADER 9
-#define CHUNK 32768
+/* Output read per frame: header and payload fill one 32 KiB write, which is what virtio_console
+   moves per write() (larger writes come back short), so a frame is one buffer on the port. */
+#define CHUNK (32768 - HEADER)
 #define MAX_SESSIONS 64
 #define MAGIC "banger-agent-1"
 
@@ -40,6 +42,8 @@ extern struct session sessions[MAX_SESSIONS];
 
 /* channel.c: the connection to the host; -1 while there is none (vsock between connections). */
 int channel_open(void);         /* 0 once a virtio-serial port or a vsock listener is there */
+const char *channel_name(void); /* which one, for the console; or why there is none */
+int channel_listen_unix(const char *path); /* tests: a Unix socket listener in place of vsock's */
 int channel_fd(void);
 int channel_listener(void);     /* the vsock listener, -1 on virtio-serial */
 int channel_accept(void);       /* takes a new host connection; 1 when it replaced an old one */

@@ -17,11 +17,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #define PORT_NAME "dev.banger.agent"   /* dev.banger.vmm.AgentPort.PORT_NAME must match */
 #define VSOCK_PORT 10789               /* dev.banger.vmm.AgentPort.VSOCK_PORT must match */
+#define VSOCK_TEXT "10789"
 
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
@@ -97,6 +99,27 @@ static int listen_vsock(void) {
   return fd;
 }
 
+/*
+ * For banger's tests (banger-init --agent-listen PATH): an AF_UNIX listener in place of the vsock
+ * one, so the listener's accept, replace and close paths run on hosts without vsock.
+ */
+int channel_listen_unix(const char *path) {
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof(a.sun_path)) {
+    return -1;
+  }
+  strcpy(a.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(fd, 4) != 0) {
+    if (fd >= 0) {
+      close(fd);
+    }
+    return -1;
+  }
+  listener = fd;
+  return 0;
+}
+
 /* Devices may appear a moment after init starts: look for up to 5 s. */
 int channel_open(void) {
   for (int tries = 0; tries < 50; tries++) {
@@ -110,8 +133,14 @@ int channel_open(void) {
     struct timespec pause = {0, 100 * 1000 * 1000};
     nanosleep(&pause, NULL);
   }
-  say("warning: no virtio-serial port %s and no vsock; the guest agent is not running", PORT_NAME);
   return -1;
+}
+
+const char *channel_name(void) {
+  if (serial) {
+    return "virtio-serial port " PORT_NAME;
+  }
+  return listener >= 0 ? "vsock port " VSOCK_TEXT : "no virtio-serial port " PORT_NAME " and no vsock device";
 }
 
 int channel_fd(void) {

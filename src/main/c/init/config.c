@@ -6,6 +6,7 @@
  *   env=K=V      one per variable
  *   cwd=…  user=…  hostname=…  boot=…
  *   stopsignal=N  tty=0|1  stdin=0|1  poweroff=0|1  rows=N  cols=N
+ *   next=PATH    image mode (stage.c): start the agent, then exec the image's init PATH; no arg
  * Unknown keys are refused: an init older than its daemon must say so, not half-run a process.
  */
 #include "init.h"
@@ -81,6 +82,9 @@ int config_parse(char *data, size_t len, struct config *out, char *err, size_t e
       out->hostname = value;
     } else if (!strcmp(key, "boot")) {
       out->boot = value;
+    } else if (!strcmp(key, "next")) {
+      bad = value[0] != '/';
+      out->next = value;
     } else if (!strcmp(key, "stopsignal")) {
       bad = number(value, 1, 64, &n);
       out->stop_signal = (int)n;
@@ -117,7 +121,7 @@ int config_parse(char *data, size_t len, struct config *out, char *err, size_t e
     snprintf(err, errlen, "the config is empty");
     return -1;
   }
-  if (out->argc == 0) {
+  if (out->argc == 0 && !out->next) {
     snprintf(err, errlen, "no command: the image has no Entrypoint or Cmd and none was given");
     return -1;
   }

@@ -26,32 +26,34 @@ static uint32_t get32(const unsigned char *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Blocks until the whole frame is written (the channel is non-blocking for reads' sake). */
+/*
+ * Blocks until the whole frame is written (the channel is non-blocking for reads' sake). Header and
+ * payload go out in one write: on a virtio-serial port every write is a buffer of its own.
+ */
 void frame_send(int type, uint32_t id, const void *data, size_t len) {
+  static unsigned char out[HEADER + FRAME_MAX];
   int fd = channel_fd();
-  if (fd < 0) {
+  if (fd < 0 || len > FRAME_MAX) {
     return; /* no host: nobody to tell */
   }
-  unsigned char header[HEADER];
-  put32(header, (uint32_t)len);
-  header[4] = (unsigned char)type;
-  put32(header + 5, id);
-  const unsigned char *parts[2] = {header, data};
-  size_t lens[2] = {HEADER, len};
-  for (int i = 0; i < 2; i++) {
-    size_t off = 0;
-    while (off < lens[i]) {
-      ssize_t n = write(fd, parts[i] + off, lens[i] - off);
-      if (n > 0) {
-        off += (size_t)n;
-      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-        struct pollfd p = {.fd = fd, .events = POLLOUT};
-        if (poll(&p, 1, 1000) > 0 && (p.revents & (POLLHUP | POLLERR))) {
-          return; /* the host went away mid-frame; the next connection starts clean */
-        }
-      } else {
-        return;
+  put32(out, (uint32_t)len);
+  out[4] = (unsigned char)type;
+  put32(out + 5, id);
+  if (len > 0) {
+    memcpy(out + HEADER, data, len);
+  }
+  size_t off = 0;
+  while (off < HEADER + len) {
+    ssize_t n = write(fd, out + off, HEADER + len - off);
+    if (n > 0) {
+      off += (size_t)n;
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      struct pollfd p = {.fd = fd, .events = POLLOUT};
+      if (poll(&p, 1, 1000) > 0 && (p.revents & (POLLHUP | POLLERR))) {
+        return; /* the host went away mid-frame; the next connection starts clean */
       }
+    } else {
+      return;
     }
   }
 }

@@ -16,7 +16,8 @@
  * of ~100 KiB does that; the initrd's busybox would not be in the root after switch_root. The exit
  * code travels through the root disk rather than the console: the process owns the console and
  * could print any marker, and the disk works the same on Firecracker and QEMU.
- * The guest agent (issue 14, agent.c) is forked from here, just before the process.
+ * The guest agent (issue 14, agent.c) is forked from here, just before the process. In image mode
+ * (a config with next=) it is only a first stage: see stage.c.
  */
 #define _GNU_SOURCE
 #include "init.h"
@@ -64,7 +65,7 @@ static int mounted(const char *path) {
   return stat(path, &here) == 0 && stat(up, &parent) == 0 && here.st_dev != parent.st_dev;
 }
 
-static void mount_fs(const char *type, const char *target, unsigned long flags, const char *data, mode_t mode) {
+void mount_fs(const char *type, const char *target, unsigned long flags, const char *data, mode_t mode) {
   if (mkdir(target, mode) != 0 && errno != EEXIST) {
     say("warning: cannot make the mount point %s: %s", target, strerror(errno));
     return;
@@ -244,9 +245,17 @@ int main(int argc, char **argv) {
   if (argc == 4 && strcmp(argv[1], "--resolve") == 0) {
     return resolve_only(argv[2], argv[3]);
   }
+  if (argc == 3 && strcmp(argv[1], "--agent-listen") == 0) {
+    return agent_listen_only(argv[2]);
+  }
   if (getpid() != 1) {
-    fprintf(stderr, "banger-init: must run as PID 1 of a banger VM (or: --resolve ROOT CONFIG)\n");
+    fprintf(stderr, "banger-init: must run as PID 1 of a banger VM (or: --resolve ROOT CONFIG, --agent-listen SOCKET)\n");
     return 2;
+  }
+  char err[1024];
+  int loaded = config_load(CONFIG_PATH, &cfg, err, sizeof(err));
+  if (loaded == 0 && cfg.next) {
+    first_stage(&cfg, argv); /* image mode: the image's init replaces us */
   }
   mount_all();
   if (fcntl(2, F_GETFD) < 0) {
@@ -257,8 +266,7 @@ int main(int argc, char **argv) {
       }
     }
   }
-  char err[1024];
-  if (config_load(CONFIG_PATH, &cfg, err, sizeof(err)) != 0) {
+  if (loaded != 0) {
     finish(127, err);
   }
   unlink(EXIT_PATH); /* never leave an earlier boot's record for the daemon to find */

@@ -37,6 +37,7 @@ struct config {
   const char *user;   /* USER[:GROUP], or NULL for root */
   const char *hostname;
   const char *boot;   /* the daemon's id of this boot, echoed into the exit record */
+  const char *next;   /* image mode: the image's init, exec'd once the agent runs (stage.c) */
   int stop_signal;    /* what a stop request sends the process (SIGTERM unless the image says) */
   int tty;            /* the process gets the console as its controlling terminal */
   int open_stdin;     /* stdin is the console (else /dev/null) */
@@ -81,6 +82,16 @@ pid_t process_start(const struct config *cfg, const struct identity *id, char **
 
 /* agent.c: the guest agent (issue 14), forked by init before the process; returns only in the child's parent. */
 pid_t agent_start(const struct config *init_cfg);
+/* --agent-listen PATH: the agent over a Unix socket listener, for tests of the listener's paths. */
+int agent_listen_only(const char *path);
+/* The same over a channel already open (channel_open), in a session of its own: image mode. */
+pid_t agent_start_detached(const struct config *init_cfg);
+
+/* stage.c: image mode, banger-init as a thin first stage before the image's own init. */
+void first_stage(const struct config *cfg, char **argv) __attribute__((noreturn));
+
+/* init.c */
+void mount_fs(const char *type, const char *target, unsigned long flags, const char *data, mode_t mode);
 
 /* init.c helpers shared with the others */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

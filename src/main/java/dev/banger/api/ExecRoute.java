@@ -6,10 +6,10 @@ import dev.banger.agent.AgentProtocolException;
 import dev.banger.agent.ExecRelay;
 import dev.banger.agent.ExecSpec;
 import dev.banger.agent.Frame;
-import dev.banger.agent.GuestAccess;
 import dev.banger.error.BangerException;
 import dev.banger.model.VmState;
 import dev.banger.store.VmRepository.VmRow;
+import dev.banger.vm.AgentChoice;
 import dev.banger.vm.VmService;
 import dev.banger.vmm.AgentPort;
 import java.io.InputStream;
@@ -34,8 +34,9 @@ final class ExecRoute {
       throws Exception {
     VmRow row = vms.get(r.param("name"));
     String name = row.runtime().name();
-    if (!GuestAccess.AGENT.equals(GuestAccess.of(row.spec().containerMode()))) {
-      throw BangerException.precondition("VM '" + name + "' has no guest agent (runtime.access is ssh): use ssh");
+    AgentChoice.Access access = AgentChoice.of(row.spec(), row.runtime());
+    if (!access.agent()) {
+      throw noAgent(name, access);
     }
     Frame first;
     try {
@@ -56,8 +57,27 @@ final class ExecRoute {
       throw BangerException.invalid("timeout must be at least 1 second");
     }
     String id = row.runtime().id();
-    AgentConnection agent = channels.get(id, name, AgentPort.socket(Path.of(row.runtime().vmDir())),
-        "firecracker".equals(row.spec().vmm()) ? AgentPort.VSOCK_PORT : 0, Duration.ofSeconds(seconds), () -> vms.get(id).runtime().state() == VmState.RUNNING);
+    Path socket = AgentPort.socket(Path.of(row.runtime().vmDir()));
+    int port = "firecracker".equals(row.spec().vmm()) ? AgentPort.VSOCK_PORT : 0;
+    AgentConnection agent;
+    try {
+      agent = channels.get(id, name, socket, port, Duration.ofSeconds(seconds), () -> stillAgent(vms, id));
+    } catch (BangerException e) {
+      VmRow now = vms.get(id);
+      AgentChoice.Access later = AgentChoice.of(now.spec(), now.runtime());
+      throw later.agent() ? e : noAgent(name, later);
+    }
     return out -> ExecRelay.run(agent, spec, body, out);
+  }
+
+  /** The wait for the agent goes on while the VM runs and still counts on it (an image-mode guest may say it has none). */
+  private static boolean stillAgent(VmService vms, String id) {
+    VmRow row = vms.get(id);
+    return row.runtime().state() == VmState.RUNNING && AgentChoice.of(row.spec(), row.runtime()).agent();
+  }
+
+  private static BangerException noAgent(String name, AgentChoice.Access access) {
+    return BangerException.precondition("VM '" + name + "' has no guest agent (runtime.access is ssh: " + access.reason()
+        + "); use ssh (`banger exec --ssh`)");
   }
 }

@@ -30,7 +30,7 @@ final class AccessCommands {
   /** Options shared by the three commands. */
   static final class WaitOption {
     @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS",
-        description = "How long to wait for the guest's ssh server (default ${DEFAULT-VALUE}).")
+        description = "How long to wait for the guest's agent or ssh server to answer (default ${DEFAULT-VALUE}).")
     long timeout;
   }
 
@@ -65,7 +65,8 @@ final class AccessCommands {
 
   @Command(name = "exec", mixinStandardHelpOptions = true,
       description = {"Run CMD in a VM (its arguments exactly as given), streaming stdout and stderr; exits with CMD's exit code.",
-          "Through banger's guest agent where the VM has one (runtime.access: agent), else over ssh."})
+          "Through banger's guest agent where the VM has one (runtime.access: agent; container mode, and image mode unless"
+              + " the agent could not start), else over ssh."})
   static final class Exec implements Callable<Integer> {
     @Spec CommandSpec spec;
     @picocli.CommandLine.Mixin WaitOption wait;

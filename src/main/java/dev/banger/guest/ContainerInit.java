@@ -47,6 +47,16 @@ public final class ContainerInit {
       this.missing = missing;
     }
 
+    /** False when the jar carries no init: image mode then boots without the agent. */
+    public boolean present() {
+      return bytes != null;
+    }
+
+    /** Why there is no init (null when there is one). */
+    public String missing() {
+      return missing;
+    }
+
     byte[] bytes() {
       if (bytes == null) {
         throw BangerException.precondition(missing);
@@ -102,10 +112,15 @@ public final class ContainerInit {
 
   /** What goes into the root disk before a boot: the directory, the init, its config; no old record. */
   public List<GuestPath> entries(InitConfig config) {
+    return entries(config.encode());
+  }
+
+  /** As {@link #entries(InitConfig)} with the config already encoded (image mode's first stage). */
+  public List<GuestPath> entries(String config) {
     return List.of(
         new GuestPath.Dir(DIR, 0700, 0, 0),
         new GuestPath.Copy(INIT, binary, 0755, 0, 0),
-        GuestPath.File.root(CONFIG, config.encode(), 0600),
+        GuestPath.File.root(CONFIG, config, 0600),
         new GuestPath.Absent(EXIT),
         new GuestPath.Absent(EXIT_TEMP));
   }

@@ -110,6 +110,25 @@ public record InitConfig(List<String> argv, List<String> env, String workdir, St
     return out.toString();
   }
 
+  /**
+   * The config of banger-init as image mode's first stage (src/main/c/init/stage.c): no process of
+   * its own; it starts the agent, then execs {@code next}, the image's init.
+   */
+  public static String firstStage(String hostname, String bootId, String next) {
+    Objects.requireNonNull(hostname, "hostname");
+    Objects.requireNonNull(bootId, "bootId");
+    noNul(next, "the init path");
+    if (!next.startsWith("/")) {
+      throw BangerException.invalid("the init path '" + next + "' is not absolute");
+    }
+    StringBuilder out = new StringBuilder();
+    entry(out, "banger-init", "1");
+    entry(out, "next", next);
+    entry(out, "hostname", hostname);
+    entry(out, "boot", bootId);
+    return out.toString();
+  }
+
   private static void entry(StringBuilder out, String key, String value) {
     out.append(key).append('=').append(value).append('\0');
   }

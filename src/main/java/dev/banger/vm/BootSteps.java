@@ -31,8 +31,8 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The steps of a start (STYLE.md 1): disk.prepare, volume.attach, net.tap, guest.setup, guest.init (container
- * mode), vmm.jail (a VMM that sandboxes), vmm.spawn, vmm.configure, vmm.boot — each recording its
+ * The steps of a start (STYLE.md 1): disk.prepare, volume.attach, net.tap, guest.setup, guest.init (banger's
+ * init, or in image mode its first stage), vmm.jail (a VMM that sandboxes), vmm.spawn, vmm.configure, vmm.boot — each recording its
  * handles before the next, each side effect pushed with its undo on the {@link StepStack}.
  * {@link VmLifecycle#start} decides what to boot, runs these under the VM's lock and unwinds on
  * failure.
@@ -85,6 +85,9 @@ final class BootSteps {
     if (row.spec().containerMode()) {
       steps.run(Step.GUEST_INIT, () -> containerSetup.run(row.spec(), row(id).runtime(), resources.imageOf(row).config(),
           boot.disk.device(), vmm.kind().equals("qemu"), boot.volumes), () -> {});
+    } else {
+      // Image mode: banger's init as a first stage that starts the agent, where it can (issue 14).
+      steps.run(Step.GUEST_INIT, () -> containerSetup.firstStage(row.spec(), row(id).runtime(), boot.disk.device()), () -> {});
     }
     if (vmm instanceof VmmSandbox sandbox) {
       // The VMM's jail, when its VMM jails (a no-op otherwise); undone from the recorded handles.
@@ -179,7 +182,8 @@ final class BootSteps {
    * VM has them; a restore uses it too, as the restored VMM needs the saved VM's very devices.
    */
   BootConfig bootConfig(VmRow row, Accel accel, Boot boot) {
-    BootConfig config = resources.bootConfig(row, accel, boot.disk, boot.guest, boot.volumes);
+    // This boot's runtime (its boot id, which the guest.init step's record names), not the one the start began with.
+    BootConfig config = resources.bootConfig(row(row.runtime().id()), accel, boot.disk, boot.guest, boot.volumes);
     dev.banger.model.CloudInit data = row.spec().cloudInit();
     if (data == null) {
       return config;

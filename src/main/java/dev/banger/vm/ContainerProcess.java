@@ -97,11 +97,21 @@ record ContainerProcess(List<String> argv, List<String> env, String workdir, Str
     return init;
   }
 
-  /** The kernel arguments that choose the init, before the user's own. */
-  static String kernelArgs(VmSpec spec) {
+  /** The image's own init when {@code --init-path} names none (banger's initrd's default too). */
+  static final String IMAGE_INIT = "/sbin/init";
+
+  /**
+   * The kernel arguments that choose the init, before the user's own.
+   *
+   * @param firstStage image mode: banger's init starts the agent, then execs the image's init
+   */
+  static String kernelArgs(VmSpec spec, boolean firstStage) {
     if (spec.containerMode()) {
       // Quiet: the console is the process's output; panics (KERN_EMERG) still show.
       return "init=" + dev.banger.guest.ContainerInit.INIT + " quiet loglevel=1";
+    }
+    if (firstStage) {
+      return "init=" + dev.banger.guest.ContainerInit.INIT;
     }
     return spec.initPath() == null ? "" : "init=" + spec.initPath();
   }

@@ -43,4 +43,27 @@ final class ContainerSetup {
     writer.replayJournal(device);
     writer.write(device, init.entries(config), vmDir);
   }
+
+  /**
+   * The {@code guest.init} step of an image-mode VM: banger's init goes into {@code /.banger} as
+   * the first stage that starts the agent and then execs the image's init (src/main/c/init/stage.c
+   * says why a first stage), unless this VM cannot have it; the choice is recorded for this boot
+   * ({@link AgentChoice}). Nothing of the image is changed but {@code /.banger}, banger's own.
+   */
+  void firstStage(VmSpec spec, VmRuntime runtime, Path device) throws IOException {
+    String reason = AgentChoice.staticReason(spec);
+    if (reason == null && !binary.present()) {
+      reason = binary.missing();
+    }
+    if (reason != null) {
+      AgentChoice.record(runtime, AgentChoice.Access.ssh(reason));
+      return;
+    }
+    Path vmDir = Files.createDirectories(Path.of(runtime.vmDir()));
+    ContainerInit init = ContainerInit.extractTo(vmDir, binary);
+    writer.replayJournal(device);
+    String next = spec.initPath() == null ? ContainerProcess.IMAGE_INIT : spec.initPath();
+    writer.write(device, init.entries(InitConfig.firstStage(runtime.name(), runtime.bootId(), next)), vmDir);
+    AgentChoice.record(runtime, new AgentChoice.Access(dev.banger.agent.GuestAccess.AGENT, null));
+  }
 }

@@ -100,7 +100,7 @@ final class VmResources {
     Vmm vmm = vmmFor(row.spec());
     Path kernelPath = kernelFile(row);
     // The init chosen by the spec first, then the user's arguments, which may override it.
-    String userArgs = (ContainerProcess.kernelArgs(row.spec()) + " " + row.spec().kernelArgs()).strip();
+    String userArgs = (ContainerProcess.kernelArgs(row.spec(), AgentChoice.firstStage(row.runtime())) + " " + row.spec().kernelArgs()).strip();
     String bootArgs = vmm.bootArgs(accel, guest.kernelArg(row.runtime().name()), userArgs);
     BootConfig config = new BootConfig(kernelPath, kernel.initrdPath() == null ? null : Path.of(kernel.initrdPath()),
         bootArgs, disk.device(), false, null, null, row.spec().vcpus(), row.spec().memoryMib(), accel)

@@ -58,4 +58,12 @@ class InitConfigTest {
     }
     assertThat(ExitRecord.parse(new byte[ExitRecord.MAX_BYTES + 1], "b")).isEmpty();
   }
+
+  @Test
+  void theFirstStagesConfigNamesOnlyTheImagesInit() {
+    assertThat(InitConfig.firstStage("web", "b1", "/sbin/init"))
+        .isEqualTo("banger-init=1\0next=/sbin/init\0hostname=web\0boot=b1\0");
+    assertThatThrownBy(() -> InitConfig.firstStage("web", "b1", "sbin/init")).hasMessageContaining("not absolute");
+    assertThatThrownBy(() -> InitConfig.firstStage("web", "b1", "/sbin/in\0it")).hasMessageContaining("NUL");
+  }
 }

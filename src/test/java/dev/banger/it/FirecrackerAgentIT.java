@@ -7,6 +7,7 @@ import dev.banger.testing.Leaks;
 import dev.banger.vmm.firecracker.FakeFirecrackerBinary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,5 +80,13 @@ class FirecrackerAgentIT {
     ok(banger.run("start", "fc"));
     assertThat(ok(banger.run("exec", "fc", "--", "echo", "again")).stdout()).isEqualTo("again\n");
     assertThat(Files.readAllLines(record).stream().filter(l -> l.startsWith("PUT /vsock ")).toList()).hasSize(2);
+
+    // Image mode (issue 14): banger's first stage boots the image's init, and its agent is reached the same way.
+    ok(banger.run("create", "tiny", "--name", "fi", "--net", "none"));
+    ok(banger.run("start", "fi"));
+    assertThat(((Map<?, ?>) banger.inspect("fi").get("runtime")).get("access")).isEqualTo("agent");
+    List<String> boots = Files.readAllLines(record).stream().filter(l -> l.startsWith("PUT /boot-source ")).toList();
+    assertThat(boots.getLast()).contains("init=/.banger/init").doesNotContain("quiet");
+    assertThat(ok(banger.run("exec", "--timeout", "30", "fi", "--", "echo", "image", "mode")).stdout()).isEqualTo("image mode\n");
   }
 }

@@ -79,8 +79,10 @@ class ContainerProcessTest {
 
   @Test
   void theInitIsChosenOnTheKernelCommandLine() {
-    assertThat(ContainerProcess.kernelArgs(spec("banger", null, null, null, null, null)))
+    assertThat(ContainerProcess.kernelArgs(spec("banger", null, null, null, null, null), false))
         .isEqualTo("init=/.banger/init quiet loglevel=1");
-    assertThat(ContainerProcess.kernelArgs(spec("image", null, null, null, null, null))).isEmpty();
+    assertThat(ContainerProcess.kernelArgs(spec("image", null, null, null, null, null), false)).isEmpty();
+    // Image mode with the agent: banger's first stage, which then execs the image's init.
+    assertThat(ContainerProcess.kernelArgs(spec("image", null, null, null, null, null), true)).isEqualTo("init=/.banger/init");
   }
 }
