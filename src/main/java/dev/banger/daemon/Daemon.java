@@ -80,6 +80,8 @@ public final class Daemon implements AutoCloseable {
       prepareSocketPath(options.socket());
       List<Route> routes = new ArrayList<>(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging));
       routes.addAll(dev.banger.api.VolumeRoutes.all(services.volumes()));
+      routes.addAll(dev.banger.api.HousekeepingRoutes.all(new dev.banger.housekeeping.Housekeeping(vms, services.images(),
+          services.kernels(), services.volumes(), new dev.banger.host.DiskUsage(new ProcessCommandRunner()))));
       routes.addAll(dev.banger.api.SavedStateRoutes.all(vms));
       routes.addAll(OpsRoutes.all(metrics, services.events(),
           new StatsService(vms, new ProcFs(), new HostStats(new ProcessCommandRunner()), options.netns())));
