@@ -124,18 +124,27 @@ public final class BlobCache {
     return freed;
   }
 
-  /** Bytes the published blobs take. */
-  public long bytes() throws IOException {
+  /** How many blobs the cache holds and the bytes they take. */
+  public record Usage(int blobs, long bytes) {}
+
+  public Usage usage() throws IOException {
     if (!Files.isDirectory(dir)) {
-      return 0;
+      return new Usage(0, 0);
     }
+    int count = 0;
     long total = 0;
     try (DirectoryStream<Path> blobs = Files.newDirectoryStream(dir, p -> !p.getFileName().toString().startsWith("."))) {
       for (Path blob : blobs) {
+        count++;
         total += Files.size(blob);
       }
     }
-    return total;
+    return new Usage(count, total);
+  }
+
+  @Override
+  public String toString() {
+    return dir.toString();
   }
 
   /** Counts what passes and refuses to write past the expected size (a server sending too much). */
