@@ -7,7 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 names=("$@")
 if [[ ${#names[@]} -eq 0 ]]; then
-  names=(cli start reconcile image guest container agent)
+  names=(cli start reconcile density image pull guest container agent)
 fi
 logs=$(mktemp -d /tmp/banger-bench-all.XXXXXX)
 declare -A status

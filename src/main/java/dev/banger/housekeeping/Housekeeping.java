@@ -12,6 +12,8 @@ import dev.banger.vm.VmService;
 import dev.banger.volume.VolumeService;
 import dev.banger.volume.VolumeView;
 import java.nio.file.Path;
+import dev.banger.image.source.BlobCache;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -64,6 +66,9 @@ public final class Housekeeping {
       // Volumes are never pruned: data that outlives VMs is removed only by name (`volume rm`).
       usage.add(new Usage(kind, of.size(), (int) of.stream().filter(Item::inUse).count(), bytes, kind.equals("volumes") ? 0 : free));
     }
+    // Pulled layers kept for later pulls: no VM uses them, so prune may free them all.
+    BlobCache.Usage blobs = blobUsage();
+    usage.add(new Usage("blobs", blobs.blobs(), 0, blobs.bytes(), blobs.bytes()));
     return new Report(usage, items);
   }
 
@@ -138,6 +143,20 @@ public final class Housekeeping {
         failures.add(item.kind().substring(0, item.kind().length() - 1) + " " + item.name() + ": " + e.getMessage());
       }
     }
+    try {
+      freed += images.blobs().prune(java.time.Instant.now());
+    } catch (IOException e) {
+      failures.add("blob cache " + images.blobs() + ": " + e.getMessage());
+    }
     return new Pruned(removedVms, removedImages, removedKernels, freed, failures);
+  }
+
+  private BlobCache.Usage blobUsage() {
+    try {
+      return images.blobs().usage();
+    } catch (IOException e) {
+      return new BlobCache.Usage(0, 0); // an unreadable cache frees nothing either; prune names the error
+
+    }
   }
 }

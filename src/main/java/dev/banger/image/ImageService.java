@@ -7,6 +7,7 @@ import dev.banger.image.ext4.ImageBuilder;
 import dev.banger.image.model.TreeWalk;
 import dev.banger.image.model.Node;
 import dev.banger.image.source.Blob;
+import dev.banger.image.source.BlobCache;
 import dev.banger.image.source.Digest;
 import dev.banger.image.source.ImageSource;
 import dev.banger.image.source.SourceDetector;
@@ -45,6 +46,7 @@ public final class ImageService {
   private final RegistryPuller puller;
   private final ImageCatalog catalog;
   private final ImageBuilders builders;
+  private final BlobCache blobs;
 
   public ImageService(Path stateDir, Database db, CommandRunner runner, BuilderChoice defaultBuilder) {
     this(stateDir, db, runner, defaultBuilder, new RegistryPuller());
@@ -57,6 +59,12 @@ public final class ImageService {
     this.puller = puller;
     this.catalog = new ImageCatalog(imagesDir, new ImageRepository(db));
     this.builders = new ImageBuilders(runner, defaultBuilder);
+    this.blobs = new BlobCache(stateDir.resolve("blobs"));
+  }
+
+  /** Pulled layers, kept for the next pull that shares them ({@code system prune} may empty it). */
+  public BlobCache blobs() {
+    return blobs;
   }
 
   /**
@@ -81,26 +89,21 @@ public final class ImageService {
       Optional<Credentials> credentials, ImportProgress progress) {
     String imageName = name.orElse(reference);
     checkName(imageName);
-    Path work = catalog.newWorkDir();
-    try {
-      progress.phase("download");
-      RegistryPuller.Progress downloads = new RegistryPuller.Progress() {
-        @Override
-        public void layer(int index, int count, long bytes) {
-          progress.layer(index, count, bytes);
-        }
-
-        @Override
-        public void bytes(long done, long total) {
-          progress.bytes(done, total);
-        }
-      };
-      try (ImageSource source = puller.pull(reference, platform.orElse(DEFAULT_PLATFORM), insecure,
-          credentials, work.resolve("blobs"), downloads)) {
-        return build(source, imageName, OptionalLong.empty(), null, progress);
+    progress.phase("download");
+    RegistryPuller.Progress downloads = new RegistryPuller.Progress() {
+      @Override
+      public void layer(int index, int count, long bytes) {
+        progress.layer(index, count, bytes);
       }
-    } finally {
-      ImageCatalog.discard(work);
+
+      @Override
+      public void bytes(long done, long total) {
+        progress.bytes(done, total);
+      }
+    };
+    try (ImageSource source = puller.pull(reference, platform.orElse(DEFAULT_PLATFORM), insecure,
+        credentials, blobs, downloads)) {
+      return build(source, imageName, OptionalLong.empty(), null, progress);
     }
   }
 
@@ -120,6 +123,11 @@ public final class ImageService {
   /** Startup sweep: releases mounts and loops of interrupted builds and deletes their files. */
   public void sweepLeftovers() {
     new LeftoverSweeper(runner, imagesDir).sweep();
+    try {
+      blobs.sweep();
+    } catch (IOException e) {
+      // Partial blobs harm nothing but space; the next start sweeps again.
+    }
   }
 
   ImageRecord build(ImageSource source, String name, OptionalLong sizeBytes, BuilderChoice builderChoice,

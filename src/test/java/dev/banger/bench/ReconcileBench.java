@@ -55,6 +55,10 @@ public final class ReconcileBench {
               + "'), replace(console_log, id, '" + id + "'), created_at FROM vms WHERE name = 'run0'");
         }
       }
+      String jfr = System.getenv("BENCH_JFR"); // a profile of the restarted daemon, written when it stops
+      if (jfr != null) {
+        banger.env("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+      }
       long logBefore = banger.daemonLog().length();
       long t0 = System.nanoTime();
       Process restarted = banger.spawnDaemon();
@@ -92,6 +96,9 @@ public final class ReconcileBench {
       for (int i = 0; i < running; i++) {
         call(api, "DELETE", "/v1/vms/run" + i + "?force=true", null);
       }
+      if (jfr != null) {
+        banger.stop(restarted); // SIGTERM: the JVM writes the recording as it exits
+      }
     }
   }
 
@@ -124,7 +131,7 @@ public final class ReconcileBench {
     return best;
   }
 
-  private static HttpResponse call(UnixHttpClient api, String method, String path, String body) {
+  static HttpResponse call(UnixHttpClient api, String method, String path, String body) {
     HttpResponse r = api.send(method, path, body, Duration.ofMinutes(2));
     check(r.isSuccess() ? 0 : 1, method + " " + path + ": " + r.body());
     return r;

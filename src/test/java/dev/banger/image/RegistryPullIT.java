@@ -43,9 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegistryPullIT {
   static final java.net.InetAddress LOOPBACK = java.net.InetAddress.getLoopbackAddress();
-  static Process registry;
+  static LocalRegistry registry;
   static int registryPort;
-  static Path registryDir;
 
   @TempDir Path tmp;
   Path state;
@@ -57,41 +56,23 @@ class RegistryPullIT {
 
   @BeforeAll
   static void startRegistry() throws Exception {
-    ImageTestSupport.assumeTool("docker-registry", "docker-registry");
-    ImageTestSupport.assumeTool("skopeo", "skopeo");
-    registryDir = Files.createTempDirectory("banger-registry-");
-    registryPort = freePort();
-    Path config = registryDir.resolve("config.yml");
-    Files.writeString(config, "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: "
-        + registryDir.resolve("data") + "\nhttp:\n  addr: 127.0.0.1:" + registryPort + "\n");
-    registry = new ProcessBuilder("docker-registry", "serve", config.toString())
-        .redirectErrorStream(true).redirectOutput(registryDir.resolve("log").toFile()).start();
-    waitForPort(registryPort);
+    registry = LocalRegistry.start();
+    registryPort = registry.port();
     // a multi-platform image: amd64 and arm64 differ in /arch
-    Path layout = registryDir.resolve("layout");
+    Path layout = registry.dir().resolve("layout");
     OciLayoutWriter w = new OciLayoutWriter(layout);
     w.multiPlatform(List.of(
         w.image("amd64", List.of(new TarBuilder().dir("etc").file("arch", "amd64\n").build(),
             new TarBuilder().file("second", "layer two\n").build()),
             "{\"Cmd\":[\"/bin/app\",\"--port\",\"80\"],\"Env\":[\"A=1\"],\"ExposedPorts\":{\"80/tcp\":{}}}"),
         w.image("arm64", List.of(new TarBuilder().file("arch", "arm64\n").build()))), "t");
-    ImageTestSupport.run("skopeo", "copy", "--all", "--dest-tls-verify=false", "oci:" + layout + ":t",
-        "docker://127.0.0.1:" + registryPort + "/test/multi:v1");
+    registry.push("oci:" + layout + ":t", "test/multi:v1", true);
   }
 
   @AfterAll
   static void stopRegistry() throws Exception {
     if (registry != null) {
-      long pid = registry.pid();
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
-      if (!registry.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        registry.waitFor();
-      }
-      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-    }
-    if (registryDir != null) {
-      ImageTestSupport.run("rm", "-rf", "--one-file-system", registryDir.toString());
+      registry.stop();
     }
   }
 
@@ -277,26 +258,4 @@ class RegistryPullIT {
       out.write(bytes);
     }
   }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  static void waitForPort(int port) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      try (Socket s = new Socket(LOOPBACK, port)) {
-        assertThat(s.isConnected()).isTrue();
-        return;
-      } catch (IOException e) {
-        if (!registry.isAlive()) {
-          throw new IllegalStateException("docker-registry exited: " + Files.readString(registryDir.resolve("log")));
-        }
-        Thread.sleep(100);
-      }
-    }
-    throw new IllegalStateException("docker-registry did not listen on " + port);
-  }
-
 }

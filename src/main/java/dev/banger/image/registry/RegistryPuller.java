@@ -4,6 +4,7 @@ import dev.banger.error.BangerException;
 import dev.banger.error.ErrorKind;
 import dev.banger.error.Printable;
 import dev.banger.image.source.Blob;
+import dev.banger.image.source.BlobCache;
 import dev.banger.image.source.Descriptor;
 import dev.banger.image.source.Digest;
 import dev.banger.image.source.ImageConfigs;
@@ -13,12 +14,8 @@ import dev.banger.image.source.Manifests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -60,6 +57,7 @@ public final class RegistryPuller {
   private final Path dockerConfig;
   private final Timeouts timeouts;
   private final RedirectPolicy.Resolver resolver;
+  private final Retries retries;
 
   public RegistryPuller() {
     this(defaultDockerConfig());
@@ -71,6 +69,11 @@ public final class RegistryPuller {
   }
 
   RegistryPuller(Path dockerConfig, Timeouts timeouts, RedirectPolicy.Resolver resolver) {
+    this(dockerConfig, timeouts, resolver, Retries.DEFAULT);
+  }
+
+  RegistryPuller(Path dockerConfig, Timeouts timeouts, RedirectPolicy.Resolver resolver, Retries retries) {
+    this.retries = retries;
     this.http = HttpClient.newBuilder()
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(30))
@@ -86,20 +89,19 @@ public final class RegistryPuller {
   }
 
   /**
-   * Downloads the image's layers into {@code blobDir} (verified) and returns a source over them.
-   * The caller owns {@code blobDir} and deletes it after the build.
+   * Brings the image's layers into {@code cache} (those already there are reused, the others
+   * downloaded {@link LayerDownloads#PARALLEL} at a time) and returns a source over them.
    */
   public ImageSource pull(String text, String platform, boolean insecure, Optional<Credentials> credentials,
-      Path blobDir, Progress progress) {
+      BlobCache cache, Progress progress) {
     Reference ref = Reference.parse(text);
     if (insecure && !ref.isLoopback()) {
       throw BangerException.invalid("--insecure (plain HTTP) is only allowed for registries on localhost, not "
           + ref.registry());
     }
-    RegistrySession session = new RegistrySession(http, timeouts, resolver, ref, insecure,
+    RegistrySession session = new RegistrySession(http, timeouts, retries, resolver, ref, insecure,
         credentials.or(() -> DockerConfig.credentials(dockerConfig, ref.registry())));
     try {
-      Files.createDirectories(blobDir);
       String where = "registry:" + text;
       byte[] top = session.manifest(ref.manifestReference(), ref.digest());
       Digest chosenDigest = ref.digest() != null ? ref.digest() : Digest.of(top);
@@ -113,22 +115,7 @@ public final class RegistryPuller {
         chosenDigest = chosen.digest();
         doc = Manifests.parse(manifest, where + " manifest " + chosen.digest());
       }
-      List<Blob> layers = new ArrayList<>();
-      int n = doc.layers().size();
-      long total = doc.layers().stream().mapToLong(Descriptor::size).sum();
-      long[] done = {0};
-      for (int i = 0; i < n; i++) {
-        Descriptor layer = doc.layers().get(i);
-        String description = "layer " + (i + 1) + " of " + n + " (" + layer.digest().shortForm() + ")";
-        progress.layer(i + 1, n, layer.size());
-        Path file = blobDir.resolve(layer.digest().hex());
-        if (!Files.exists(file)) {
-          session.blob(layer, file, description, b -> progress.bytes(done[0] + b, total));
-        }
-        done[0] += layer.size();
-        layers.add(new Blob(description, layer.digest(), layer.size(), false,
-            () -> Files.newInputStream(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)));
-      }
+      List<Blob> layers = new LayerDownloads(session, cache, progress).fetch(doc.layers());
       ImageConfig config = doc.config() == null ? null
           : ImageConfigs.parse(session.document(doc.config(), where), where + " config " + doc.config().digest());
       return new ImageSource(chosenDigest, where, layers, config, null);

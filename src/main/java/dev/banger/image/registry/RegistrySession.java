@@ -14,18 +14,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.banger.image.source.BlobCache;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * One pull's requests to one repository: manifests, small documents and blobs, each read within
  * its size and time bounds, with the {@code Authorization} header learnt from the registry's
  * challenge ({@link RegistryToken}) sent only to the registry's own scheme, host and port.
- * Redirects are followed by hand and checked by {@link RedirectPolicy}.
+ * Redirects are followed by hand and checked by {@link RedirectPolicy}; transient failures are
+ * retried ({@link Retries}). Blobs may be fetched from several threads at once.
  */
 final class RegistrySession {
   private static final int MAX_REDIRECTS = 5;
@@ -38,12 +36,14 @@ final class RegistrySession {
   private final Reference ref;
   private final String base;
   private final Optional<Credentials> credentials;
-  private String authorization;
+  private final Retries retries;
+  private volatile String authorization;
 
-  RegistrySession(HttpClient http, RegistryPuller.Timeouts timeouts, RedirectPolicy.Resolver resolver, Reference ref,
-      boolean insecure, Optional<Credentials> credentials) {
+  RegistrySession(HttpClient http, RegistryPuller.Timeouts timeouts, Retries retries, RedirectPolicy.Resolver resolver,
+      Reference ref, boolean insecure, Optional<Credentials> credentials) {
     this.http = http;
     this.timeouts = timeouts;
+    this.retries = retries;
     this.resolver = resolver;
     this.ref = ref;
     this.base = (insecure ? "http://" : "https://") + ref.registry() + "/v2/" + ref.repository();
@@ -52,7 +52,7 @@ final class RegistrySession {
 
   byte[] manifest(String reference, Digest expected) throws IOException, InterruptedException {
     String what = "the manifest " + Printable.quote(reference, 100);
-    byte[] bytes = document(URI.create(base + "/manifests/" + reference), Manifests.ACCEPT, what);
+    byte[] bytes = retries.run(() -> document(URI.create(base + "/manifests/" + reference), Manifests.ACCEPT, what));
     if (expected != null && !Digest.of(bytes).equals(expected)) {
       throw BangerException.invalid("the registry returned a manifest for " + expected + " whose digest is "
           + Digest.of(bytes) + "; refusing it");
@@ -65,41 +65,43 @@ final class RegistrySession {
     if (d.size() > RegistryPuller.MAX_DOCUMENT) {
       throw BangerException.invalid(where + ": the config " + d.digest() + " is larger than " + RegistryPuller.MAX_DOCUMENT + " bytes");
     }
-    HttpResponse<InputStream> response = get(URI.create(base + "/blobs/" + d.digest()), "*/*");
-    try (InputStream body = response.body()) {
-      byte[] bytes = body.readNBytes(RegistryPuller.MAX_DOCUMENT + 1);
-      if (bytes.length != d.size() || !Digest.of(bytes).equals(d.digest())) {
-        throw BangerException.invalid(where + ": the config blob does not match its descriptor " + d.digest()
-            + " (" + bytes.length + " bytes, digest " + Digest.of(bytes) + "); refusing it");
+    byte[] bytes = retries.run(() -> {
+      try (InputStream body = get(URI.create(base + "/blobs/" + d.digest()), "*/*").body()) {
+        return body.readNBytes(RegistryPuller.MAX_DOCUMENT + 1);
       }
-      return bytes;
+    });
+    if (bytes.length != d.size() || !Digest.of(bytes).equals(d.digest())) {
+      throw BangerException.invalid(where + ": the config blob does not match its descriptor " + d.digest()
+          + " (" + bytes.length + " bytes, digest " + Digest.of(bytes) + "); refusing it");
     }
+    return bytes;
   }
 
-  void blob(Descriptor layer, Path file, String description, java.util.function.LongConsumer progress)
+  /** The layer from the cache, else downloaded into it (verified there); its cached file. */
+  Path blob(Descriptor layer, BlobCache cache, String description, java.util.function.LongConsumer progress)
+      throws IOException, InterruptedException {
+    return retries.run(() -> cache.store(layer.digest(), layer.size(), description, out -> {
+      progress.accept(0);
+      stream(layer, out, description, progress);
+    }));
+  }
+
+  private void stream(Descriptor layer, OutputStream out, String description, java.util.function.LongConsumer progress)
       throws IOException, InterruptedException {
     HttpResponse<InputStream> response = get(URI.create(base + "/blobs/" + layer.digest()), "*/*");
-    Path temp = file.resolveSibling(".part-" + layer.digest().hex());
-    MessageDigest sha = Digest.sha256();
     long count = 0;
     ReadWatchdog dog = ReadWatchdog.minimumRate(timeouts.stallWindow(), timeouts.minBytesPerWindow());
-    try (InputStream in = response.body();
-        OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (InputStream in = response.body()) {
       byte[] buffer = new byte[1 << 16];
       int n;
       while ((n = in.read(buffer)) > 0) {
         dog.progress(n);
-        sha.update(buffer, 0, n);
         out.write(buffer, 0, n);
         count += n;
-        if (count > layer.size()) {
-          break;
-        }
         progress.accept(count);
       }
     } catch (IOException | RuntimeException e) {
       dog.close();
-      Files.deleteIfExists(temp);
       BangerException cut = RegistryPuller.stalled(dog, description + " from " + ref.registry(), e);
       if (cut != null) {
         throw cut;
@@ -108,14 +110,6 @@ final class RegistrySession {
     } finally {
       dog.close();
     }
-    Digest actual = new Digest(HexFormat.of().formatHex(sha.digest()));
-    if (count != layer.size() || !actual.equals(layer.digest())) {
-      Files.deleteIfExists(temp);
-      throw BangerException.invalid(description + " downloaded as " + count + " bytes with digest " + actual
-          + ", but the manifest says " + layer.size() + " bytes with " + layer.digest()
-          + " (truncated or tampered blob)");
-    }
-    Files.move(temp, file);
   }
 
   /** A small document (manifest, index), read whole within the document deadline and size cap. */
@@ -182,9 +176,13 @@ final class RegistrySession {
       ErrorKind kind = status == 404 ? ErrorKind.NOT_FOUND
           : status == 401 || status == 403 ? ErrorKind.FAILED_PRECONDITION : ErrorKind.UNAVAILABLE;
       // The body is the remote's text: shown only as a short excerpt with control characters escaped.
-      throw new BangerException(kind, "GET " + Printable.quote(current.toString(), 300) + " returned HTTP " + status
+      BangerException failure = new BangerException(kind, "GET " + Printable.quote(current.toString(), 300) + " returned HTTP " + status
           + (status == 401 ? " (credentials missing or refused; use --creds-stdin, --creds-file or docker login)" : "")
           + (body.isBlank() ? "" : ": " + Printable.excerpt(body, Printable.EXCERPT_CHARS)));
+      if (status >= 500 || status == 429) {
+        throw new Retries.TransientStatus(failure, Retries.retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+      }
+      throw failure;
     }
     throw BangerException.invalid("too many redirects fetching " + uri);
   }

@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistryHostileTest {
   private static final RegistryPuller.Timeouts FAST = new RegistryPuller.Timeouts(
       Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1), 100);
+  private static final Retries QUICK_RETRIES = new Retries(3, Duration.ofMillis(10), Duration.ofMillis(50));
   private static final byte[] LAYER = "pretend this is a gzipped tar".getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path tmp;
@@ -62,8 +63,8 @@ class RegistryHostileTest {
   }
 
   private ImageSource pull(String reference) {
-    return new RegistryPuller(tmp.resolve("no-docker-config"), FAST, RedirectPolicy.DNS)
-        .pull(reference, "linux/amd64", true, Optional.empty(), tmp.resolve("blobs"), new RegistryPuller.Progress() {});
+    return new RegistryPuller(tmp.resolve("no-docker-config"), FAST, RedirectPolicy.DNS, QUICK_RETRIES)
+        .pull(reference, "linux/amd64", true, Optional.empty(), new dev.banger.image.source.BlobCache(tmp.resolve("blobs")), new RegistryPuller.Progress() {});
   }
 
   private void route(String path, Handler handler) {
@@ -165,7 +166,7 @@ class RegistryHostileTest {
           assertThat(e.getMessage()).contains("layer 1 of 1").contains("sent fewer than 100 bytes in 1 s");
         });
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
-    assertThat(tmp.resolve("blobs")).isEmptyDirectory();
+    assertThat(tmp.resolve("blobs/sha256")).as("no partial blob left").isEmptyDirectory();
   }
 
   @Test
@@ -181,7 +182,7 @@ class RegistryHostileTest {
         "{}".getBytes(StandardCharsets.US_ASCII)));
     try (ImageSource source = pull(registry + "/test/img:v1")) {
       assertThat(source.layers()).hasSize(1);
-      assertThat(Files.readAllBytes(tmp.resolve("blobs").resolve(Digest.of(LAYER).hex()))).isEqualTo(LAYER);
+      assertThat(Files.readAllBytes(tmp.resolve("blobs/sha256").resolve(Digest.of(LAYER).hex()))).isEqualTo(LAYER);
     }
   }
 
