@@ -448,7 +448,9 @@ public final class Banger implements AutoCloseable {
   /** SIGTERM to the daemon by pid; waits for it to exit. */
   public int stop(Process daemon) throws InterruptedException {
     daemon.destroy();
-    if (!daemon.waitFor(20, TimeUnit.SECONDS)) {
+    // Generous: the first daemon of a build to exit writes its class-data archive (bin/banger),
+    // seconds on an idle host and over 20 s on a loaded one.
+    if (!daemon.waitFor(60, TimeUnit.SECONDS)) {
       daemon.destroyForcibly().waitFor();
       throw new AssertionError("daemon " + daemon.pid() + " ignored SIGTERM");
     }
