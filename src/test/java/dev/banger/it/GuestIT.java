@@ -101,9 +101,14 @@ class GuestIT {
     assertThat(banger.netns().runner().run(dev.banger.host.Command.of("ping", "-c", "3", "-W", "3", ip)).ok())
         .as("the guest answers ping from the bridge's side of the namespace").isTrue();
 
-    // This image runs no ssh server: exec says so within its timeout instead of hanging.
+    // banger's first stage started the guest agent before the image's init: exec goes through it.
+    assertThat(((Map<?, ?>) banger.inspect("g1").get("runtime")).get("access")).isEqualTo("agent");
+    Banger.Run viaAgent = banger.run("exec", "g1", "--", "echo", "via-agent");
+    assertThat(viaAgent.exitCode()).as(viaAgent.stderr()).isZero();
+    assertThat(viaAgent.stdout()).isEqualTo("via-agent\n");
+    // This image runs no ssh server: exec --ssh says so within its timeout instead of hanging.
     long started = System.nanoTime();
-    Banger.Run exec = banger.run("exec", "g1", "--timeout", "8", "--", "true");
+    Banger.Run exec = banger.run("exec", "--ssh", "g1", "--timeout", "8", "--", "true");
     long waitedMs = (System.nanoTime() - started) / 1_000_000;
     assertThat(exec.exitCode()).isEqualTo(1);
     assertThat(exec.stderr()).contains("does not answer on port 22").contains("does the image run an ssh server?");
