@@ -81,6 +81,8 @@ public final class Daemon implements AutoCloseable {
       List<Route> routes = new ArrayList<>(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging));
       routes.addAll(dev.banger.api.VolumeRoutes.all(services.volumes()));
       routes.addAll(dev.banger.api.SavedStateRoutes.all(vms));
+      routes.addAll(dev.banger.api.SnapshotRoutes.all(vms,
+          new dev.banger.vm.Snapshots(vms, new dev.banger.store.SnapshotRepository(db))));
       routes.addAll(OpsRoutes.all(metrics, services.events(),
           new StatsService(vms, new ProcFs(), new HostStats(new ProcessCommandRunner()), options.netns())));
       ApiServer api = new ApiServer(options.socket(), routes,

@@ -19,6 +19,7 @@ class CrashCoverageTest {
     crashed.addAll(JailerIT.CRASHED);
     crashed.addAll(VolumeIT.CRASHED);
     crashed.addAll(SavedStateIT.CRASHED);
+    crashed.addAll(ClonesIT.CRASHED);
     assertThat(crashed).containsExactlyInAnyOrder(CrashPoint.values());
   }
 
