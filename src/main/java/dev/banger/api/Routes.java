@@ -171,20 +171,14 @@ public final class Routes {
 
   /** The console log from byte {@code offset} on (at most 1 MiB), and the offset to ask for next. */
   private static Map<String, Object> readLog(VmRow row, long offset) throws java.io.IOException {
-    Path log = Path.of(row.runtime().consoleLog());
-    if (!Files.exists(log)) {
-      return Map.of("log", "", "offset", 0L);
-    }
-    try (var channel = java.nio.channels.FileChannel.open(log)) {
-      long size = channel.size();
-      long from = offset > size ? 0 : offset; // The log was rotated: start over.
-      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(size - from, 1 << 20));
-      channel.read(buffer, from);
-      byte[] read = java.util.Arrays.copyOf(buffer.array(), buffer.position());
-      // banger's init's ready marker is not the process's output (see ReadyMarker).
-      int held = dev.banger.guest.ReadyMarker.partialTail(read);
-      byte[] shown = dev.banger.guest.ReadyMarker.strip(java.util.Arrays.copyOf(read, read.length - held));
-      return Map.of("log", new String(shown, java.nio.charset.StandardCharsets.UTF_8), "offset", from + read.length - held);
-    }
+    // Offsets count from the log's first byte across rotations (ConsoleLog), so `logs -f` follows one.
+    dev.banger.vmm.ConsoleLog.Chunk chunk = new dev.banger.vmm.ConsoleLog(Path.of(row.runtime().consoleLog()), Long.MAX_VALUE)
+        .read(offset, 1 << 20, java.time.Duration.ZERO);
+    byte[] read = chunk.data();
+    // banger's init's ready marker is not the process's output (see ReadyMarker).
+    int held = dev.banger.guest.ReadyMarker.partialTail(read);
+    byte[] shown = dev.banger.guest.ReadyMarker.strip(java.util.Arrays.copyOf(read, read.length - held));
+    return Map.of("log", new String(shown, java.nio.charset.StandardCharsets.UTF_8), "offset", chunk.next() - held);
   }
+
 }

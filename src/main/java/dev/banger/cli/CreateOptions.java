@@ -18,6 +18,7 @@ final class CreateOptions {
   @Option(names = "--kernel", description = "Kernel name or id; default: the default kernel.") String kernel;
   @Option(names = "--cpus", defaultValue = "1", description = "vCPUs (default ${DEFAULT-VALUE}).") int cpus;
   @Option(names = "--memory", defaultValue = "512M", converter = Sizes.class, description = "Memory, at least 128M (default ${DEFAULT-VALUE}).") long memory;
+  @Option(names = "--cpu-quota", paramLabel = "CORES", description = "CPU time the VMM may use, in cores (0.5: half a core; 2: two); enforced by its cgroup where cgroup v2 has the cpu controller. Default: none.") Double cpuQuota;
   @Option(names = "--disk-size", converter = Sizes.class, description = "Root disk size; default: the image's size.") Long diskSize;
   @Option(names = "--kernel-args", description = "Extra kernel command-line arguments.") String kernelArgs;
   @Option(names = "--net", defaultValue = "bridge", paramLabel = "bridge|none", description = "Network (default ${DEFAULT-VALUE}).") String net;
@@ -59,6 +60,9 @@ final class CreateOptions {
     body.put("network", net);
     body.put("vmm", vmm);
     body.put("ssh", ssh);
+    if (cpuQuota != null) {
+      body.put("cpuQuota", cpuQuota);
+    }
     if (publish != null) {
       List<Map<String, Object>> ports = new java.util.ArrayList<>();
       for (String p : publish) {

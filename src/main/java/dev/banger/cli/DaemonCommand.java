@@ -93,6 +93,18 @@ final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--metrics-addr", paramLabel = "HOST:PORT", description = "Also serve GET /metrics (Prometheus text format) over TCP here, e.g. 127.0.0.1:9464; the API socket always serves it (env BANGER_METRICS_ADDR, config 'metrics.addr', default: none).")
   String metricsAddr;
 
+  @Option(names = "--cgroup-parent", paramLabel = "NAME", description = "cgroup v2 (one name under the root) that holds each VMM's own cgroup (env BANGER_CGROUP_PARENT, config 'cgroup.parent', default banger).")
+  String cgroupParent;
+
+  @Option(names = "--cgroup-memory-overhead", paramLabel = "SIZE", description = "Added to a VM's memory for its cgroup's memory.max: the VMM's own needs (env BANGER_CGROUP_MEMORY_OVERHEAD, config 'cgroup.memoryOverhead', default 256M).")
+  String cgroupMemoryOverhead;
+
+  @Option(names = "--console-log-max", paramLabel = "SIZE", description = "Rotate a VM's console.log past this size (env BANGER_CONSOLE_LOG_MAX, config 'console.logMax', default 8M).")
+  String consoleLogMax;
+
+  @Option(names = "--console-log-keep", paramLabel = "N", description = "Rotated console logs kept per VM, console.log.1 … (env BANGER_CONSOLE_LOG_KEEP, config 'console.logKeep', default 1).")
+  String consoleLogKeep;
+
   /** Every String option already holds flag &gt; env &gt; file &gt; default ({@link SettingDefaults}). */
   @Override
   public Integer call() throws Exception {
@@ -109,8 +121,18 @@ final class DaemonCommand implements Callable<Integer> {
         qemuBin, defaultVmm, accel,
         seconds(reconcileInterval),
         new ApiServer.Options(socketGroup, count(maxConnections, "--max-connections")),
-        metricsAddr);
+        metricsAddr,
+        new DaemonOptions.Limits(cgroupParent, size(cgroupMemoryOverhead, "--cgroup-memory-overhead"),
+            size(consoleLogMax, "--console-log-max"), count(consoleLogKeep, "--console-log-keep")));
     return DaemonMain.run(options);
+  }
+
+  private long size(String value, String option) {
+    try {
+      return Sizes.parse(value);
+    } catch (RuntimeException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " must be a size such as 256M, got '" + value + "'");
+    }
   }
 
   private int count(String value, String option) {

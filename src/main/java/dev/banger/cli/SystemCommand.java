@@ -9,7 +9,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "system", mixinStandardHelpOptions = true, description = "Daemon maintenance.",
-    subcommands = SystemCommand.Reconcile.class)
+    subcommands = {SystemCommand.Reconcile.class, SystemDiskCommands.Df.class, SystemDiskCommands.Prune.class})
 final class SystemCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -59,11 +59,24 @@ public final class Settings {
   public static final Setting METRICS_ADDR =
       new Setting("--metrics-addr", "BANGER_METRICS_ADDR", "metrics.addr", "");
 
+  /** The cgroup v2 (one name under the hierarchy's root) that holds each VMM's own cgroup. */
+  public static final Setting CGROUP_PARENT =
+      new Setting("--cgroup-parent", "BANGER_CGROUP_PARENT", "cgroup.parent", "banger");
+  /** Added to a VM's memory for its cgroup's memory.max: what the VMM itself needs. */
+  public static final Setting CGROUP_MEMORY_OVERHEAD =
+      new Setting("--cgroup-memory-overhead", "BANGER_CGROUP_MEMORY_OVERHEAD", "cgroup.memoryOverhead", "256M");
+  /** A VM's console.log is rotated past this size. */
+  public static final Setting CONSOLE_LOG_MAX =
+      new Setting("--console-log-max", "BANGER_CONSOLE_LOG_MAX", "console.logMax", "8M");
+  /** Rotated console log generations kept per VM (console.log.1 …). */
+  public static final Setting CONSOLE_LOG_KEEP =
+      new Setting("--console-log-keep", "BANGER_CONSOLE_LOG_KEEP", "console.logKeep", "1");
+
   /** The table itself: every setting above, for lookups by flag (the CLI's default values). */
   public static final java.util.List<Setting> ALL = java.util.List.of(CONFIG, STATE_DIR, SOCKET, FIRECRACKER_BIN,
       JAILER_BIN, JAILER, JAILER_UID, JAILER_GID, JAILER_CHROOT_BASE, JAILER_PARENT_CGROUP, JAILER_CGROUPS, QEMU_BIN,
       NETNS, SUBNET, BRIDGE, VM_TO_VM, ROOTDISK, IMAGE_BUILDER, ACCEL, DEFAULT_VMM, SOCKET_GROUP, MAX_CONNECTIONS,
-      RECONCILE_INTERVAL, METRICS_ADDR);
+      RECONCILE_INTERVAL, METRICS_ADDR, CGROUP_PARENT, CGROUP_MEMORY_OVERHEAD, CONSOLE_LOG_MAX, CONSOLE_LOG_KEEP);
 
   /** The setting whose flag is {@code flag}, if any. */
   public static java.util.Optional<Setting> byFlag(String flag) {

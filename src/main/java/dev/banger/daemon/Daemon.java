@@ -80,6 +80,8 @@ public final class Daemon implements AutoCloseable {
       prepareSocketPath(options.socket());
       List<Route> routes = new ArrayList<>(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging));
       routes.addAll(dev.banger.api.VolumeRoutes.all(services.volumes()));
+      routes.addAll(dev.banger.api.HousekeepingRoutes.all(new dev.banger.housekeeping.Housekeeping(vms, services.images(),
+          services.kernels(), services.volumes(), new dev.banger.host.DiskUsage(new ProcessCommandRunner()))));
       routes.addAll(dev.banger.api.SavedStateRoutes.all(vms));
       routes.addAll(dev.banger.api.SnapshotRoutes.all(vms,
           new dev.banger.vm.Snapshots(vms, new dev.banger.store.SnapshotRepository(db))));

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param reconcileInterval how often to reconcile in the background; zero turns it off
  * @param api the socket's group and the connection cap; null for the defaults
  * @param metricsAddr {@code HOST:PORT} to serve {@code GET /metrics} on over TCP, or null/empty for none
+ * @param limits the VMMs' cgroups and the console logs' bounds; null for the defaults
  */
 public record DaemonOptions(
     Path stateDir,
@@ -41,7 +42,37 @@ public record DaemonOptions(
     String accel,
     java.time.Duration reconcileInterval,
     dev.banger.api.ApiServer.Options api,
-    String metricsAddr) {
+    String metricsAddr,
+    Limits limits) {
+  /**
+   * Resource bounds of every VM (see {@link dev.banger.config.Settings}).
+   *
+   * @param cgroupParent the cgroup under the v2 root that holds each VMM's own
+   * @param memoryOverheadBytes added to a VM's memory for its cgroup's memory.max
+   * @param consoleLogMaxBytes a console log is rotated past this size
+   * @param consoleLogKeep rotated generations kept
+   */
+  public record Limits(String cgroupParent, long memoryOverheadBytes, long consoleLogMaxBytes, int consoleLogKeep) {
+    public static final Limits DEFAULT = new Limits("banger", 256L << 20, 8L << 20, 1);
+
+    public Limits {
+      if (consoleLogMaxBytes < 4096) {
+        throw dev.banger.error.BangerException.invalid("--console-log-max must be at least 4K, got " + consoleLogMaxBytes);
+      }
+      if (consoleLogKeep < 1 || consoleLogKeep > 100) {
+        throw dev.banger.error.BangerException.invalid("--console-log-keep must be 1 to 100, got " + consoleLogKeep);
+      }
+    }
+  }
+
+  /** Options with the default limits. */
+  public DaemonOptions(Path stateDir, Path socket, String netns, String subnet, String bridge, String vmToVm, String rootdisk,
+      String imageBuilder, String firecrackerBin, String jailerBin, Jailer jailer, String qemuBin, String defaultVmm,
+      String accel, java.time.Duration reconcileInterval, dev.banger.api.ApiServer.Options api, String metricsAddr) {
+    this(stateDir, socket, netns, subnet, bridge, vmToVm, rootdisk, imageBuilder, firecrackerBin, jailerBin, jailer, qemuBin,
+        defaultVmm, accel, reconcileInterval, api, metricsAddr, null);
+  }
+
   /**
    * The jailer settings, as strings from their sources (see {@link dev.banger.config.Settings}).
    *
@@ -63,5 +94,6 @@ public record DaemonOptions(
     socket = socket.toAbsolutePath().normalize();
     jailer = jailer == null ? Jailer.OFF : jailer;
     api = api == null ? dev.banger.api.ApiServer.Options.DEFAULT : api;
+    limits = limits == null ? Limits.DEFAULT : limits;
   }
 }

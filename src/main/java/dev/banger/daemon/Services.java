@@ -38,6 +38,9 @@ import dev.banger.vmm.qemu.QemuVmm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import dev.banger.cgroup.CgroupSupport;
+import dev.banger.cgroup.VmCgroups;
+import dev.banger.vm.VmLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +79,7 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
     VolumeService volumes = new VolumeService(volumeRows, repo, host, options.stateDir().resolve("volumes"));
     volumes.sweep();
     VmLifecycle lifecycle = new VmLifecycle(repo, catalog, disks, network, vmms, new GuestDiskWriter(host), acceleration,
-        new VolumeMounts(volumes, volumeRows, repo), new dev.banger.metadata.NoCloudSeed(host), new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10)));
+        new VolumeMounts(volumes, volumeRows, repo), new dev.banger.metadata.NoCloudSeed(host), new VmLifecycle.Options(options.netns(), Duration.ofSeconds(10), limits(options)));
     VmService vms = new VmService(repo, catalog, lifecycle, new SshKeys(options.stateDir(), host),
         new VmService.Options(options.stateDir(), defaultVmm));
     LOG.atInfo().addKeyValue("rootdisk", disks.defaultStrategy().wire()).addKeyValue("netns", options.netns())
@@ -85,6 +88,14 @@ record Services(VmService vms, ImageService images, KernelService kernels, Bridg
         .addKeyValue("jailer", options.jailer().enabled()).log("services ready");
     Reconciler reconciler = new Reconciler(repo, lifecycle, new DiskSweep(host, options.stateDir()), new ProcFs(), options.stateDir());
     return new Services(vms, images, kernels, network, reconciler, volumes, events);
+  }
+
+  /** Each VMM's cgroup (its parent made and its controllers enabled now) and the console logs' bounds. */
+  static VmLimits limits(DaemonOptions options) {
+    DaemonOptions.Limits given = options.limits();
+    VmCgroups cgroups = new VmCgroups(CgroupSupport.probe(), given.cgroupParent(), given.memoryOverheadBytes());
+    cgroups.prepareParent();
+    return new VmLimits(cgroups, given.consoleLogMaxBytes(), given.consoleLogKeep());
   }
 
   /** The jailer's settings; a disabled jailer still names the chroot base, so old jails are swept. */

@@ -66,6 +66,9 @@ public final class Doctor {
     checks.add(e2fsprogs());
     checks.add(firewall());
     checks.add(freeSpace(in.stateDir()));
+    dev.banger.cgroup.CgroupSupport cgroups = dev.banger.cgroup.CgroupSupport.probe();
+    // Not fatal: without it VMs run unlimited (the daemon warns), so doctor's verdict does not depend on it.
+    checks.add(new Check("cgroup v2", cgroups.limits(), cgroups.describe()));
 
     List<String> vmms = new ArrayList<>();
     if (firecracker.isPresent() && kvm) {

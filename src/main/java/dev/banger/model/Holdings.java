@@ -23,4 +23,12 @@ public record Holdings(Map<String, VmHandles> recorded, Function<String, Optiona
     Map<String, VmHandles> copy = Map.copyOf(recorded);
     return new Holdings(copy, id -> Optional.ofNullable(copy.get(id)));
   }
+
+  /**
+   * True while VM {@code vmId}'s live handles hold a process or record a jail or cgroup: it owns
+   * its VMM's sandbox (jail, cgroup) then. Asked at the moment of each decision.
+   */
+  public boolean ownsSandbox(String vmId) {
+    return live.apply(vmId).map(h -> h.pid() != null || h.jailDir() != null || h.cgroupDir() != null).orElse(false);
+  }
 }

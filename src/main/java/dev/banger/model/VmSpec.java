@@ -32,6 +32,7 @@ import java.util.Objects;
  * @param volumes extra block devices ({@code -v}), in order; empty for none
  * @param cloudInit {@code --user-data}/{@code --meta-data} for cloud-init, or null for none
  * @param labels {@code --label}s ({@link VmLabels}), sorted by key; empty for none
+ * @param cpuQuota the VMM's CPU quota in cores ({@code --cpu-quota}), or null for none
  */
 public record VmSpec(
     String image,
@@ -56,7 +57,8 @@ public record VmSpec(
     Boolean interactive,
     List<VolumeMount> volumes,
     CloudInit cloudInit,
-    java.util.Map<String, String> labels) {
+    java.util.Map<String, String> labels,
+    Double cpuQuota) {
 
   /** {@code init} of a VM whose image's own init boots it. */
   public static final String INIT_IMAGE = "image";
@@ -85,29 +87,40 @@ public record VmSpec(
       String initPath, List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
       Boolean tty, Boolean interactive, List<VolumeMount> volumes) {
     this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove, init,
-        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, null, null);
+        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, null, null, null);
   }
 
-  /** Without labels. */
+  /** Without labels or a CPU quota. */
   public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
       String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove, String init,
       String initPath, List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
       Boolean tty, Boolean interactive, List<VolumeMount> volumes, CloudInit cloudInit) {
     this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove, init,
-        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, null);
+        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, null, null);
+  }
+
+  /** Without a CPU quota. */
+  public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
+      String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove, String init,
+      String initPath, List<String> entrypoint, List<String> cmd, List<String> env, String workdir, String user,
+      Boolean tty, Boolean interactive, List<VolumeMount> volumes, CloudInit cloudInit,
+      java.util.Map<String, String> labels) {
+    this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove, init,
+        initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, labels, null);
   }
 
   /** This spec with {@code newLabels} instead of its own. */
   public VmSpec withLabels(java.util.Map<String, String> newLabels) {
     return new VmSpec(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports,
-        autoRemove, init, initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, newLabels);
+        autoRemove, init, initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, cloudInit, newLabels,
+        cpuQuota);
   }
 
   /** A VM booted by its image's own init (tests, callers from before container mode). */
   public VmSpec(String image, String kernel, int vcpus, long memoryMib, long diskSizeBytes, String kernelArgs,
       String network, String sshKey, String vmm, List<PortForward> ports, Boolean autoRemove) {
     this(image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, sshKey, vmm, ports, autoRemove,
-        INIT_IMAGE, null, null, null, null, null, null, false, false, List.of());
+        INIT_IMAGE, null, null, null, null, null, null, false, false, List.of(), null);
   }
 
   /** True when banger's init runs the image's process (container mode). */

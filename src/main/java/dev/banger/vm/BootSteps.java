@@ -48,10 +48,12 @@ final class BootSteps {
   private final NoCloudSeed seeds;
   private final LiveProcesses live;
   private final BiConsumer<String, VmmProcess> watch;
+  private final VmLimits limits;
 
   BootSteps(VmRepository repo, VmRecorder recorder, VmResources resources, Network network, FirstBootSetup firstBoot,
       ContainerSetup containerSetup, VolumeMounts volumes, NoCloudSeed seeds, LiveProcesses live,
-      BiConsumer<String, VmmProcess> watch) {
+      BiConsumer<String, VmmProcess> watch, VmLimits limits) {
+    this.limits = limits;
     this.volumes = volumes;
     this.seeds = seeds;
     this.repo = repo;
@@ -93,6 +95,7 @@ final class BootSteps {
           },
           () -> JailCleanup.remove(id, recorder.current(id), sink));
     }
+    cgroup(row, steps);
     steps.run(Step.VMM_SPAWN,
         () -> {
           if (boot.config == null) {
@@ -126,6 +129,16 @@ final class BootSteps {
         },
         () -> {});
     watch.accept(id, boot.process);
+  }
+
+  /**
+   * The VMM's own cgroup ({@link VmLimits}): recorded, then made with its limits; the launch joins
+   * it. A boot and a restore both run it just before the VMM is spawned.
+   */
+  void cgroup(VmRow row, StepStack steps) throws StepFailedException {
+    String id = row.runtime().id();
+    HandleSink sink = recorder.sinkFor(id);
+    steps.run(Step.VMM_CGROUP, () -> limits.create(row, sink), () -> limits.remove(id, recorder.current(id), sink));
   }
 
   /**

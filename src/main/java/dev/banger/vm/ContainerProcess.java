@@ -89,7 +89,8 @@ record ContainerProcess(List<String> argv, List<String> env, String workdir, Str
       VmSpec withInit = new VmSpec(requested.image(), requested.kernel(), requested.vcpus(), requested.memoryMib(),
           requested.diskSizeBytes(), requested.kernelArgs(), requested.network(), requested.sshKey(), requested.vmm(),
           requested.ports(), requested.autoRemove(), init, null, requested.entrypoint(), requested.cmd(), requested.env(),
-          requested.workdir(), requested.user(), requested.tty(), requested.interactive(), requested.volumes());
+          requested.workdir(), requested.user(), requested.tty(), requested.interactive(), requested.volumes(),
+          requested.cloudInit(), requested.labels(), requested.cpuQuota());
       // Whatever the guest's init would refuse is refused now, before anything exists.
       of(withInit, image).initConfig("check", "check", withInit, false);
     }

@@ -22,6 +22,8 @@ public enum CrashPoint {
   START_GUEST_INIT_AFTER("start.guest.init.after"),
   START_VMM_JAIL_BEFORE("start.vmm.jail.before"),
   START_VMM_JAIL_AFTER("start.vmm.jail.after"),
+  START_VMM_CGROUP_BEFORE("start.vmm.cgroup.before"),
+  START_VMM_CGROUP_AFTER("start.vmm.cgroup.after"),
   START_VMM_SPAWN_BEFORE("start.vmm.spawn.before"),
   START_VMM_SPAWN_AFTER("start.vmm.spawn.after"),
   START_VMM_CONFIGURE_BEFORE("start.vmm.configure.before"),

@@ -12,7 +12,7 @@ import java.util.List;
  * {@code volumes} are {@code -v} specs, {@code SOURCE:/guest/path[:ro]}. {@code userData} and
  * {@code metaData} are the bytes of cloud-init's files, base64-encoded (as EC2's UserData), each
  * at most 64 KiB ({@link dev.banger.metadata.CloudInitInput}). {@code labels} are stored as given
- * ({@link dev.banger.model.VmLabels}).
+ * ({@link dev.banger.model.VmLabels}). {@code cpuQuota} is in cores ({@code --cpu-quota}).
  */
 public record CreateVmRequest(
     String name,
@@ -40,7 +40,8 @@ public record CreateVmRequest(
     List<String> volumes,
     String userData,
     String metaData,
-    java.util.Map<String, String> labels) {
+    java.util.Map<String, String> labels,
+    Double cpuQuota) {
 
   /** A request without cloud-init data or labels. */
   public CreateVmRequest(String name, String image, String kernel, Integer vcpus, Long memoryMib, Long diskSizeBytes,
@@ -48,7 +49,7 @@ public record CreateVmRequest(
       Boolean ssh, String init, String initPath, List<String> entrypoint, List<String> cmd, List<String> env,
       String workdir, String user, Boolean tty, Boolean interactive, List<String> volumes) {
     this(name, image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, vmm, sshKey, ports, autoRemove, ssh,
-        init, initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, null, null, null);
+        init, initPath, entrypoint, cmd, env, workdir, user, tty, interactive, volumes, null, null, null, null);
   }
 
   /** A request without container fields (tests, callers from before container mode). */
@@ -56,6 +57,6 @@ public record CreateVmRequest(
       String kernelArgs, String network, String vmm, String sshKey, List<PortForward> ports, Boolean autoRemove,
       Boolean ssh) {
     this(name, image, kernel, vcpus, memoryMib, diskSizeBytes, kernelArgs, network, vmm, sshKey, ports, autoRemove, ssh,
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 }

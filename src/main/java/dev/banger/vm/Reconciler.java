@@ -216,6 +216,10 @@ public final class Reconciler {
         sweepers.add(sandbox);
       }
     }
+    if (lifecycle.limits().cgroups() != null) {
+      // After the process sweep (run before the sweepers): a cgroup still holding a process is left for the next pass.
+      sweepers.add(lifecycle.limits().cgroups());
+    }
     sweepers.add(lifecycle.network());
     sweepers.add(diskSweep);
     return sweepers;

@@ -14,6 +14,8 @@ public enum Step {
   GUEST_INIT("guest.init"),
   /** A VMM that sandboxes (the Firecracker jailer) only. */
   VMM_JAIL("vmm.jail"),
+  /** The VMM's own cgroup (where cgroup v2 is mounted). */
+  VMM_CGROUP("vmm.cgroup"),
   VMM_SPAWN("vmm.spawn"),
   VMM_CONFIGURE("vmm.configure"),
   VMM_BOOT("vmm.boot");

@@ -41,8 +41,13 @@ public final class VmLifecycle {
    *
    * @param netns the network namespace VMMs run in, or null
    * @param stopTimeout how long a graceful stop may take before SIGKILL
+   * @param limits each VMM's cgroup and the console log's rotation ({@link VmLimits})
    */
-  public record Options(String netns, Duration stopTimeout) {}
+  public record Options(String netns, Duration stopTimeout, VmLimits limits) {
+    public Options(String netns, Duration stopTimeout) {
+      this(netns, stopTimeout, VmLimits.NONE);
+    }
+  }
 
   private final VmRepository repo;
   private final Network network;
@@ -66,13 +71,14 @@ public final class VmLifecycle {
     this.network = network;
     this.options = options;
     this.recorder = new VmRecorder(repo);
-    this.resources = new VmResources(catalog, disks, vmms, options.netns(), acceleration, recorder::current);
+    this.resources = new VmResources(catalog, disks, vmms, options.netns(), acceleration, recorder::current, options.limits());
     this.live = new LiveProcesses(resources, recorder);
     this.volumes = volumes;
     this.teardown = new Teardown(recorder, resources, network, live, volumes);
     this.endings = new BootEndings(repo, recorder, new GuestExit(guestWriter));
     this.bootSteps = new BootSteps(repo, recorder, resources, network, new FirstBootSetup(repo, guestWriter),
-        new ContainerSetup(guestWriter, ContainerInit.load()), volumes, seeds, live, this::watch);
+        new ContainerSetup(guestWriter, ContainerInit.load()), volumes, seeds, live, this::watch,
+        options.limits());
     this.suspension = new VmSuspension(this, repo, live, bootSteps);
     this.exits = new VmExits(this, repo, live, endings, removed);
   }
@@ -80,6 +86,11 @@ public final class VmLifecycle {
   /** Pause, resume, suspend and restore. */
   public VmSuspension suspension() {
     return suspension;
+  }
+
+  /** Each VMM's cgroup and the console logs' bounds. */
+  VmLimits limits() {
+    return options.limits();
   }
 
   VolumeMounts volumes() {

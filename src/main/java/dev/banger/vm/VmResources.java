@@ -36,13 +36,15 @@ final class VmResources {
   private final String netns;
   private final Acceleration acceleration;
   private final Function<String, VmHandles> handles;
+  private final VmLimits limits;
 
   /**
    * @param netns the network namespace VMMs run in, or null
    * @param handles the current handles of a VM by id (a jailed VMM is reached inside its jail)
    */
   VmResources(Catalog catalog, RootDisks disks, Map<String, Vmm> vmms, String netns, Acceleration acceleration,
-      Function<String, VmHandles> handles) {
+      Function<String, VmHandles> handles, VmLimits limits) {
+    this.limits = limits;
     this.catalog = catalog;
     this.disks = disks;
     this.vmms = Map.copyOf(vmms);
@@ -124,9 +126,11 @@ final class VmResources {
   /** How the VM's VMM is reached: by its directory's socket, or inside its jail when the handles record one. */
   LaunchSpec launchSpec(VmRow row) {
     VmRuntime runtime = row.runtime();
+    VmHandles current = handles.apply(runtime.id());
     LaunchSpec base = LaunchSpec.of(runtime.id(), Path.of(runtime.vmDir())).withApiSocket(Path.of(runtime.apiSocket()))
-        .withNetns(netns);
-    return vmmFor(row.spec()).launchSpec(base, handles.apply(runtime.id()));
+        .withNetns(netns).withConsoleLimits(limits.consoleLogMaxBytes(), limits.consoleLogKeep())
+        .withCgroup(limits.cgroupOf(runtime.id(), current));
+    return vmmFor(row.spec()).launchSpec(base, current);
   }
 
   /** The VMMs this daemon runs, by kind. */

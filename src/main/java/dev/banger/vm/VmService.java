@@ -229,6 +229,7 @@ public final class VmService {
           + "' (" + image.sizeBytes() + " bytes)");
     }
     options.limits().check(vcpus, memory, disk, image.sizeBytes(), req.kernelArgs());
+    dev.banger.cgroup.CgroupLimits.check(req.cpuQuota());
     String vmm = req.vmm() == null ? defaultVmm(kernel) : req.vmm();
     // A VMM that needs KVM where KVM cannot run guests is refused now, not at its first start.
     lifecycle.resources().accel(lifecycle.resources().vmmFor(vmm), kernel);
@@ -240,7 +241,7 @@ public final class VmService {
     dev.banger.model.CloudInit cloudInit = dev.banger.metadata.CloudInitInput.check(req.userData(), req.metaData());
     VmSpec asked = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network, null, vmm,
         ports, req.autoRemove(), req.init(), req.initPath(), req.entrypoint(), req.cmd(), req.env(), req.workdir(),
-        req.user(), req.tty(), req.interactive(), volumes);
+        req.user(), req.tty(), req.interactive(), volumes, null, null, req.cpuQuota());
     String init = ContainerProcess.checkAtCreate(asked, req.init() != null, image.config(), image.name());
     if (cloudInit != null && VmSpec.INIT_BANGER.equals(init)) {
       throw BangerException.invalid("--user-data/--meta-data need image mode, where the image's own init runs cloud-init;"
@@ -257,7 +258,8 @@ public final class VmService {
     }
     VmSpec spec = new VmSpec(image.name(), kernel.name(), vcpus, memory, disk, req.kernelArgs(), network,
         authorizedKeys, vmm, ports, req.autoRemove(), init, req.initPath(), req.entrypoint(), req.cmd(), req.env(),
-        req.workdir(), req.user(), req.tty(), req.interactive(), volumes, cloudInit).withLabels(labels);
+        req.workdir(), req.user(), req.tty(), req.interactive(), volumes, cloudInit, labels,
+        req.cpuQuota());
     VmRuntime runtime = new VmRuntime(id, req.name(), VmState.CREATED, vmDir.toString(), apiSocket.toString(),
         vmDir.resolve("cow.img").toString(), vmDir.resolve("console.log").toString(), null, null, null, null,
         Instant.now(), null, null, null, null, null, null);

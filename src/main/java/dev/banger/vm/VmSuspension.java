@@ -164,6 +164,7 @@ public final class VmSuspension {
     try {
       BootSteps.Boot boot = bootSteps.attach(row, steps);
       BootConfig config = bootSteps.bootConfig(row, accel, boot);
+      bootSteps.cgroup(row, steps);
       CrashPoints.reach(CrashPoint.RESTORE_VMM_SPAWN_BEFORE);
       VmmProcess process = vmm.launchForRestore(lifecycle.resources().launchSpec(row), config);
       ProcessIdentity who = process.identity();

@@ -36,7 +36,7 @@ public final class HostVmmProcess implements VmmProcess {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.child = child;
     this.procFs = procFs;
-    this.console = new ConsoleLog(spec.consoleLog(), spec.consoleLogCapBytes());
+    this.console = spec.console();
     if (child != null) {
       var unused = child.onExit().thenAccept(p -> exit.complete(new VmmExit(p.exitValue(), forced)));
     }

@@ -16,13 +16,17 @@ import java.util.regex.Pattern;
  * @param apiSocket the VMM's API socket (at most 107 bytes: the sun_path limit)
  * @param consoleLog the file the VMM's stdout and stderr (the serial console) are appended to
  * @param consoleLogCapBytes when the console log grows past this size it is rotated to {@code
- *     console.log.1}, so at most twice this much is kept
+ *     console.log.1} (older generations shift to {@code .2} …)
  * @param netns a network namespace to start the VMM in (via {@code ip netns exec}), or null
  * @param chroot the root of the jail the VMM runs in, as the host sees it, or null when it is not
  *     jailed; the API socket is then inside it, and paths given to the VMM are jail-relative
+ * @param cgroup the VMM's own cgroup v2 directory, which the launch wrapper joins before it execs
+ *     the VMM, or null for none
+ * @param consoleLogKeep how many rotated generations of the console log are kept ({@link ConsoleLog})
  */
 public record LaunchSpec(
-    String vmId, Path vmDir, Path apiSocket, Path consoleLog, long consoleLogCapBytes, String netns, Path chroot) {
+    String vmId, Path vmDir, Path apiSocket, Path consoleLog, long consoleLogCapBytes, String netns, Path chroot,
+    Path cgroup, int consoleLogKeep) {
 
   public static final String SOCKET_NAME = "fc.sock";
   public static final String CONSOLE_LOG_NAME = "console.log";
@@ -33,7 +37,18 @@ public record LaunchSpec(
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
   private static final Pattern NETNS = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
+  /** A spec without a cgroup, keeping one rotated console log. */
+  public LaunchSpec(String vmId, Path vmDir, Path apiSocket, Path consoleLog, long consoleLogCapBytes, String netns, Path chroot) {
+    this(vmId, vmDir, apiSocket, consoleLog, consoleLogCapBytes, netns, chroot, null, 1);
+  }
+
   public LaunchSpec {
+    if (consoleLogKeep < 1) {
+      throw BangerException.invalid("console log generations kept must be at least 1, got " + consoleLogKeep);
+    }
+    if (cgroup != null && !cgroup.isAbsolute()) {
+      throw BangerException.invalid("the VMM's cgroup must be an absolute path, got " + cgroup);
+    }
     if (vmId == null || !ID.matcher(vmId).matches()) {
       throw BangerException.invalid(
           "VM id '" + vmId + "' cannot be passed to the VMM: use 1-64 letters, digits or '-'");
@@ -67,16 +82,16 @@ public record LaunchSpec(
   }
 
   public LaunchSpec withNetns(String namespace) {
-    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, consoleLogCapBytes, namespace, chroot);
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, consoleLogCapBytes, namespace, chroot, cgroup, consoleLogKeep);
   }
 
   public LaunchSpec withConsoleCap(long capBytes) {
-    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, capBytes, netns, chroot);
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, capBytes, netns, chroot, cgroup, consoleLogKeep);
   }
 
   /** The VMM runs jailed under {@code root}, serving its API on {@code socket} (a host path inside the jail). */
   public LaunchSpec withChroot(Path root, Path socket) {
-    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns, root);
+    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns, root, cgroup, consoleLogKeep);
   }
 
   /**
@@ -94,6 +109,21 @@ public record LaunchSpec(
   }
 
   public LaunchSpec withApiSocket(Path socket) {
-    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns, chroot);
+    return new LaunchSpec(vmId, vmDir, socket, consoleLog, consoleLogCapBytes, netns, chroot, cgroup, consoleLogKeep);
+  }
+
+  /** The VMM joins {@code dir} (a cgroup v2 directory) at launch; null for none. */
+  public LaunchSpec withCgroup(Path dir) {
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, consoleLogCapBytes, netns, chroot, dir, consoleLogKeep);
+  }
+
+  /** The console log rotates past {@code capBytes}, keeping {@code keep} generations. */
+  public LaunchSpec withConsoleLimits(long capBytes, int keep) {
+    return new LaunchSpec(vmId, vmDir, apiSocket, consoleLog, capBytes, netns, chroot, cgroup, keep);
+  }
+
+  /** The console log of this spec, with its rotation limits. */
+  public ConsoleLog console() {
+    return new ConsoleLog(consoleLog, consoleLogCapBytes, consoleLogKeep);
   }
 }

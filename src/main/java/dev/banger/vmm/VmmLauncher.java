@@ -36,6 +36,13 @@ public final class VmmLauncher {
    * input left over from an earlier boot.
    */
   static final String STDIN_FIFO_SCRIPT = "rm -f \"$0\" && mkfifo -m 600 \"$0\" && exec \"$@\" <>\"$0\"";
+  /**
+   * The first wrapper when the VMM has a cgroup ($0, its own, see {@code dev.banger.cgroup.VmCgroups}):
+   * it moves itself in and execs the rest, keeping its pid, so the VMM and every thread it starts
+   * are inside it from their first instruction. First, because {@code ip netns exec} mounts a
+   * fresh /sys, without the cgroup hierarchy.
+   */
+  static final String CGROUP_JOIN_SCRIPT = "echo $$ >\"$0/cgroup.procs\" && exec \"$@\"";
 
   private final ProcFs procFs;
   private final boolean newSession;
@@ -81,6 +88,9 @@ public final class VmmLauncher {
   /** The full command line: the wrappers, then {@code vmmArgv}. */
   public List<String> commandLine(LaunchSpec spec, List<String> vmmArgv) {
     List<String> argv = new ArrayList<>();
+    if (spec.cgroup() != null) {
+      argv.addAll(List.of("sh", "-c", CGROUP_JOIN_SCRIPT, spec.cgroup().toString()));
+    }
     if (spec.netns() != null) {
       argv.addAll(List.of("ip", "netns", "exec", spec.netns()));
     }
@@ -104,7 +114,7 @@ public final class VmmLauncher {
     List<String> argv = commandLine(spec, vmmArgv);
     prepareDirectory(spec);
     removeStaleSocket(spec.apiSocket());
-    new ConsoleLog(spec.consoleLog(), spec.consoleLogCapBytes()).enforceCap();
+    spec.console().enforceCap();
     ProcessBuilder builder =
         new ProcessBuilder(argv)
             .directory(spec.vmDir().toFile())
@@ -132,7 +142,7 @@ public final class VmmLauncher {
     if (startTime.isEmpty()) {
       // Gone before we could read /proc: it has failed already (bad arguments, missing library).
       int code = waitFor(process);
-      ConsoleLog console = new ConsoleLog(spec.consoleLog(), spec.consoleLogCapBytes());
+      ConsoleLog console = spec.console();
       throw new BangerException(
           ErrorKind.FAILED_PRECONDITION,
           "The VMM for VM " + spec.vmId() + " exited at once with code " + code

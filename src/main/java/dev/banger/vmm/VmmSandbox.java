@@ -28,8 +28,7 @@ public interface VmmSandbox extends OrphanSweep {
    */
   @Override
   default SweepReport sweep(Holdings held) {
-    return sweep(vmId -> held.live().apply(vmId)
-        .map(h -> h.pid() != null || h.jailDir() != null || h.cgroupDir() != null).orElse(false));
+    return sweep(held::ownsSandbox);
   }
 
   /** {@link #sweep(Holdings)} with the ownership test given per VM id. */

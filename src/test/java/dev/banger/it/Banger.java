@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import dev.banger.testing.TestNetns;
+import dev.banger.testing.TestCgroups;
 
 /**
  * Drives the real launcher ({@code bin/banger}) as a user would: a daemon on a temporary state
@@ -31,6 +32,7 @@ public final class Banger implements AutoCloseable {
   private final List<Process> daemons = new ArrayList<>();
   // The daemon's bridge, taps and NAT live in a namespace of the test's own, never the host's.
   private final TestNetns netns;
+  private final String cgroupParent;
 
   public Banger(Path workDir) {
     this.stateDir = workDir.resolve("state");
@@ -46,6 +48,9 @@ public final class Banger implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    // Each test daemon's VM cgroups under a parent of its own, which close() removes (TestCgroups).
+    cgroupParent = TestCgroups.newParent();
+    env.put("BANGER_CGROUP_PARENT", cgroupParent);
     // Created last, so a failure above cannot leak it.
     netns = new TestNetns();
     env.put("BANGER_NETNS", netns.name());
@@ -68,6 +73,11 @@ public final class Banger implements AutoCloseable {
 
   public TestNetns netns() {
     return netns;
+  }
+
+  /** The cgroup (under the v2 root) that holds this test daemon's VM cgroups. */
+  public String cgroupParent() {
+    return cgroupParent;
   }
 
   /** The environment every CLI run gets (state dir, socket, config, netns). */
@@ -288,6 +298,11 @@ public final class Banger implements AutoCloseable {
       return process;
     }
 
+    /** The file the command's stdout goes to, for outputs too large to read whole. */
+    public Path stdoutFile() {
+      return out;
+    }
+
     public void type(String text) throws IOException {
       process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
       process.getOutputStream().flush();
@@ -453,6 +468,7 @@ public final class Banger implements AutoCloseable {
     // VMMs outlive their daemon by design; a test that failed half-way may leave some. Kill them
     // by pid (only processes naming a socket under this test's state directory).
     killLeftoverVmms();
+    TestCgroups.remove(cgroupParent);
     netns.close();
     for (Process p : daemons) {
       assertThat(p.isAlive()).as("daemon %d still alive", p.pid()).isFalse();

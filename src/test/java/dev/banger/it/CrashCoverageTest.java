@@ -18,6 +18,7 @@ class CrashCoverageTest {
     crashed.addAll(CrashIT.STOP);
     crashed.addAll(JailerIT.CRASHED);
     crashed.addAll(VolumeIT.CRASHED);
+    crashed.addAll(CgroupIT.CRASHED);
     crashed.addAll(SavedStateIT.CRASHED);
     crashed.addAll(ClonesIT.CRASHED);
     assertThat(crashed).containsExactlyInAnyOrder(CrashPoint.values());

@@ -59,6 +59,8 @@ class JailerIT {
     parentCgroup = JailerTestSupport.writableCgroupRoot().map(root -> root.resolve(parent)).orElse(null);
     if (parentCgroup != null) {
       banger.env("BANGER_JAILER_PARENT_CGROUP", parent);
+      // banger's own per-VMM cgroup under the same name is the jailer's directory (README, "Resource limits").
+      banger.env("BANGER_CGROUP_PARENT", parent);
       banger.env("BANGER_JAILER_CGROUPS", "pids.max=64;cpu.max=max 100000");
     }
     daemon = banger.startDaemon();

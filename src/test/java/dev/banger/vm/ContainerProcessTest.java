@@ -18,7 +18,7 @@ class ContainerProcessTest {
   private static VmSpec spec(String init, List<String> entrypoint, List<String> cmd, List<String> env, String workdir,
       String user) {
     return new VmSpec("img", "k", 1, 256, 0, null, null, null, "qemu", null, false, init, null, entrypoint, cmd, env,
-        workdir, user, false, false, null);
+        workdir, user, false, false, null, null);
   }
 
   @Test
@@ -73,7 +73,7 @@ class ContainerProcessTest {
     assertThatThrownBy(() -> ContainerProcess.checkAtCreate(spec("banger", null, null, null, "relative", null), true, HTTPD,
         "app")).hasMessageContaining("not an absolute path");
     VmSpec badInitPath = new VmSpec("img", "k", 1, 256, 0, null, null, null, "qemu", null, false, "image", "init with space",
-        null, null, null, null, null, false, false, null);
+        null, null, null, null, null, false, false, null, null);
     assertThatThrownBy(() -> ContainerProcess.checkAtCreate(badInitPath, true, null, "x")).hasMessageContaining("--init-path");
   }
 

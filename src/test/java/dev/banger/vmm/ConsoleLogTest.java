@@ -16,7 +16,7 @@ class ConsoleLogTest {
   @TempDir Path tmp;
 
   @Test
-  void rotationKeepsAnAppendingWriterAtTheNewEnd() throws IOException {
+  void rotationMovesWholeBlocksToAGenerationAndKeepsAnAppendingWriterAtTheNewEnd() throws IOException {
     Path file = tmp.resolve("console.log");
     ConsoleLog log = new ConsoleLog(file, 4096);
     try (OutputStream writer = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -25,9 +25,62 @@ class ConsoleLogTest {
       assertThat(log.enforceCap()).isTrue();
       writer.write("after\n".getBytes(StandardCharsets.US_ASCII));
     }
-    assertThat(Files.size(log.rotated())).isEqualTo(5000);
-    assertThat(Files.readString(file)).isEqualTo("after\n");
+    assertThat(Files.size(log.rotated())).isEqualTo(4096);
+    assertThat(Files.readString(file)).isEqualTo("a".repeat(904) + "after\n");
+    assertThat(log.base()).isEqualTo(4096);
+    assertThat(log.size()).isEqualTo(5006);
     assertThat(log.enforceCap()).isFalse();
+  }
+
+  @Test
+  void aFollowerReadsEveryByteOnceAcrossRotationsAndOnlyTheKeptGenerationsStay() throws IOException {
+    Path file = tmp.resolve("console.log");
+    ConsoleLog log = new ConsoleLog(file, 8192, 2);
+    StringBuilder written = new StringBuilder();
+    StringBuilder followed = new StringBuilder();
+    long offset = 0;
+    try (OutputStream writer = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      for (int i = 0; i < 3000; i++) {
+        String line = "line " + i + "\n";
+        writer.write(line.getBytes(StandardCharsets.US_ASCII));
+        written.append(line);
+        if (i % 100 == 99) {
+          writer.flush();
+          log.enforceCap();
+          ConsoleLog.Chunk chunk;
+          do {
+            chunk = log.read(offset, 1000, Duration.ZERO);
+            followed.append(new String(chunk.data(), StandardCharsets.US_ASCII));
+            offset = chunk.next();
+          } while (chunk.data().length > 0);
+        }
+      }
+    }
+    assertThat(followed.toString()).isEqualTo(written.toString());
+    assertThat(log.bytesOnDisk()).isLessThanOrEqualTo(3 * 8192 + 4096);
+    assertThat(Files.exists(log.generation(2))).isTrue();
+    assertThat(Files.exists(log.generation(3))).isFalse();
+    // A reader from the start gets the oldest kept byte onwards: the tail of what was written.
+    ConsoleLog.Chunk first = log.read(0, 1 << 20, Duration.ZERO);
+    assertThat(first.next()).isEqualTo(log.base() - Files.size(log.generation(1)) - Files.size(log.generation(2)) + first.data().length);
+    long oldest = log.base() - Files.size(log.generation(1)) - Files.size(log.generation(2));
+    assertThat(new String(first.data(), StandardCharsets.US_ASCII)).as("the oldest kept bytes, where they were written")
+        .isEqualTo(written.substring((int) oldest, (int) oldest + first.data().length));
+  }
+
+  @Test
+  void loweringTheKeptGenerationsDropsTheExtraOnesAtTheNextRotation() throws IOException {
+    Path file = tmp.resolve("console.log");
+    for (int i = 0; i < 4; i++) {
+      Files.writeString(file, "x".repeat(9000), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      new ConsoleLog(file, 4096, 3).enforceCap();
+    }
+    assertThat(Files.exists(tmp.resolve("console.log.3"))).isTrue();
+    Files.writeString(file, "x".repeat(9000), StandardOpenOption.APPEND);
+    new ConsoleLog(file, 4096, 1).enforceCap();
+    assertThat(Files.exists(tmp.resolve("console.log.1"))).isTrue();
+    assertThat(Files.exists(tmp.resolve("console.log.2"))).isFalse();
+    assertThat(Files.exists(tmp.resolve("console.log.3"))).isFalse();
   }
 
   @Test
