@@ -32,6 +32,8 @@ import java.util.function.BooleanSupplier;
  */
 final class FakeVsock {
   private static final AtomicInteger HOST_PORTS = new AtomicInteger(1 << 30);
+  /** What READDRESS set: the agent's, kept across connections (a stand-in process is one VM). */
+  private static volatile String hostname = "stand-in";
 
   private FakeVsock() {}
 
@@ -82,7 +84,6 @@ final class FakeVsock {
 
   private static void agent(InputStream in, OutputStream out) throws IOException {
     Set<Integer> cats = new HashSet<>();
-    String hostname = "stand-in";
     Frame f;
     while ((f = Frame.read(in)) != null) {
       int id = f.session();
