@@ -33,7 +33,11 @@ void agent_dispatch(int type, uint32_t id, unsigned char *payload, size_t len) {
     return;
   }
   if (type == T_EXEC) {
-    exec_start(id, init_cfg->hostname, (char *)payload, len);
+    exec_start(id, readdress_hostname() ? readdress_hostname() : init_cfg->hostname, (char *)payload, len);
+    return;
+  }
+  if (type == T_READDRESS) {
+    readdress(id, payload, len);
     return;
   }
   struct session *s = exec_find(id);

@@ -4,6 +4,7 @@
  *   frame.c    the wire format: writing frames, reading them, resynchronising after garbage
  *   exec.c     sessions: starting a process, its stdin, output and exit
  *   channel.c  how the host is reached: a virtio-serial port (QEMU) or AF_VSOCK (Firecracker)
+ *   readdress.c a restored clone's new identity (READDRESS)
  * There is no copy code here: `banger cp` runs the image's tar through exec, and the host checks
  * what comes back.
  *
@@ -25,7 +26,7 @@
 #define MAX_SESSIONS 64
 #define MAGIC "banger-agent-1"
 
-enum { T_HELLO = 1, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_EXIT, T_SIGNAL, T_RESIZE, T_KILL, T_ERROR, T_LAST = T_ERROR };
+enum { T_HELLO = 1, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_EXIT, T_SIGNAL, T_RESIZE, T_KILL, T_ERROR, T_READDRESS, T_LAST = T_READDRESS };
 
 struct session {
   uint32_t id;
@@ -66,6 +67,10 @@ void exec_orphan_all(void);     /* kills every session of a connection that is g
 int exec_stdin_blocked(void);
 int exec_pump(struct session *s, int fd, int type);
 void exec_reap(void);
+
+/* readdress.c: a clone's new MAC, address, host name and RNG seed */
+void readdress(uint32_t id, const unsigned char *payload, size_t len);
+const char *readdress_hostname(void); /* the host name READDRESS set, or NULL */
 
 /* agent.c */
 void agent_dispatch(int type, uint32_t id, unsigned char *payload, size_t len);

@@ -27,7 +27,7 @@ public record Frame(Type type, int session, byte[] payload) {
 
   /** The frame types, with their wire codes. */
   public enum Type {
-    HELLO(1), EXEC(2), STDIN(3), STDOUT(4), STDERR(5), EXIT(6), SIGNAL(7), RESIZE(8), KILL(9), ERROR(10);
+    HELLO(1), EXEC(2), STDIN(3), STDOUT(4), STDERR(5), EXIT(6), SIGNAL(7), RESIZE(8), KILL(9), ERROR(10), READDRESS(11);
 
     final int code;
 

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /** The options {@code create} and {@code run} share, and the create request they become. */
 final class CreateOptions {
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "Image name or id.") String image;
+  @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "Image name or id (none with run --snapshot).") String image;
   @Option(names = "--name", required = true, description = "VM name: [a-z0-9][a-z0-9-]{0,62}.") String name;
   @Option(names = "--kernel", description = "Kernel name or id; default: the default kernel.") String kernel;
   @Option(names = "--cpus", defaultValue = "1", description = "vCPUs (default ${DEFAULT-VALUE}).") int cpus;

@@ -34,6 +34,7 @@ final class Subcommands {
     ALL.put("exec", AccessCommands.Exec::new);
     ALL.put("cp", AccessCommands.Cp::new);
     ALL.put("image", ImageCommand::new);
+    ALL.put("snapshot", SnapshotCommand::new);
     ALL.put("volume", VolumeCommand::new);
     ALL.put("kernel", KernelCommand::new);
     ALL.put("system", SystemCommand::new);

@@ -31,10 +31,16 @@ final class VmCommands {
     @Option(names = "--rm", description = "Delete the VM once it stops (also when it fails to start).") boolean rm;
     @Option(names = {"-a", "--attach"}, description = "Stream the console until the VM stops and exit with its process's code"
         + " (implied by -i, which sends standard input, and -t, which makes it a terminal; Ctrl-] detaches).") boolean attach;
+    @Option(names = "--snapshot", paramLabel = "SNAP", description = "Make the VM a clone of snapshot SNAP, started from its"
+        + " saved state with its own disk, MAC, address and host name (no IMAGE or other settings: they are the snapshot's).")
+    String snapshot;
 
     @Override
     public Integer call() throws InterruptedException {
       var client = GlobalOptions.of(spec).client();
+      if (snapshot != null) {
+        return SnapshotCommand.runClone(spec, snapshot, options.name, options.image != null || options.args != null || rm || attach);
+      }
       Map<String, Object> body = options.body(spec);
       body.put("autoRemove", rm);
       client.post("/v1/vms", body);

@@ -83,6 +83,8 @@ public final class Daemon implements AutoCloseable {
       routes.addAll(dev.banger.api.HousekeepingRoutes.all(new dev.banger.housekeeping.Housekeeping(vms, services.images(),
           services.kernels(), services.volumes(), new dev.banger.host.DiskUsage(new ProcessCommandRunner()))));
       routes.addAll(dev.banger.api.SavedStateRoutes.all(vms));
+      routes.addAll(dev.banger.api.SnapshotRoutes.all(vms,
+          new dev.banger.vm.Snapshots(vms, new dev.banger.store.SnapshotRepository(db))));
       routes.addAll(OpsRoutes.all(metrics, services.events(),
           new StatsService(vms, new ProcFs(), new HostStats(new ProcessCommandRunner()), options.netns())));
       ApiServer api = new ApiServer(options.socket(), routes,

@@ -68,13 +68,18 @@ public final class CopyDisk implements RootDisk {
    * image's holes (--sparse=always), which is exactly the policy we want.
    */
   private void copy(Path image, Path target) {
+    cloneFile(runner, image, target);
+  }
+
+  /** Copies {@code from} to {@code target}: a reflink where the filesystem supports it, else a sparse copy. */
+  static void cloneFile(CommandRunner runner, Path from, Path target) {
     CommandResult result =
         runner.run(
-            Command.of("cp", "--reflink=auto", "--sparse=always", image.toString(), target.toString())
+            Command.of("cp", "--reflink=auto", "--sparse=always", from.toString(), target.toString())
                 .withTimeout(java.time.Duration.ofMinutes(10)));
     if (!result.ok()) {
       throw BangerException.precondition(
-          "Tried to copy the image " + image + " to " + target + " but `cp` failed: " + result.stderr().strip()
+          "Tried to copy " + from + " to " + target + " but `cp` failed: " + result.stderr().strip()
               + " (is there enough free space in the state directory?)");
     }
   }

@@ -37,4 +37,12 @@ public final class RootDisks {
       case COPY -> new CopyDisk(runner);
     };
   }
+
+  /**
+   * Copies a VM's disk file ({@link DiskSpec#disk}: a COW file or a whole disk) for a snapshot or
+   * a clone (issue 16): a reflink where the filesystem supports it, else a sparse copy.
+   */
+  public void copyDiskFile(java.nio.file.Path from, java.nio.file.Path target) {
+    CopyDisk.cloneFile(runner, from, target);
+  }
 }

@@ -20,7 +20,8 @@ import java.util.List;
 public final class Migrations {
   /** The classpath resources, in order. Add new files here; never edit a released one. */
   static final List<String> RESOURCES =
-      List.of("V1__init.sql", "V2__guest_setup.sql", "V3__accel.sql", "V4__container_mode.sql", "V5__volumes.sql");
+      List.of("V1__init.sql", "V2__guest_setup.sql", "V3__accel.sql", "V4__container_mode.sql", "V5__volumes.sql",
+          "V6__snapshots.sql");
 
   private final List<Migration> migrations;
 

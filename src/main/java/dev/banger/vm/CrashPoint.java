@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * Every point where a test daemon can be halted ({@link CrashPoints}): before and after each
  * start {@link Step}, inside the guest setup (intent recorded, disk not yet written), and along
- * the stop and its teardown, and before each step of a suspend and a restore ({@link VmSuspension}). The crash tests take their points from here, and a test checks that
+ * the stop and its teardown, and before each step of a suspend and a restore ({@link VmSuspension}) and of a snapshot ({@link SnapshotMaker}). The crash tests take their points from here, and a test checks that
  * every one is crashed by some test.
  */
 public enum CrashPoint {
@@ -45,7 +45,10 @@ public enum CrashPoint {
   RESTORE_VMM_SPAWN_BEFORE("restore.vmm.spawn.before"),
   RESTORE_VMM_LOAD_BEFORE("restore.vmm.load.before"),
   RESTORE_VMM_RESUME_BEFORE("restore.vmm.resume.before"),
-  RESTORE_VMM_RESUME_AFTER("restore.vmm.resume.after");
+  RESTORE_VMM_RESUME_AFTER("restore.vmm.resume.after"),
+  SNAPSHOT_STATE_SAVE_BEFORE("snapshot.state.save.before"),
+  SNAPSHOT_PUBLISH_BEFORE("snapshot.publish.before"),
+  SNAPSHOT_RECORD_BEFORE("snapshot.record.before");
 
   private final String wire;
 

@@ -55,44 +55,64 @@ final class SavedState {
     if (staged == null) {
       throw new IllegalStateException("publish without prepare");
     }
-    StagedDirs.syncFiles(staged);
-    ObjectNode manifest = Json.mapper().createObjectNode();
-    ObjectNode files = manifest.putObject("files");
-    for (Path file : list(staged)) {
-      files.putObject(file.getFileName().toString()).put("size", Files.size(file)).put("crc32c", crc(file));
-    }
-    AtomicFiles.write(staged.resolve(MANIFEST), Json.mapper().writeValueAsBytes(manifest));
+    seal(staged);
     StagedDirs.remove(dir());
     StagedDirs.publish(staged, dir());
     staged = null;
   }
 
+  /**
+   * Fsyncs the regular files directly in {@code dir} and writes {@value #MANIFEST} with each one's
+   * size and CRC32C (subdirectories are not described: a snapshot's {@code disk/}).
+   */
+  static void seal(Path dir) throws IOException {
+    StagedDirs.syncFiles(dir);
+    ObjectNode manifest = Json.mapper().createObjectNode();
+    ObjectNode files = manifest.putObject("files");
+    for (Path file : list(dir)) {
+      files.putObject(file.getFileName().toString()).put("size", Files.size(file)).put("crc32c", crc(file));
+    }
+    AtomicFiles.write(dir.resolve(MANIFEST), Json.mapper().writeValueAsBytes(manifest));
+  }
+
   /** Checks {@code saved/} against its manifest; throws (FAILED_PRECONDITION) naming what is wrong. */
   void verify(String vmName) {
-    Path dir = dir();
-    String prefix = "the saved state of VM '" + vmName + "' in " + dir;
+    check(dir(), "the saved state of VM '" + vmName + "' in " + dir(), "`banger stop` discards it (the VM then boots afresh)");
+  }
+
+  /**
+   * Checks every file {@code dir}'s manifest lists; throws (FAILED_PRECONDITION) beginning with
+   * {@code what} and naming the file that is missing or corrupted, with {@code remedy}.
+   */
+  static void check(Path dir, String what, String remedy) {
     try {
       if (!Files.isRegularFile(dir.resolve(MANIFEST))) {
-        throw BangerException.precondition(prefix + " is incomplete (no " + MANIFEST + ")");
+        throw BangerException.precondition(what + " is incomplete (no " + MANIFEST + ")");
       }
       JsonNode files = Json.mapper().readTree(Files.readAllBytes(dir.resolve(MANIFEST))).path("files");
       if (!files.isObject() || files.isEmpty()) {
-        throw BangerException.precondition(prefix + " has a manifest that lists no files");
+        throw BangerException.precondition(what + " has a manifest that lists no files");
       }
       for (var entry : files.properties()) {
         Path file = dir.resolve(entry.getKey());
         if (!file.getParent().equals(dir) || !Files.isRegularFile(file)) {
-          throw BangerException.precondition(prefix + " lacks " + entry.getKey());
+          throw BangerException.precondition(what + " lacks " + entry.getKey());
         }
         long size = entry.getValue().path("size").asLong(-1);
         if (Files.size(file) != size || crc(file) != entry.getValue().path("crc32c").asLong(-1)) {
-          throw BangerException.precondition(prefix + " is corrupted: " + entry.getKey()
-              + " does not match its checksum; `banger stop` discards it (the VM then boots afresh)");
+          throw BangerException.precondition(what + " is corrupted: " + file + " does not match its checksum; " + remedy);
         }
       }
     } catch (IOException e) {
-      throw BangerException.precondition(prefix + " cannot be read: " + e.getMessage());
+      throw BangerException.precondition(what + " cannot be read: " + e.getMessage());
     }
+  }
+
+  /** The files the manifest of {@code dir} describes, with the manifest itself. */
+  static List<Path> sealedFiles(Path dir) throws IOException {
+    List<Path> files = new java.util.ArrayList<>(list(dir));
+    files.add(dir.resolve(MANIFEST));
+    return files;
   }
 
   /** Removes the saved state and any half-written one. Idempotent. */

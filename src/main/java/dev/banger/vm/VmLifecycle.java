@@ -131,6 +131,11 @@ public final class VmLifecycle {
     live.put(vmId, process);
   }
 
+  /** The VMM this daemon watches for a VM, or null. */
+  VmmProcess liveProcess(VmRow row) {
+    return live.of(row);
+  }
+
   /** The ids of VMs whose VMM this daemon is watching. */
   java.util.Set<String> liveIds() {
     return live.ids();

@@ -108,6 +108,10 @@ final class VmResources {
     return guest.mode() == NetworkMode.NONE ? config : config.withNetwork(guest.tap(), guest.mac());
   }
 
+  RootDisks disks() {
+    return disks;
+  }
+
   DiskSpec diskSpec(VmRow row) {
     ImageRef image = imageOf(row);
     return new DiskSpec(row.runtime().id(), Path.of(image.rootfsPath()), Path.of(row.runtime().cowPath()), row.spec().diskSizeBytes());

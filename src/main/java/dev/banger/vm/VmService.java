@@ -72,6 +72,21 @@ public final class VmService {
     this.options = options;
   }
 
+  /** Starting, stopping and the saved state of VMs; snapshots and clones use it ({@link Snapshots}). */
+  VmLifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  /** The vms table (with its event listener). */
+  VmRepository repo() {
+    return vms;
+  }
+
+  /** The daemon's state directory. */
+  Path stateDir() {
+    return options.stateDir();
+  }
+
   public VmRow start(String nameOrId) {
     return lifecycle.start(get(nameOrId).runtime().id());
   }
@@ -298,7 +313,7 @@ public final class VmService {
   }
 
   /** A fresh id whose 8-character prefix (used by the tap name) no other VM shares. */
-  private String uniqueId() {
+  String uniqueId() {
     Set<String> prefixes = new java.util.HashSet<>();
     for (VmRow row : vms.list()) {
       prefixes.add(row.runtime().id().substring(0, 8));

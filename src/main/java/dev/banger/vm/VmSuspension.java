@@ -43,6 +43,21 @@ public final class VmSuspension {
     this.bootSteps = bootSteps;
   }
 
+  /** Marks a VM paused before a suspend or snapshot, so a crash in it leaves the VM paused (not running). */
+  static final String PAUSED_MARK = "paused-before-save";
+
+  static void markPaused(Path vmDir, boolean paused) {
+    try {
+      if (paused) {
+        dev.banger.store.AtomicFiles.write(vmDir.resolve(PAUSED_MARK), new byte[0]);
+      } else {
+        java.nio.file.Files.deleteIfExists(vmDir.resolve(PAUSED_MARK));
+      }
+    } catch (IOException e) {
+      throw BangerException.internal("cannot record in " + vmDir + " that the VM was paused: " + e.getMessage(), e);
+    }
+  }
+
   static SavedState savedState(VmRow row) {
     return new SavedState(Path.of(row.runtime().vmDir()));
   }
@@ -94,6 +109,8 @@ public final class VmSuspension {
       VmState before = row.runtime().state();
       Vmm vmm = lifecycle.resources().vmmFor(row.spec());
       SavedState saved = savedState(row);
+      Path vmDir = Path.of(row.runtime().vmDir());
+      markPaused(vmDir, before == VmState.PAUSED);
       lifecycle.setState(vmId, VmState.SUSPENDING, null);
       try {
         CrashPoints.reach(CrashPoint.SUSPEND_VMM_PAUSE_BEFORE);
@@ -109,6 +126,7 @@ public final class VmSuspension {
           vmm.resume(process);
         }
         lifecycle.setState(vmId, before, null);
+        markPaused(vmDir, false);
         throw BangerException.precondition("cannot suspend VM '" + row.runtime().name() + "': " + e.getMessage()
             + "; it is " + before.wire() + " as before");
       }
@@ -121,6 +139,7 @@ public final class VmSuspension {
             + String.join("; ", failures) + "; the next reconcile retries it", null);
       }
       lifecycle.setState(vmId, VmState.SUSPENDED, null);
+      markPaused(vmDir, false);
       BangerMetrics.savedStateStep("suspend", "vmm.end", System.nanoTime() - t0);
       CrashPoints.reach(CrashPoint.SUSPEND_VMM_END_AFTER);
       return row(vmId);
@@ -161,6 +180,9 @@ public final class VmSuspension {
       timed("restore", "vmm.load", () -> vmm.restore(process, config, saved.dir()));
       CrashPoints.reach(CrashPoint.RESTORE_VMM_RESUME_BEFORE);
       timed("restore", "vmm.resume", () -> vmm.resume(process));
+      if (CloneIdentity.pending(saved.dir())) {
+        timed("restore", "guest.readdress", () -> CloneIdentity.apply(row(id), boot.guest, process));
+      }
       // startedAt is kept: the guest's uptime carries on.
       lifecycle.setState(id, VmState.RUNNING, null);
       CrashPoints.reach(CrashPoint.RESTORE_VMM_RESUME_AFTER);
@@ -188,14 +210,21 @@ public final class VmSuspension {
     String id = row.runtime().id();
     SavedState saved = savedState(row);
     boolean complete = saved.published() && verifies(saved, row);
+    Path vmDir = Path.of(row.runtime().vmDir());
+    boolean wasPaused = java.nio.file.Files.exists(vmDir.resolve(PAUSED_MARK));
     if (row.runtime().state() == VmState.SUSPENDING && !complete && process.isPresent() && whole) {
       saved.discard();
-      lifecycle.resources().vmmFor(row.spec()).resume(process.get());
+      // A VM that was paused before the suspend (or snapshot) stays paused.
+      if (!wasPaused) {
+        lifecycle.resources().vmmFor(row.spec()).resume(process.get());
+      }
       lifecycle.adoptLive(id, process.get());
-      lifecycle.setState(id, VmState.RUNNING, null);
+      lifecycle.setState(id, wasPaused ? VmState.PAUSED : VmState.RUNNING, null);
+      markPaused(vmDir, false);
       lifecycle.watch(id, process.get());
       return true;
     }
+    markPaused(vmDir, false);
     List<String> failures = lifecycle.teardown(row(id));
     if (!failures.isEmpty()) {
       lifecycle.setState(id, VmState.ERROR, "teardown incomplete: " + String.join("; ", failures));

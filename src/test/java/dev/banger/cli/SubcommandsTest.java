@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class SubcommandsTest {
   private static final String[] ALL = {
     "create", "run", "start", "stop", "restart", "pause", "resume", "suspend", "rm", "ls", "inspect", "logs", "console", "ssh", "exec", "cp",
-    "image", "volume", "kernel", "system", "events", "stats", "daemon", "kubelet", "doctor", "version"};
+    "image", "snapshot", "volume", "kernel", "system", "events", "stats", "daemon", "kubelet", "doctor", "version"};
 
   @Test
   void aNamedSubcommandIsTheOnlyOneBuilt() {

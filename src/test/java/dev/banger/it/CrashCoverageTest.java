@@ -20,6 +20,7 @@ class CrashCoverageTest {
     crashed.addAll(VolumeIT.CRASHED);
     crashed.addAll(CgroupIT.CRASHED);
     crashed.addAll(SavedStateIT.CRASHED);
+    crashed.addAll(ClonesIT.CRASHED);
     assertThat(crashed).containsExactlyInAnyOrder(CrashPoint.values());
   }
 

@@ -71,7 +71,7 @@ class FirecrackerAgentIT {
     }
     Banger.Run missing = banger.run("exec", "fc", "--", "ls");
     assertThat(missing.exitCode()).isEqualTo(127);
-    assertThat(missing.stderr()).contains("runs only echo and cat");
+    assertThat(missing.stderr()).contains("runs only echo, cat and hostname");
 
     // The socket of the last boot is still in the VM directory (Firecracker never removes it);
     // the next boot's PUT /vsock would fail on it, so the driver removes it first.

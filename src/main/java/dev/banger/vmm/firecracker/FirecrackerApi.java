@@ -128,6 +128,14 @@ public final class FirecrackerApi {
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record MemoryBackend(String backendType, String backendPath) {}
 
+  /** The vsock device's new host socket at load: a clone's own, not its template's. */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record VsockOverride(String udsPath) {
+    public VsockOverride {
+      Objects.requireNonNull(udsPath, "udsPath");
+    }
+  }
+
   /** A new tap for an interface of a restored VM. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -142,7 +150,7 @@ public final class FirecrackerApi {
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record SnapshotLoad(String snapshotPath, MemoryBackend memBackend, Boolean resumeVm,
-      java.util.List<NetworkOverride> networkOverrides) {
+      java.util.List<NetworkOverride> networkOverrides, VsockOverride vsockOverride) {
     public SnapshotLoad {
       Objects.requireNonNull(snapshotPath, "snapshotPath");
       Objects.requireNonNull(memBackend, "memBackend");

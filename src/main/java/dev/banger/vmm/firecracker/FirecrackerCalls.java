@@ -131,11 +131,15 @@ public final class FirecrackerCalls {
         "save the guest's state in " + dir);
   }
 
-  /** Loads a snapshot from {@code dir} into a fresh process, paused, onto {@code tap} (or no network). */
-  public static ApiCall snapshotLoad(Path dir, String tap, Function<Path, String> pathInVmm) {
+  /**
+   * Loads a snapshot from {@code dir} into a fresh process, paused, onto {@code tap} (or no network),
+   * its vsock bound at {@code agentSocket}: the VM's own, which differs from the saved one in a clone.
+   */
+  public static ApiCall snapshotLoad(Path dir, String tap, Path agentSocket, Function<Path, String> pathInVmm) {
     return ApiCall.put("/snapshot/load", new FirecrackerApi.SnapshotLoad(pathInVmm.apply(dir.resolve(SNAPSHOT_FILE)),
         new FirecrackerApi.MemoryBackend("File", pathInVmm.apply(dir.resolve(MEMORY_FILE))), false,
-        tap == null ? List.of() : List.of(new FirecrackerApi.NetworkOverride(IFACE_ID, tap))),
+        tap == null ? List.of() : List.of(new FirecrackerApi.NetworkOverride(IFACE_ID, tap)),
+        new FirecrackerApi.VsockOverride(pathInVmm.apply(agentSocket))),
         "restore the guest's state from " + dir);
   }
 }

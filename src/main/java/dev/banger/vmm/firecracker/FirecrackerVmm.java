@@ -183,7 +183,10 @@ public final class FirecrackerVmm implements Vmm, VmmSandbox {
     for (ApiCall call : FirecrackerCalls.logging(log, metrics, config.logLevel(), Path::toString)) {
       send(vmm, client, call);
     }
-    send(vmm, client, FirecrackerCalls.snapshotLoad(dir, boot.hasNetwork() ? boot.tap() : null, Path::toString));
+    // Firecracker binds the vsock's socket at load and refuses one an earlier boot left.
+    Path agent = AgentPort.socket(vmm.spec().vmDir());
+    AgentPort.removeStale(agent);
+    send(vmm, client, FirecrackerCalls.snapshotLoad(dir, boot.hasNetwork() ? boot.tap() : null, agent, Path::toString));
   }
 
   private static void refuseJailed(VmmProcess vmm, String what) {

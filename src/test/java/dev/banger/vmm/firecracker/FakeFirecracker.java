@@ -90,6 +90,7 @@ public final class FakeFirecracker {
   private volatile boolean booted;
   private volatile boolean paused;
   private ObjectNode machineConfig = Json.mapper().createObjectNode().put("vcpu_count", 1).put("mem_size_mib", 128);
+  private volatile String vsockUds;
 
   private FakeFirecracker(String id, ApiSchema schema, int payloadLimit, int mmdsLimit) {
     this.id = id;
@@ -297,6 +298,7 @@ public final class FakeFirecracker {
         }
         try {
           FakeVsock.serve(uds, () -> booted);
+          vsockUds = json.get("uds_path").asText();
         } catch (IOException e) {
           return Reply.fault("Cannot create backend for vsock device: " + e.getMessage());
         }
@@ -440,6 +442,21 @@ public final class FakeFirecracker {
 
   ObjectNode machineConfig() {
     return machineConfig;
+  }
+
+  /** The vsock's socket as configured (saved in a snapshot, bound again at load), or null. */
+  String vsockUds() {
+    return vsockUds;
+  }
+
+  /** Binds the vsock's socket at a load, as Firecracker does (refused when the path exists). */
+  void bindVsock(String udsPath) throws IOException {
+    Path uds = resolve(udsPath);
+    if (Files.exists(uds, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException("Cannot create backend for vsock device: UnixBind(Os { code: 98, kind: AddrInUse, message: \"Address in use\" })");
+    }
+    FakeVsock.serve(uds, () -> booted);
+    vsockUds = udsPath;
   }
 
   /** The process becomes a restored, booted VM. */

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * as Firecracker v1.16 answers them (bodies were already checked against the schema): pause and
  * resume only after boot; create only while paused, writing the state file (the machine config
  * as JSON) and a sparse memory file of the guest's size; load only on a fresh process (logger
- * and metrics aside), and a failed load ends the process, as Firecracker's does.
+ * and metrics aside), binding the vsock's socket again (at {@code vsock_override}, else the
+ * saved path; refused when it exists), and a failed load ends the process, as Firecracker's does.
  */
 final class FakeSnapshots {
   static final String MAGIC = "fake-firecracker-snapshot-1";
@@ -44,6 +45,7 @@ final class FakeSnapshots {
     try {
       ObjectNode state = Json.mapper().createObjectNode().put("magic", MAGIC);
       state.set("machine", fc.machineConfig());
+      state.put("vsock_uds", fc.vsockUds());
       Files.write(Path.of(json.get("snapshot_path").asText()), Json.mapper().writeValueAsBytes(state));
       try (RandomAccessFile memory = new RandomAccessFile(json.get("mem_file_path").asText(), "rw")) {
         memory.setLength(fc.machineConfig().path("mem_size_mib").asLong(128) << 20);
@@ -67,6 +69,11 @@ final class FakeSnapshots {
       if (!MAGIC.equals(state.path("magic").asText()) || !Files.isRegularFile(memory)
           || Files.size(memory) != state.path("machine").path("mem_size_mib").asLong() << 20) {
         throw new IOException("the snapshot file or the memory file is not a snapshot of this stand-in");
+      }
+      // The vsock is bound again: at the override's path, else the saved one (AddrInUse when it exists).
+      String uds = json.path("vsock_override").path("uds_path").asText(state.path("vsock_uds").asText(null));
+      if (uds != null) {
+        fc.bindVsock(uds);
       }
       fc.restored((ObjectNode) state.get("machine"), json.path("resume_vm").asBoolean(false));
       return FakeFirecracker.Reply.ok();

@@ -26,10 +26,14 @@ import java.util.function.BooleanSupplier;
  * close when no guest listener took the port, as before boot), and behind it a fake guest agent
  * on {@link AgentPort#VSOCK_PORT}. The fake agent answers HELLO and runs two commands of its own,
  * never host processes: {@code echo ARGS} (its arguments, space-joined, on stdout) and {@code cat}
- * (stdin back as stdout until its end); anything else is refused with 127, as a missing command.
+ * (stdin back as stdout until its end), and {@code hostname} (what the last READDRESS set, else
+ * {@code stand-in}); anything else is refused with 127, as a missing command. READDRESS is
+ * answered EXIT 0 when its text names a host.
  */
 final class FakeVsock {
   private static final AtomicInteger HOST_PORTS = new AtomicInteger(1 << 30);
+  /** What READDRESS set: the agent's, kept across connections (a stand-in process is one VM). */
+  private static volatile String hostname = "stand-in";
 
   private FakeVsock() {}
 
@@ -87,13 +91,16 @@ final class FakeVsock {
         case HELLO -> send(out, Frame.text(Frame.Type.HELLO, 0, Frame.MAGIC));
         case EXEC -> {
           List<String> argv = ExecSpec.decode(f.payload()).argv();
-          if (argv.get(0).equals("echo")) {
+          if (argv.get(0).equals("hostname")) {
+            send(out, Frame.text(Frame.Type.STDOUT, id, hostname + "\n"));
+            exit(out, id, 0, 0);
+          } else if (argv.get(0).equals("echo")) {
             send(out, Frame.text(Frame.Type.STDOUT, id, String.join(" ", argv.subList(1, argv.size())) + "\n"));
             exit(out, id, 0, 0);
           } else if (argv.get(0).equals("cat")) {
             cats.add(id);
           } else {
-            send(out, Frame.text(Frame.Type.ERROR, id, argv.get(0) + ": the stand-in's agent runs only echo and cat"));
+            send(out, Frame.text(Frame.Type.ERROR, id, argv.get(0) + ": the stand-in's agent runs only echo, cat and hostname"));
             exit(out, id, 0, 127);
           }
         }
@@ -101,6 +108,19 @@ final class FakeVsock {
           if (cats.contains(id) && f.payload().length > 0) {
             send(out, new Frame(Frame.Type.STDOUT, id, f.payload()));
           } else if (cats.remove(id)) {
+            exit(out, id, 0, 0);
+          }
+        }
+        case READDRESS -> {
+          // A clone's identity: 64 seed bytes, then host=, mac=, ip= lines (readdress.c).
+          String text = f.payload().length > 64
+              ? new String(f.payload(), 64, f.payload().length - 64, java.nio.charset.StandardCharsets.UTF_8) : "";
+          String host = text.lines().filter(l -> l.startsWith("host=")).map(l -> l.substring(5)).findFirst().orElse(null);
+          if (host == null) {
+            send(out, Frame.text(Frame.Type.ERROR, id, "READDRESS without host="));
+            exit(out, id, 0, 1);
+          } else {
+            hostname = host;
             exit(out, id, 0, 0);
           }
         }

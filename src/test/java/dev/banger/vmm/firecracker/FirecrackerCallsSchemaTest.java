@@ -65,8 +65,8 @@ class FirecrackerCallsSchemaTest {
     calls.add(FirecrackerCalls.pause());
     calls.add(FirecrackerCalls.resume());
     calls.add(FirecrackerCalls.snapshotCreate(Path.of("/vms/x/saving"), Path::toString));
-    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), "bg0123abcd", Path::toString));
-    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), null, Path::toString));
+    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), "bg0123abcd", Path.of("/vms/x/ag.sock"), Path::toString));
+    calls.add(FirecrackerCalls.snapshotLoad(Path.of("/vms/x/saved"), null, Path.of("/vms/x/ag.sock"), Path::toString));
     return calls;
   }
 
@@ -85,11 +85,13 @@ class FirecrackerCallsSchemaTest {
     assertThat(Json.write(FirecrackerCalls.pause().body())).isEqualTo("{\"state\":\"Paused\"}");
     assertThat(Json.write(FirecrackerCalls.snapshotCreate(Path.of("/d"), Path::toString).body()))
         .isEqualTo("{\"snapshot_type\":\"Full\",\"snapshot_path\":\"/d/vmstate\",\"mem_file_path\":\"/d/memory\"}");
-    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), "bg01234567", Path::toString).body()))
+    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), "bg01234567", Path.of("/v/ag.sock"), Path::toString).body()))
         .isEqualTo("{\"snapshot_path\":\"/d/vmstate\",\"mem_backend\":{\"backend_type\":\"File\",\"backend_path\":\"/d/memory\"},"
-            + "\"resume_vm\":false,\"network_overrides\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"bg01234567\"}]}");
-    // No network: no overrides at all (an empty list is left out).
-    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), null, Path::toString).body())).doesNotContain("network_overrides");
+            + "\"resume_vm\":false,\"network_overrides\":[{\"iface_id\":\"eth0\",\"host_dev_name\":\"bg01234567\"}],"
+            + "\"vsock_override\":{\"uds_path\":\"/v/ag.sock\"}}");
+    // No network: no overrides at all (an empty list is left out); the vsock is always the VM's own.
+    assertThat(Json.write(FirecrackerCalls.snapshotLoad(Path.of("/d"), null, Path.of("/v/ag.sock"), Path::toString).body()))
+        .doesNotContain("network_overrides").contains("vsock_override");
   }
 
   @Test
