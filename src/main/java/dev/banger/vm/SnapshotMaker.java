@@ -112,7 +112,7 @@ final class SnapshotMaker {
     String vm = row.runtime().name();
     if (!row.spec().containerMode()) {
       throw BangerException.precondition("cannot snapshot VM '" + vm + "': it boots in image mode, and clones of an image-mode VM"
-          + " would all wake with its address (no guest agent re-addresses them); snapshots need container mode (--init banger)");
+          + " would all wake with its address, which the image's own init and network services own; snapshots need container mode (--init banger)");
     }
     if (!row.spec().volumes().isEmpty()) {
       throw BangerException.precondition("cannot snapshot VM '" + vm + "': it has volumes (-v), which one VM holds at a time");
