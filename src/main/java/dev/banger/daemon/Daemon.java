@@ -80,11 +80,11 @@ public final class Daemon implements AutoCloseable {
       prepareSocketPath(options.socket());
       List<Route> routes = new ArrayList<>(Routes.all(vms, services.images(), services.kernels(), services.reconciler(), staging));
       routes.addAll(dev.banger.api.VolumeRoutes.all(services.volumes()));
+      dev.banger.vm.Snapshots snapshots = new dev.banger.vm.Snapshots(vms, new dev.banger.store.SnapshotRepository(db));
       routes.addAll(dev.banger.api.HousekeepingRoutes.all(new dev.banger.housekeeping.Housekeeping(vms, services.images(),
-          services.kernels(), services.volumes(), new dev.banger.host.DiskUsage(new ProcessCommandRunner()))));
+          services.kernels(), services.volumes(), snapshots, new dev.banger.host.DiskUsage(new ProcessCommandRunner()))));
       routes.addAll(dev.banger.api.SavedStateRoutes.all(vms));
-      routes.addAll(dev.banger.api.SnapshotRoutes.all(vms,
-          new dev.banger.vm.Snapshots(vms, new dev.banger.store.SnapshotRepository(db))));
+      routes.addAll(dev.banger.api.SnapshotRoutes.all(vms, snapshots));
       routes.addAll(OpsRoutes.all(metrics, services.events(),
           new StatsService(vms, new ProcFs(), new HostStats(new ProcessCommandRunner()), options.netns())));
       ApiServer api = new ApiServer(options.socket(), routes,

@@ -8,6 +8,8 @@ import dev.banger.model.ImageRecord;
 import dev.banger.model.VmState;
 import dev.banger.store.KernelRecord;
 import dev.banger.store.VmRepository.VmRow;
+import dev.banger.store.SnapshotRecord;
+import dev.banger.vm.Snapshots;
 import dev.banger.vm.VmService;
 import dev.banger.volume.VolumeService;
 import dev.banger.volume.VolumeView;
@@ -46,9 +48,12 @@ public final class Housekeeping {
   private final ImageService images;
   private final KernelService kernels;
   private final VolumeService volumes;
+  private final Snapshots snapshots;
   private final DiskUsage disk;
 
-  public Housekeeping(VmService vms, ImageService images, KernelService kernels, VolumeService volumes, DiskUsage disk) {
+  public Housekeeping(VmService vms, ImageService images, KernelService kernels, VolumeService volumes,
+      Snapshots snapshots, DiskUsage disk) {
+    this.snapshots = snapshots;
     this.vms = vms;
     this.images = images;
     this.kernels = kernels;
@@ -59,12 +64,13 @@ public final class Housekeeping {
   public Report df() {
     List<Item> items = items(vms.list());
     List<Usage> usage = new ArrayList<>();
-    for (String kind : List.of("images", "kernels", "vms", "volumes")) {
+    for (String kind : List.of("images", "kernels", "vms", "volumes", "snapshots")) {
       List<Item> of = items.stream().filter(i -> i.kind().equals(kind)).toList();
       long bytes = of.stream().mapToLong(Item::bytes).sum();
       long free = of.stream().filter(i -> !i.inUse()).mapToLong(Item::bytes).sum();
-      // Volumes are never pruned: data that outlives VMs is removed only by name (`volume rm`).
-      usage.add(new Usage(kind, of.size(), (int) of.stream().filter(Item::inUse).count(), bytes, kind.equals("volumes") ? 0 : free));
+      // Volumes and snapshots are never pruned: data that outlives VMs is removed only by name (`volume rm`, `snapshot rm`).
+      boolean kept = kind.equals("volumes") || kind.equals("snapshots");
+      usage.add(new Usage(kind, of.size(), (int) of.stream().filter(Item::inUse).count(), bytes, kept ? 0 : free));
     }
     // Pulled layers kept for later pulls: no VM uses them, so prune may free them all.
     BlobCache.Usage blobs = blobUsage();
@@ -75,14 +81,18 @@ public final class Housekeeping {
   private List<Item> items(List<VmRow> rows) {
     List<Item> items = new ArrayList<>();
     Set<String> counted = new HashSet<>();
+    List<SnapshotRecord> snaps = snapshots.list();
     for (ImageRecord image : images.list()) {
-      List<String> users = rows.stream().filter(r -> r.imageId().equals(image.id())).map(r -> r.runtime().name()).toList();
+      // A snapshot's clones need its image (a dm clone's disk is over it) and its kernel.
+      List<String> users = Stream.concat(rows.stream().filter(r -> r.imageId().equals(image.id())).map(r -> r.runtime().name()),
+          snaps.stream().filter(s -> s.imageId().equals(image.id())).map(s -> "snapshot " + s.name())).toList();
       // Images of the same content share one file: its bytes are counted once.
       long bytes = counted.add(image.rootfsPath()) ? disk.allocated(Path.of(image.rootfsPath())) : 0;
       items.add(new Item("images", image.name(), bytes, !users.isEmpty(), String.join(",", users)));
     }
     for (KernelRecord kernel : kernels.list()) {
-      List<String> users = new ArrayList<>(rows.stream().filter(r -> r.kernelId().equals(kernel.id())).map(r -> r.runtime().name()).toList());
+      List<String> users = new ArrayList<>(Stream.concat(rows.stream().filter(r -> r.kernelId().equals(kernel.id())).map(r -> r.runtime().name()),
+          snaps.stream().filter(s -> s.kernelId().equals(kernel.id())).map(s -> "snapshot " + s.name())).toList());
       if (kernel.isDefault()) {
         users.add("(default kernel)");
       }
@@ -94,6 +104,9 @@ public final class Housekeeping {
       boolean active = ACTIVE.contains(row.runtime().state());
       items.add(new Item("vms", row.runtime().name(), disk.allocated(Path.of(row.runtime().vmDir())), active,
           active ? row.runtime().state().wire() : ""));
+    }
+    for (SnapshotRecord snap : snaps) {
+      items.add(new Item("snapshots", snap.name(), disk.allocated(Path.of(snap.dir())), true, "(kept until snapshot rm)"));
     }
     for (VolumeView volume : volumes.list()) {
       items.add(new Item("volumes", volume.name(), disk.allocated(Path.of(volume.path())), !volume.usedBy().isEmpty(),

@@ -64,10 +64,10 @@ final class ImageCatalog {
 
   private void removeLocked(String nameOrId) {
     ImageRecord image = inspect(nameOrId);
-    List<String> vms = repo.vmsUsing(image.id());
-    if (!vms.isEmpty()) {
-      throw BangerException.precondition("image " + image.name() + " is used by VM(s) " + String.join(", ", vms)
-          + "; delete them first");
+    List<String> users = repo.usersOf(image.id());
+    if (!users.isEmpty()) {
+      throw BangerException.precondition("image " + image.name() + " is used by " + String.join(", ", users)
+          + "; delete them first (`banger rm`, `banger snapshot rm`)");
     }
     repo.delete(image.id());
     if (repo.findByDigest(image.digest()).isEmpty()) {

@@ -151,10 +151,10 @@ public final class KernelService {
    */
   public void remove(String nameOrId) {
     KernelRecord kernel = inspect(nameOrId);
-    List<String> vms = repo.vmsUsing(kernel.id());
-    if (!vms.isEmpty()) {
-      throw BangerException.precondition("kernel " + kernel.name() + " is used by VM(s) " + String.join(", ", vms)
-          + "; delete them first (`banger rm`)");
+    List<String> users = repo.usersOf(kernel.id());
+    if (!users.isEmpty()) {
+      throw BangerException.precondition("kernel " + kernel.name() + " is used by " + String.join(", ", users)
+          + "; delete them first (`banger rm`, `banger snapshot rm`)");
     }
     // The row goes first: should deleting the files fail, the sweep removes an unnamed directory.
     try {

@@ -42,9 +42,11 @@ public final class ImageRepository {
     return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM images ORDER BY created_at, name", ImageRepository::map));
   }
 
-  /** Names of the VMs whose rows reference this image. */
-  public List<String> vmsUsing(String imageId) {
-    return db.read(c -> Sql.list(c, "SELECT name FROM vms WHERE image_id = ? ORDER BY name", rs -> rs.getString(1), imageId));
+  /** What references this image: the VMs' names, then {@code snapshot NAME} for each snapshot (a dm clone's disk is over it). */
+  public List<String> usersOf(String imageId) {
+    return db.read(c -> Sql.list(c, "SELECT name FROM (SELECT name, 0 AS k FROM vms WHERE image_id = ?"
+        + " UNION ALL SELECT 'snapshot ' || name, 1 FROM snapshots WHERE image_id = ?) ORDER BY k, name",
+        rs -> rs.getString(1), imageId, imageId));
   }
 
   public boolean delete(String id) {

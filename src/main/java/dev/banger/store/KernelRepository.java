@@ -56,9 +56,11 @@ public final class KernelRepository {
     return db.read(c -> Sql.list(c, "SELECT " + COLUMNS + " FROM kernels ORDER BY created_at, name", KernelRepository::map));
   }
 
-  /** Names of the VMs whose rows reference this kernel. */
-  public List<String> vmsUsing(String kernelId) {
-    return db.read(c -> Sql.list(c, "SELECT name FROM vms WHERE kernel_id = ? ORDER BY name", rs -> rs.getString(1), kernelId));
+  /** What references this kernel: the VMs' names, then {@code snapshot NAME} for each snapshot (its clones boot it). */
+  public List<String> usersOf(String kernelId) {
+    return db.read(c -> Sql.list(c, "SELECT name FROM (SELECT name, 0 AS k FROM vms WHERE kernel_id = ?"
+        + " UNION ALL SELECT 'snapshot ' || name, 1 FROM snapshots WHERE kernel_id = ?) ORDER BY k, name",
+        rs -> rs.getString(1), kernelId, kernelId));
   }
 
   /** Deletes the row; the foreign key from {@code vms} refuses it (FAILED_PRECONDITION) while a VM uses it. */

@@ -215,7 +215,7 @@ abstract class ImageConformanceIT {
       return null;
     });
     assertThatThrownBy(() -> service.remove("one")).isInstanceOf(BangerException.class)
-        .hasMessageContaining("used by VM(s) web")
+        .hasMessageContaining("is used by web")
         .extracting(e -> ((BangerException) e).kind()).isEqualTo(ErrorKind.FAILED_PRECONDITION);
     service.remove("two");
     assertThat(Path.of(first.rootfsPath())).exists(); // still used by "one"

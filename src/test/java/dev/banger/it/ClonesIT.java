@@ -156,6 +156,11 @@ class ClonesIT {
     assertThat(snapshotNames()).containsExactly("snap", "snap-paused");
     assertThat(ok(banger.run("snapshot", "inspect", "snap")).stdout()).contains("\"sourceVm\" : \"tmpl\"");
     assertThat(banger.run("snapshot", "create", "tmpl", "--name", "snap").stderr()).contains("already exists");
+    // A snapshot's clones need its image and kernel: both count it as a user.
+    assertThat(banger.run("image", "rm", "box").stderr()).contains("is used by tmpl, snapshot snap, snapshot snap-paused");
+    Banger.Run df = ok(banger.run("--json", "system", "df"));
+    assertThat(df.stdout()).as("df counts snapshots, and names them as their image's users").contains("snapshots")
+        .contains("tmpl,snapshot snap,snapshot snap-paused");
     ok(banger.run("snapshot", "rm", "snap-paused"));
     assertThat(snapshotDirs()).hasSize(1);
   }

@@ -43,7 +43,11 @@ class KernelRepositoryTest {
           null, null, Instant.parse("2026-01-01T00:00:00Z"), null, null, null, null, null, null);
       VmSpec spec = new VmSpec("img", "k", 1, 256, 0, null, null, null, "qemu", null);
       new VmRepository(db).insert(new VmRepository.VmRow(spec, runtime, null, "k1"));
-      assertThat(repo.vmsUsing("k1")).containsExactly("vm");
+      assertThat(repo.usersOf("k1")).containsExactly("vm");
+      // A snapshot's clones boot its kernel too: it counts as a user, after the VMs.
+      new SnapshotRepository(db).insert(new SnapshotRecord("5a", "tmpl", "vm", spec, "img1", "k1", "copy", "tcg",
+          dir.resolve("snap").toString(), 0, null, Instant.parse("2026-01-01T00:00:00Z")));
+      assertThat(repo.usersOf("k1")).containsExactly("vm", "snapshot tmpl");
       assertThatThrownBy(() -> repo.delete("k1"))
           .isInstanceOfSatisfying(BangerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.FAILED_PRECONDITION));
       assertThat(repo.findById("k1")).isPresent();
