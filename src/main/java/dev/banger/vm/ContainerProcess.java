@@ -111,7 +111,10 @@ record ContainerProcess(List<String> argv, List<String> env, String workdir, Str
       return "init=" + dev.banger.guest.ContainerInit.INIT + " quiet loglevel=1";
     }
     if (firstStage) {
-      return "init=" + dev.banger.guest.ContainerInit.INIT;
+      // banger.next: the image's init, which banger's initrd checks before handing over (the first
+      // stage would otherwise only find it missing as PID 1, a kernel panic).
+      return "init=" + dev.banger.guest.ContainerInit.INIT + " banger.next="
+          + (spec.initPath() == null ? "/sbin/init" : spec.initPath());
     }
     return spec.initPath() == null ? "" : "init=" + spec.initPath();
   }

@@ -54,6 +54,7 @@ done
 
 root=/dev/vda
 init=/sbin/init
+next=
 ip=
 rootfstype=ext4
 rootflags=
@@ -62,6 +63,7 @@ for arg in $cmdline; do
   case "$arg" in
     root=*) root="${arg#root=}" ;;
     init=*) init="${arg#init=}" ;;
+    banger.next=*) next="${arg#banger.next=}" ;;
     ip=*) ip="${arg#ip=}" ;;
     rootfstype=*) rootfstype="${arg#rootfstype=}" ;;
     rootflags=*) rootflags=",${arg#rootflags=}" ;;
@@ -131,6 +133,8 @@ done
 
 mount -t "$rootfstype" -o "$mode$rootflags" "$root" /newroot || fail "could not mount $root ($rootfstype, $mode)"
 [ -x "/newroot$init" ] || [ -L "/newroot$init" ] || fail "$init not found on $root"
+# banger's first stage (image mode) execs the image's own init: one the image lacks is named now.
+[ -z "$next" ] || [ -x "/newroot$next" ] || [ -L "/newroot$next" ] || fail "$next not found on $root"
 
 for fs in dev proc sys; do
   if [ -d "/newroot/$fs" ]; then

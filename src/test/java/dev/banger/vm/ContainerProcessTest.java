@@ -83,6 +83,6 @@ class ContainerProcessTest {
         .isEqualTo("init=/.banger/init quiet loglevel=1");
     assertThat(ContainerProcess.kernelArgs(spec("image", null, null, null, null, null), false)).isEmpty();
     // Image mode with the agent: banger's first stage, which then execs the image's init.
-    assertThat(ContainerProcess.kernelArgs(spec("image", null, null, null, null, null), true)).isEqualTo("init=/.banger/init");
+    assertThat(ContainerProcess.kernelArgs(spec("image", null, null, null, null, null), true)).isEqualTo("init=/.banger/init banger.next=/sbin/init");
   }
 }
