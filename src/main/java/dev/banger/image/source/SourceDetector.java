@@ -115,10 +115,10 @@ public final class SourceDetector {
         entries.put(strip(e.getName()), e);
       }
       if (entries.containsKey("oci-layout") && entries.containsKey("index.json")) {
-        return OciImages.load(archiveStore(tar, entries), "oci-archive:" + path, platform, tar);
+        return OciImages.load(archiveStore(tar, new ArchiveMembers(path, tar), entries), "oci-archive:" + path, platform, tar);
       }
       if (entries.containsKey("manifest.json")) {
-        return dockerArchive(tar, entries, path);
+        return dockerArchive(tar, new ArchiveMembers(path, tar), entries, path);
       }
     } catch (IOException | RuntimeException e) {
       tar.close();
@@ -128,12 +128,12 @@ public final class SourceDetector {
     return rootfs(path, "rootfs-tarball:" + path);
   }
 
-  private static OciImages.Store archiveStore(TarFile tar, Map<String, TarArchiveEntry> entries) {
+  private static OciImages.Store archiveStore(TarFile tar, ArchiveMembers members, Map<String, TarArchiveEntry> entries) {
     return new OciImages.Store() {
       @Override
       public Blob.Opener blob(Digest digest) {
         TarArchiveEntry e = entries.get("blobs/sha256/" + digest.hex());
-        return e == null || !TarEntries.isRegularFile(e) ? null : () -> tar.getInputStream(e);
+        return e == null || !TarEntries.isRegularFile(e) ? null : members.opener(e);
       }
 
       @Override
@@ -147,7 +147,8 @@ public final class SourceDetector {
     };
   }
 
-  private static ImageSource dockerArchive(TarFile tar, Map<String, TarArchiveEntry> entries, Path path)
+  private static ImageSource dockerArchive(TarFile tar, ArchiveMembers members, Map<String, TarArchiveEntry> entries,
+      Path path)
       throws IOException {
     String where = "docker-archive:" + path;
     JsonNode manifest = parse(readSmall(tar.getInputStream(entries.get("manifest.json")), "manifest.json"), where);
@@ -178,7 +179,7 @@ public final class SourceDetector {
         throw BangerException.invalid(where + ": layer " + name + " named by manifest.json is missing");
       }
       layers.add(new Blob("layer " + (i + 1) + " of " + n + " (" + diffId.shortForm() + ")", diffId, -1, true,
-          () -> tar.getInputStream(layer)));
+          members.opener(layer)));
     }
     return new ImageSource(Digest.of(config), where, layers, runtime, tar);
   }
