@@ -13,6 +13,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -72,20 +73,48 @@ public final class JailCleanup {
     }
   }
 
-  /** Removes a VM's cgroup (rmdir: a cgroup with processes or children in it stays, and says so). */
+  /** How long a removal waits for a just-killed VMM's last threads to leave its cgroup. */
+  static final Duration CGROUP_SETTLE = Duration.ofSeconds(5);
+
+  /**
+   * Removes a VM's cgroup (rmdir: a cgroup with processes or children in it stays, and says so).
+   * A SIGKILLed VMM looks gone (its /proc cmdline empties) while its other threads are still
+   * exiting inside the cgroup, which rmdir refuses with EBUSY: so a busy cgroup is retried every
+   * 10 ms for at most {@link #CGROUP_SETTLE}.
+   */
   public static void removeCgroup(Path dir, String vmId) {
+    removeCgroup(dir, vmId, CGROUP_SETTLE);
+  }
+
+  static void removeCgroup(Path dir, String vmId, Duration settle) {
     if (!dir.isAbsolute() || !dir.getFileName().toString().equals(vmId)) {
       throw BangerException.precondition("refusing to remove " + dir + " as the cgroup of VM " + vmId);
     }
+    long deadline = System.nanoTime() + settle.toNanos();
+    while (true) {
+      try {
+        Files.deleteIfExists(dir);
+        return;
+      } catch (DirectoryNotEmptyException e) {
+        throw BangerException.precondition("cannot remove the cgroup " + dir + ": it has child cgroups");
+      } catch (FileSystemException e) {
+        if (System.nanoTime() - deadline >= 0 || !pause()) {
+          throw BangerException.precondition("cannot remove the cgroup " + dir + ": " + e.getReason()
+              + " (a process may still be in it: " + dir.resolve("cgroup.procs") + ")");
+        }
+      } catch (IOException e) {
+        throw new BangerException(ErrorKind.INTERNAL, "cannot remove the cgroup " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static boolean pause() {
     try {
-      Files.deleteIfExists(dir);
-    } catch (DirectoryNotEmptyException e) {
-      throw BangerException.precondition("cannot remove the cgroup " + dir + ": it has child cgroups");
-    } catch (FileSystemException e) {
-      throw BangerException.precondition("cannot remove the cgroup " + dir + ": " + e.getReason()
-          + " (a process may still be in it: " + dir.resolve("cgroup.procs") + ")");
-    } catch (IOException e) {
-      throw new BangerException(ErrorKind.INTERNAL, "cannot remove the cgroup " + dir + ": " + e.getMessage(), e);
+      Thread.sleep(10);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

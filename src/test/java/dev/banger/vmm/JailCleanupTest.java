@@ -72,11 +72,31 @@ class JailCleanupTest {
     Process sleeper = new ProcessBuilder("sleep", "30").start();
     try {
       Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(sleeper.pid()));
-      assertThatThrownBy(() -> JailCleanup.removeCgroup(cgroup, ID)).isInstanceOf(BangerException.class)
+      assertThatThrownBy(() -> JailCleanup.removeCgroup(cgroup, ID, java.time.Duration.ofMillis(200))).isInstanceOf(BangerException.class)
           .hasMessageContaining("a process may still be in it");
       sleeper.destroyForcibly().waitFor();
       JailCleanup.removeCgroup(cgroup, ID);
       assertThat(cgroup).doesNotExist();
+    } finally {
+      sleeper.destroyForcibly().waitFor();
+      Files.deleteIfExists(cgroup);
+      Files.deleteIfExists(parent);
+    }
+  }
+
+  /** A killed VMM's threads leave its cgroup a moment after it looks gone: the removal waits for them. */
+  @Test
+  void aCgroupWhoseLastProcessIsExitingIsRemovedOnceItLeaves() throws Exception {
+    Path cgroupRoot = dev.banger.vmm.firecracker.JailerTestSupport.writableCgroupRoot().orElse(null);
+    org.junit.jupiter.api.Assumptions.assumeTrue(cgroupRoot != null, "needs a writable cgroup v2 hierarchy");
+    Path parent = cgroupRoot.resolve("banger-test-" + ProcessHandle.current().pid());
+    Path cgroup = Files.createDirectories(parent.resolve(ID));
+    Process sleeper = new ProcessBuilder("sleep", "0.5").start();
+    try {
+      Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(sleeper.pid()));
+      JailCleanup.removeCgroup(cgroup, ID);
+      assertThat(cgroup).doesNotExist();
+      assertThat(sleeper.isAlive()).as("removed only after the process left").isFalse();
     } finally {
       sleeper.destroyForcibly().waitFor();
       Files.deleteIfExists(cgroup);
