@@ -83,11 +83,19 @@ static void finish(struct session *s, int status) {
   memset(s, 0, sizeof(*s));
 }
 
+/*
+ * 1 MiB rather than the default 64 KiB (a best effort: pages are taken only as data waits): the
+ * process and the agent each move more per wake-up, and a copy's tar is not stalled by every pause
+ * of the channel.
+ */
+#define PIPE_SIZE (1 << 20)
+
 static int make_pipe(int fds[2], int nonblock_end) {
   if (pipe2(fds, O_CLOEXEC) != 0) {
     return -1;
   }
   fcntl(fds[nonblock_end], F_SETFL, O_NONBLOCK);
+  fcntl(fds[0], F_SETPIPE_SZ, PIPE_SIZE);
   return 0;
 }
 
@@ -131,6 +139,7 @@ void exec_start(uint32_t id, const char *init_hostname, char *spec, size_t len) 
   int in[2] = {-1, -1}, out[2] = {-1, -1}, errp[2] = {-1, -1};
   int ok = env != NULL;
   if (ok && cfg.tty) {
+    mount_devpts();
     int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     int slave = -1;
     if (master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0) {

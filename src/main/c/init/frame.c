@@ -14,6 +14,8 @@
 static unsigned char inbuf[HEADER + FRAME_MAX];
 static size_t inlen;
 static int desync;
+/* Reads per poll wake-up at most: 256 KiB of 4 KiB virtio-serial buffers. */
+#define DRAIN_READS 64
 
 static void put32(unsigned char *p, uint32_t v) {
   p[0] = (unsigned char)(v >> 24);
@@ -109,12 +111,20 @@ static void parse(void) {
   inlen -= off;
 }
 
+/*
+ * Drains the channel rather than taking one read per poll: a virtio-serial read returns at most one
+ * of the port's 4 KiB buffers, so a poll (and the poll set rebuilt around it) per read cost more than
+ * the read itself. Stops once a process's stdin is full (back-pressure), or after a bound, so the
+ * sessions' output still gets its turn.
+ */
 int frame_receive(int fd) {
-  ssize_t got = read(fd, inbuf + inlen, sizeof(inbuf) - inlen);
-  if (got > 0) {
+  for (int reads = 0; reads < DRAIN_READS && !exec_stdin_blocked(); reads++) {
+    ssize_t got = read(fd, inbuf + inlen, sizeof(inbuf) - inlen);
+    if (got <= 0) {
+      return got < 0 && (errno == EAGAIN || errno == EINTR) ? 1 : 0;
+    }
     inlen += (size_t)got;
     parse();
-    return 1;
   }
-  return got < 0 && (errno == EAGAIN || errno == EINTR) ? 1 : 0;
+  return 1;
 }

@@ -53,7 +53,7 @@ final class AgentExec {
     try (exchange; Terminal terminal = spec.tty() ? Terminal.rawIfInteractive() : Terminal.none()) {
       if (spec.stdin()) {
         InputStream in = new FileInputStream(FileDescriptor.in);
-        Thread.ofPlatform().daemon().name("exec-stdin").start(() -> pumpStdin(exchange, in));
+        Thread.ofPlatform().daemon().name("exec-stdin").start(() -> pumpStdin(exchange, in, false));
       }
       if (terminal.isRaw()) {
         Thread.ofPlatform().daemon().name("exec-resize").start(() -> followSize(exchange, spec.rows(), spec.cols(), ended));
@@ -79,7 +79,7 @@ final class AgentExec {
       throws IOException {
     try (dev.banger.http.DuplexExchange exchange = open(client, vm, spec, timeoutSeconds)) {
       if (spec.stdin()) {
-        Thread.ofPlatform().daemon().name("exec-stdin").start(() -> pumpStdin(exchange, stdin));
+        Thread.ofPlatform().daemon().name("exec-stdin").start(() -> pumpStdin(exchange, stdin, true));
       }
       return readAnswers(exchange.body(), vm, out, new FileOutputStream(FileDescriptor.err), "\n");
     }
@@ -126,18 +126,33 @@ final class AgentExec {
     out.flush();
   }
 
-  private static void pumpStdin(dev.banger.http.DuplexExchange exchange, InputStream in) {
-    byte[] buf = new byte[Frame.CHUNK];
+  /**
+   * Sends {@code in} as STDIN frames. A terminal's or pipe's bytes go as they arrive; {@code bulk}
+   * input (cp's tar stream, which comes in 10 KiB writes) is sent in full frames of the largest
+   * payload: every frame costs a chunk here, a relay in the daemon and a write in the guest.
+   */
+  private static void pumpStdin(dev.banger.http.DuplexExchange exchange, InputStream in, boolean bulk) {
+    byte[] buf = new byte[bulk ? Frame.MAX_PAYLOAD : Frame.CHUNK];
     try {
-      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-        if (n > 0) {
-          exchange.send(new Frame(Frame.Type.STDIN, ExecRelay.CLIENT_SESSION, Arrays.copyOf(buf, n)).encode());
-        }
+      for (int n = read(in, buf, bulk); n > 0; n = read(in, buf, bulk)) {
+        exchange.send(new Frame(Frame.Type.STDIN, ExecRelay.CLIENT_SESSION, Arrays.copyOf(buf, n)).encode());
       }
       exchange.send(Frame.of(Frame.Type.STDIN, ExecRelay.CLIENT_SESSION).encode());
     } catch (IOException e) {
       // The exchange closed (the exec ended) or stdin failed: nothing more to send.
     }
+  }
+
+  /** Up to {@code buf.length} bytes: what is there now, or (bulk) as many as fit; 0 or less at the end. */
+  private static int read(InputStream in, byte[] buf, boolean bulk) throws IOException {
+    if (bulk) {
+      return in.readNBytes(buf, 0, buf.length);
+    }
+    int n;
+    do {
+      n = in.read(buf);
+    } while (n == 0);
+    return n;
   }
 
   /**
