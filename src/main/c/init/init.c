@@ -78,11 +78,20 @@ void mount_fs(const char *type, const char *target, unsigned long flags, const c
   }
 }
 
+/*
+ * Also the agent's, before it opens a terminal (exec -t): in image mode the image's init may never
+ * mount /dev/pts (a script as init, a minimal inittab), and /dev is the devtmpfs of this boot, so
+ * mounting it changes nothing in the image. A /dev/pts already mounted is left as it is.
+ */
+void mount_devpts(void) {
+  mount_fs("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755);
+}
+
 static void mount_all(void) {
   mount_fs("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
   mount_fs("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, 0555);
   mount_fs("devtmpfs", "/dev", MS_NOSUID, "mode=0755", 0755);
-  mount_fs("devpts", "/dev/pts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", 0755);
+  mount_devpts();
   mount_fs("tmpfs", "/dev/shm", MS_NOSUID | MS_NODEV, "mode=1777", 01777);
   mount_fs("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777", 01777);
   mount_fs("tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755", 0755);

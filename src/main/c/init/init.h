@@ -92,6 +92,7 @@ void first_stage(const struct config *cfg, char **argv) __attribute__((noreturn)
 
 /* init.c */
 void mount_fs(const char *type, const char *target, unsigned long flags, const char *data, mode_t mode);
+void mount_devpts(void); /* /dev/pts where nothing is mounted there yet */
 
 /* init.c helpers shared with the others */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

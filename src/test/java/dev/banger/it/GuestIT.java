@@ -106,6 +106,14 @@ class GuestIT {
     Banger.Run viaAgent = banger.run("exec", "g1", "--", "echo", "via-agent");
     assertThat(viaAgent.exitCode()).as(viaAgent.stderr()).isZero();
     assertThat(viaAgent.stdout()).isEqualTo("via-agent\n");
+    // exec -t needs /dev/pts, which this image's init never mounts: the agent mounts it (a runtime
+    // mount on this boot's devtmpfs; the image stays unwritten, checked at the end).
+    assertThat(banger.run("exec", "g1", "--", "grep", "-c", "devpts", "/proc/mounts").stdout()).isEqualTo("0\n");
+    String inner = "stty rows 30 cols 100; " + banger.launcher() + " exec -i -t g1 -- sh -c 'busybox tty; busybox stty size; exit 3'";
+    try (Banger.Attached tty = banger.attachCommand(java.util.List.of("script", "-qfec", inner, "/dev/null"))) {
+      assertThat(tty.exitCode(180)).as(tty.stdout() + tty.stderr()).isEqualTo(3);
+      assertThat(tty.stdout()).contains("/dev/pts/").contains("30 100");
+    }
     // This image runs no ssh server: exec --ssh says so within its timeout instead of hanging.
     long started = System.nanoTime();
     Banger.Run exec = banger.run("exec", "--ssh", "g1", "--timeout", "8", "--", "true");
