@@ -27,8 +27,8 @@ final class SavedState {
   static final String SAVED = "saved";
   static final String MANIFEST = "manifest.json";
 
-  /** Checksums are computed beside an fsync (seal) on a virtual thread: they block on reads. */
-  private static final java.util.concurrent.Executor CHECKSUMS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+  /** Checksums beside an fsync (seal) and deletions after a restore (discardSoon): virtual threads, they block on the disk. */
+  private static final java.util.concurrent.Executor FILE_WORK = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
   private final Path vmDir;
   private Path staged;
@@ -81,7 +81,7 @@ final class SavedState {
         }
       }
       return values;
-    }, CHECKSUMS);
+    }, FILE_WORK);
     StagedDirs.syncFiles(dir);
     long[] values;
     try {
@@ -177,7 +177,7 @@ final class SavedState {
       } catch (IOException e) {
         // Left for the next prepare or discard of this VM, which removes .rm-saved-* directories.
       }
-    }, CHECKSUMS), (a, b) -> java.util.concurrent.CompletableFuture.allOf(a, b));
+    }, FILE_WORK), (a, b) -> java.util.concurrent.CompletableFuture.allOf(a, b));
   }
 
   /** Deletions {@link #discardSoon} started, per VM directory; waited for before a directory is swept. */
