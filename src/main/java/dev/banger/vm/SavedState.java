@@ -27,6 +27,9 @@ final class SavedState {
   static final String SAVED = "saved";
   static final String MANIFEST = "manifest.json";
 
+  /** Checksums beside an fsync (seal) and deletions after a restore (discardSoon): virtual threads, they block on the disk. */
+  private static final java.util.concurrent.Executor FILE_WORK = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
   private final Path vmDir;
   private Path staged;
 
@@ -66,11 +69,31 @@ final class SavedState {
    * size and CRC32C (subdirectories are not described: a snapshot's {@code disk/}).
    */
   static void seal(Path dir) throws IOException {
+    // The checksums read the page cache while the fsync writes it out: one costs what the longer does.
+    List<Path> sealed = list(dir);
+    java.util.concurrent.CompletableFuture<long[]> crcs = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      long[] values = new long[sealed.size()];
+      for (int i = 0; i < values.length; i++) {
+        try {
+          values[i] = crc(sealed.get(i));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      return values;
+    }, FILE_WORK);
     StagedDirs.syncFiles(dir);
+    long[] values;
+    try {
+      values = crcs.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : new IOException(e.getCause());
+    }
     ObjectNode manifest = Json.mapper().createObjectNode();
     ObjectNode files = manifest.putObject("files");
-    for (Path file : list(dir)) {
-      files.putObject(file.getFileName().toString()).put("size", Files.size(file)).put("crc32c", crc(file));
+    for (int i = 0; i < values.length; i++) {
+      Path file = sealed.get(i);
+      files.putObject(file.getFileName().toString()).put("size", Files.size(file)).put("crc32c", values[i]);
     }
     AtomicFiles.write(dir.resolve(MANIFEST), Json.mapper().writeValueAsBytes(manifest));
   }
@@ -134,8 +157,39 @@ final class SavedState {
     return total;
   }
 
+  /**
+   * As {@link #discard}, but only the rename to {@code .rm-saved-*} happens now: the ~100 MB are
+   * deleted on another thread (a restore's caller does not wait for them). A crash leaves the
+   * renamed directory, which is never restored from and which the next prepare or discard removes.
+   */
+  void discardSoon() {
+    Path doomed = dir().resolveSibling(StagedDirs.RM + SAVED + "-" + dev.banger.model.RandomIds.hex(4));
+    try {
+      Files.move(dir(), doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return;
+    } catch (IOException e) {
+      throw BangerException.internal("cannot remove the saved state in " + vmDir + ": " + e.getMessage(), e);
+    }
+    PENDING.merge(vmDir, java.util.concurrent.CompletableFuture.runAsync(() -> {
+      try {
+        TreeFiles.deleteRecursively(doomed);
+      } catch (IOException e) {
+        // Left for the next prepare or discard of this VM, which removes .rm-saved-* directories.
+      }
+    }, FILE_WORK), (a, b) -> java.util.concurrent.CompletableFuture.allOf(a, b));
+  }
+
+  /** Deletions {@link #discardSoon} started, per VM directory; waited for before a directory is swept. */
+  private static final java.util.concurrent.ConcurrentHashMap<Path, java.util.concurrent.CompletableFuture<Void>> PENDING =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** Staged saves ({@code saved.new-*}) and half-deleted ones ({@code .rm-saved-*}) a crash left. */
   private void removeLeftovers() throws IOException {
+    java.util.concurrent.CompletableFuture<Void> pending = PENDING.remove(vmDir);
+    if (pending != null) {
+      pending.join();
+    }
     List<Path> left = new ArrayList<>(StagedDirs.leftovers(vmDir, SAVED));
     StagedDirs.leftovers(vmDir, "").stream()
         .filter(p -> p.getFileName().toString().startsWith(StagedDirs.RM + SAVED)).forEach(left::add);

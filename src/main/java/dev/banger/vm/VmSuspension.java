@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * and thaw the vCPUs of a VMM that keeps everything. Suspend is a list of steps — vmm.pause,
  * state.save, state.publish ({@link SavedState}: complete or absent), vmm.end (the VMM killed and
  * the fixed teardown, as at stop) — ending {@code suspended}; restore (a start of a suspended VM)
- * is state.verify, the start's disk.prepare, volume.attach and net.tap ({@link BootSteps#attach}),
- * vmm.spawn, vmm.load and vmm.resume, and the saved state is discarded only once the VM runs.
+ * is state.verify (beside the next steps; vmm.resume waits for it), the start's disk.prepare,
+ * volume.attach and net.tap ({@link BootSteps#attach}), vmm.spawn, vmm.load and vmm.resume, and the
+ * saved state is discarded only once the VM runs.
  * Each step has a crash point before it; {@link #settle} resolves what a crash leaves.
  */
 public final class VmSuspension {
@@ -140,7 +141,7 @@ public final class VmSuspension {
       }
       lifecycle.setState(vmId, VmState.SUSPENDED, null);
       markPaused(vmDir, false);
-      BangerMetrics.savedStateStep("suspend", "vmm.end", System.nanoTime() - t0);
+      stepDone("suspend", "vmm.end", t0);
       CrashPoints.reach(CrashPoint.SUSPEND_VMM_END_AFTER);
       return row(vmId);
     });
@@ -152,9 +153,13 @@ public final class VmSuspension {
    */
   VmRow restore(VmRow row) {
     String id = row.runtime().id();
+    long r0 = System.nanoTime();
     SavedState saved = savedState(row);
     CrashPoints.reach(CrashPoint.RESTORE_STATE_VERIFY_BEFORE);
-    timedUnchecked("restore", "state.verify", () -> saved.verify(row.runtime().name()));
+    // Checked while the VMM is made and loads the stream (reading it is ~100 ms of a restore);
+    // the guest's vCPUs run only after it verified (vmm.resume waits for it): never from a torn file.
+    java.util.concurrent.CompletableFuture<Void> verified = java.util.concurrent.CompletableFuture.runAsync(
+        () -> timedUnchecked("restore", "state.verify", () -> saved.verify(row.runtime().name())), VERIFIER);
     Vmm vmm = lifecycle.resources().vmmFor(row.spec());
     // The machine must be the one that was saved: same accelerator as at its boot.
     Accel accel = row.runtime().accel() == null ? Accel.TCG : Accel.valueOf(row.runtime().accel().toUpperCase(java.util.Locale.ROOT));
@@ -162,11 +167,15 @@ public final class VmSuspension {
     StepStack steps = new StepStack(id);
     HandleSink sink = lifecycle.recorder().sinkFor(id);
     try {
+      long a0 = System.nanoTime();
       BootSteps.Boot boot = bootSteps.attach(row, steps);
       BootConfig config = bootSteps.bootConfig(row, accel, boot);
       bootSteps.cgroup(row, steps);
+      stepDone("restore", "host.attach", a0);
       CrashPoints.reach(CrashPoint.RESTORE_VMM_SPAWN_BEFORE);
+      long s0 = System.nanoTime();
       VmmProcess process = vmm.launchForRestore(lifecycle.resources().launchSpec(row), config);
+      stepDone("restore", "vmm.spawn", s0);
       ProcessIdentity who = process.identity();
       sink.apply(h -> h.withProcess(who.pid(), who.startTime()));
       live.put(id, process);
@@ -178,6 +187,7 @@ public final class VmSuspension {
       });
       CrashPoints.reach(CrashPoint.RESTORE_VMM_LOAD_BEFORE);
       timed("restore", "vmm.load", () -> vmm.restore(process, config, saved.dir()));
+      awaitVerified(verified);
       CrashPoints.reach(CrashPoint.RESTORE_VMM_RESUME_BEFORE);
       timed("restore", "vmm.resume", () -> vmm.resume(process));
       if (CloneIdentity.pending(saved.dir())) {
@@ -186,10 +196,13 @@ public final class VmSuspension {
       // startedAt is kept: the guest's uptime carries on.
       lifecycle.setState(id, VmState.RUNNING, null);
       CrashPoints.reach(CrashPoint.RESTORE_VMM_RESUME_AFTER);
-      saved.discard();
+      timedUnchecked("restore", "state.discard", saved::discardSoon);
       lifecycle.watch(id, process);
+      stepDone("restore", "total", r0);
       return row(id);
-    } catch (Exception e) {
+    } catch (Exception failure) {
+      // A state that fails its check is the reason, whatever the VMM made of it meanwhile.
+      Exception e = verificationFailure(verified).orElse(failure);
       List<String> undo = steps.unwind();
       String reason = "restore failed: " + e.getMessage() + (undo.isEmpty() ? "" : "; cleanup incomplete (" + String.join("; ", undo) + ")");
       if (undo.isEmpty() && lifecycle.recorder().current(id).holdsNothing()) {
@@ -197,6 +210,26 @@ public final class VmSuspension {
       }
       lifecycle.setState(id, undo.isEmpty() ? VmState.SUSPENDED : VmState.ERROR, reason);
       throw BangerException.precondition("VM '" + row.runtime().name() + "': " + reason);
+    }
+  }
+
+  /** Verification runs beside the load on a thread of its own (a virtual thread: it blocks on reads). */
+  private static final java.util.concurrent.Executor VERIFIER = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+  private static void awaitVerified(java.util.concurrent.CompletableFuture<Void> verified) {
+    try {
+      verified.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private static Optional<Exception> verificationFailure(java.util.concurrent.CompletableFuture<Void> verified) {
+    try {
+      verified.join();
+      return Optional.empty();
+    } catch (java.util.concurrent.CompletionException e) {
+      return Optional.of(e.getCause() instanceof Exception x ? x : e);
     }
   }
 
@@ -289,9 +322,13 @@ public final class VmSuspension {
   private static void timed(String op, String step, Work work) throws IOException {
     long t0 = System.nanoTime();
     work.run();
-    BangerMetrics.savedStateStep(op, step, System.nanoTime() - t0);
-    LOG.atInfo().addKeyValue("op", op).addKeyValue("step", step)
-        .addKeyValue("ms", (System.nanoTime() - t0) / 1_000_000).log("saved-state step done");
+    stepDone(op, step, t0);
+  }
+
+  private static void stepDone(String op, String step, long t0) {
+    long nanos = System.nanoTime() - t0;
+    BangerMetrics.savedStateStep(op, step, nanos);
+    LOG.atInfo().addKeyValue("op", op).addKeyValue("step", step).addKeyValue("ms", nanos / 1_000_000).log("saved-state step done");
   }
 
   private static void timedUnchecked(String op, String step, Runnable work) {

@@ -37,6 +37,8 @@ public final class SavedStateBench {
       List<Double> restore = new ArrayList<>();
       List<Double> byHand = new ArrayList<>();
       List<Double> suspend = new ArrayList<>();
+      List<HandRestore.RamFile> ramFile = new ArrayList<>();
+      HandRestore hand = new HandRestore(work);
       String loadBefore = loadAverage();
       for (int i = 0; i < runs; i++) {
         cold.add(startToNextLine(banger, "s"));
@@ -50,13 +52,10 @@ public final class SavedStateBench {
         BenchSupport.check(banger.run("suspend", "s"));
         Path state = work.resolve("hand.qemu");
         Files.copy(vmDir(banger, "s").resolve("saved/state.qemu"), state, StandardCopyOption.REPLACE_EXISTING);
-        try {
-          byHand.add(handRestore(argv, state, work));
-        } catch (IllegalStateException e) {
-          System.out.println("by hand: " + e.getMessage());
-          byHand.add(Double.NaN);
-        }
+        byHand.add(hand.stream(argv, state));
+        // The disk is the suspended VM's own (the copy strategy): its state is discarded before a hand boot uses it.
         BenchSupport.check(banger.run("stop", "--force", "s"));
+        ramFile.add(hand.ramFile(argv, 512));
       }
       String accel = String.valueOf(runtime(banger, "s").get("accel"));
       banger.run("rm", "-f", "s");
@@ -76,8 +75,34 @@ public final class SavedStateBench {
           m / BenchSupport.median(byHand), m, BenchSupport.median(byHand));
       System.out.printf("ratio: suspend of a 512 MiB guest vs 1 s goal: %.2fx (%.0f ms / 1000 ms)%n",
           BenchSupport.median(suspend) / 1000, BenchSupport.median(suspend));
+      printRamFile(ramFile, m, BenchSupport.median(byHand));
+      printSteps(banger.daemonLog());
       c.print(m, BenchSupport.median(cold), BenchSupport.median(byHand));
     }
+  }
+
+  private static void printRamFile(List<HandRestore.RamFile> runs, double restoreMs, double byHandMs) {
+    double restore = BenchSupport.median(runs.stream().map(HandRestore.RamFile::restoreMs).toList());
+    System.out.printf("RAM in a file, by hand (memory-backend-file share=on + x-ignore-shared): launch -> console line, median %.0f ms %s%n",
+        restore, runs.stream().map(HandRestore.RamFile::restoreMs).toList());
+    System.out.printf("  its save (stop + device-state migrate) median %.0f ms, device state %d KB; the RAM file's fsync after it %.0f ms,"
+        + " its CRC32C %.0f ms (%d MB allocated of 512 MiB)%n",
+        BenchSupport.median(runs.stream().map(HandRestore.RamFile::saveMs).toList()), runs.get(0).deviceBytes() / 1000,
+        BenchSupport.median(runs.stream().map(HandRestore.RamFile::fsyncMs).toList()),
+        BenchSupport.median(runs.stream().map(HandRestore.RamFile::crcMs).toList()), runs.get(0).ramDataBytes() / 1_000_000);
+    System.out.printf("ratio: RAM-in-a-file restore by hand vs the stream restore by hand: %.2fx; vs banger's restore: %.2fx%n",
+        restore / byHandMs, restore / restoreMs);
+  }
+
+  /** The daemon's own saved-state steps ("saved-state step done" lines), median per op and step. */
+  private static void printSteps(String daemonLog) {
+    Map<String, List<Double>> byStep = new java.util.LinkedHashMap<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("op=\"(\\w+)\" step=\"([^\"]+)\" ms=\"([0-9.]+)\"").matcher(daemonLog);
+    while (m.find()) {
+      byStep.computeIfAbsent(m.group(1) + " " + m.group(2), k -> new ArrayList<>()).add(Double.parseDouble(m.group(3)));
+    }
+    System.out.println("daemon time per saved-state step, median:");
+    byStep.forEach((step, ms) -> System.out.printf("  %-26s %7.1f ms %s%n", step, BenchSupport.median(ms), ms));
   }
 
   static String loadAverage() throws java.io.IOException {
@@ -98,50 +123,6 @@ public final class SavedStateBench {
     Map<?, ?> handles = (Map<?, ?>) JSON.std.mapFrom(banger.run("inspect", vm).stdout()).get("handles");
     byte[] raw = Files.readAllBytes(Path.of("/proc", String.valueOf(handles.get("pid")), "cmdline"));
     return List.of(new String(raw, StandardCharsets.UTF_8).split("\0"));
-  }
-
-  /**
-   * The restore without banger: banger's QEMU command line with its own sockets moved aside and
-   * {@code -incoming "exec:cat FILE"} (QEMU runs the guest once loaded), launch -> the next line.
-   */
-  private static double handRestore(List<String> banger, Path state, Path work) throws Exception {
-    List<String> argv = new ArrayList<>();
-    for (int i = 0; i < banger.size(); i++) {
-      String a = banger.get(i);
-      // -S dropped: banger starts its QEMU stopped and sends cont; by hand QEMU runs the guest once loaded.
-      if (a.equals("-S")) {
-        argv.add("-no-shutdown");
-      } else if (a.equals("defer") && i > 0 && banger.get(i - 1).equals("-incoming")) {
-        argv.add("exec:cat '" + state + "'");
-      } else if (a.startsWith("unix:") && a.contains("qmp.sock")) {
-        argv.add("unix:" + work.resolve("hand-qmp.sock") + ",server=on,wait=off");
-      } else if (a.contains("ag.sock")) {
-        argv.add(a.replaceAll("path=[^,]*ag\\.sock", "path=" + work.resolve("hand-ag.sock")));
-      } else {
-        argv.add(a);
-      }
-    }
-    Path console = work.resolve("hand-console.log");
-    Files.deleteIfExists(console);
-    long t0 = System.nanoTime();
-    Process qemu = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectOutput(console.toFile()).redirectErrorStream(true).start();
-    try {
-      long deadline = System.nanoTime() + 120_000_000_000L;
-      while (System.nanoTime() < deadline && qemu.isAlive()) {
-        if (Files.exists(console) && Files.readString(console, StandardCharsets.ISO_8859_1).contains("tick\n")) {
-          return (System.nanoTime() - t0) / 1e6;
-        }
-        Thread.sleep(5);
-      }
-      throw new IllegalStateException("the hand-run restore printed no line (QEMU " + (qemu.isAlive() ? "still running"
-          : "exited " + qemu.exitValue()) + "): " + Files.readString(console));
-    } finally {
-      qemu.destroyForcibly();
-      qemu.waitFor();
-      Files.deleteIfExists(work.resolve("hand-qmp.sock"));
-      Files.deleteIfExists(work.resolve("hand-ag.sock"));
-    }
   }
 
   /** {@code banger start} until a console line that was not there before appears. */

@@ -64,4 +64,19 @@ class SavedStateTest {
     assertThat(names()).containsExactly("rootfs-unrelated");
     assertThatThrownBy(next::publish).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void discardSoonUnpublishesAtOnceAndTheNextSaveFindsNothingLeft() throws Exception {
+    SavedState saved = new SavedState(vmDir);
+    Files.write(saved.prepare().resolve("state.qemu"), new byte[4 << 20]);
+    saved.publish();
+
+    saved.discardSoon();
+    assertThat(saved.published()).isFalse();
+    assertThatThrownBy(() -> saved.verify("vm1")).isInstanceOf(BangerException.class).hasMessageContaining("incomplete");
+
+    Path staged = new SavedState(vmDir).prepare(); // waits for the deletion, sweeps what is left
+    assertThat(names()).containsExactly(staged.getFileName().toString());
+    saved.discardSoon(); // nothing published: a no-op
+  }
 }
