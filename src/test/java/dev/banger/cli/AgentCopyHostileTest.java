@@ -11,8 +11,6 @@ import dev.banger.image.TarBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -113,10 +111,14 @@ class AgentCopyHostileTest {
   /** The CLI's agent transport, wired to the daemon's relay in-process instead of over HTTP. */
   private GuestCopy copyThrough(AgentConnection agent) {
     AgentCopyGuest guest = new AgentCopyGuest((spec, stdin, out) -> {
-      PipedInputStream toCli = new PipedInputStream(1 << 20);
-      PipedOutputStream relayOut = new PipedOutputStream(toCli);
-      PipedOutputStream cliRequest = new PipedOutputStream();
-      PipedInputStream fromCli = new PipedInputStream(cliRequest);
+      // OS pipes, not java.io's Piped streams: those fail a read with "Write end dead" whenever
+      // the last thread that wrote has ended, and the relay writes from threads of its own.
+      java.nio.channels.Pipe down = java.nio.channels.Pipe.open();
+      java.nio.channels.Pipe up = java.nio.channels.Pipe.open();
+      InputStream toCli = java.nio.channels.Channels.newInputStream(down.source());
+      OutputStream relayOut = java.nio.channels.Channels.newOutputStream(down.sink());
+      OutputStream cliRequest = java.nio.channels.Channels.newOutputStream(up.sink());
+      InputStream fromCli = java.nio.channels.Channels.newInputStream(up.source());
       Thread relay = Thread.ofVirtual().start(() -> {
         try (relayOut) {
           ExecRelay.run(agent, spec, fromCli, relayOut);
