@@ -9,6 +9,7 @@ import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
 import dev.banger.kernel.DebianKernel;
 import dev.banger.testing.Leaks;
+import dev.banger.vmm.ConsoleLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -170,11 +171,12 @@ class ResourceLimitsGuestIT {
         + " for (i = 1; i <= " + lines + "; i++) printf \"%09d %s\\n\", i, pad; print \"chatty-done\" }'; exec sleep 1000000";
     ok(banger.run("run", "limits", "--name", "chatty", "--net", "none", "--", "sh", "-c", script));
     Path consoleLog = Path.of((String) ((Map<?, ?>) banger.inspect("chatty").get("runtime")).get("consoleLog"));
+    ConsoleLog onDisk = new ConsoleLog(consoleLog, CONSOLE_CAP, 1);
     try (Banger.Attached follow = banger.attach("logs", "-f", "chatty")) {
       long peakOnDisk = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(900);
       while (!ConsoleLines.tail(follow.stdoutFile()).contains("chatty-done") && System.nanoTime() < deadline) {
-        peakOnDisk = Math.max(peakOnDisk, ConsoleLines.bytesOnDisk(consoleLog));
+        peakOnDisk = Math.max(peakOnDisk, onDisk.bytesOnDisk());
         Thread.sleep(100);
       }
       assertThat(follow.process().isAlive()).as("logs -f still following").isTrue();
@@ -182,7 +184,7 @@ class ResourceLimitsGuestIT {
       // The live file and one kept generation, each at most the cap; the live one also what
       // arrives within one 200 ms rotation tick (under 64 KiB at this console's rate).
       assertThat(peakOnDisk).as("console bytes on disk").isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
-      assertThat(ConsoleLines.bytesOnDisk(consoleLog)).isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
+      assertThat(onDisk.bytesOnDisk()).isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
       ConsoleLines.assertEveryLineOnceInOrder(follow.stdoutFile(), lines);
     }
   }
