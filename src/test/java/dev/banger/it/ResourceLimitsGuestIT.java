@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.banger.host.Command;
-import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
 import dev.banger.kernel.DebianKernel;
-import dev.banger.testing.Leaks;
 import dev.banger.vmm.ConsoleLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,13 +40,13 @@ class ResourceLimitsGuestIT {
   private static final long CONSOLE_BYTES = Long.getLong("banger.it.consoleBytes", 8 * CONSOLE_CAP);
 
   @TempDir static Path work;
+  private GuestDaemon guests;
   private Banger banger;
 
   @BeforeAll
   void setUp() throws Exception {
-    assumeTrue(new ProcessCommandRunner().run(Command.of("qemu-system-x86_64", "--version")).ok(),
-        "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
-    assumeTrue(new ProcessCommandRunner().run(Command.of("umoci", "--version")).ok(), "needs umoci (apt-get install umoci)");
+    guests = GuestDaemon.start(work, List.of("--console-log-max", "128K", "--console-log-keep", "1"), "umoci:umoci");
+    banger = guests.banger();
     Path busybox = DebianKernel.busybox();
     Path images = Files.createDirectories(work.resolve("images"));
     TarBuilder tar = new TarBuilder().dir("bin").file("bin/busybox", Files.readAllBytes(busybox), 0755);
@@ -78,26 +75,20 @@ class ResourceLimitsGuestIT {
         exec sleep 1000000
         """, 0755, 0, 0);
     Path image = ContainerImages.layout(images, "limits", tar.build(), "--config.cmd", "/bin/sleep", "--config.cmd", "1000000");
-    banger = new Banger(work);
-    banger.env("BANGER_DEFAULT_VMM", "qemu");
-    banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    banger.startDaemon("--console-log-max", "128K", "--console-log-keep", "1");
     ok(banger.run("image", "import", image.toString(), "--name", "limits"));
-    banger.importSharedKernel("cloud");
   }
 
   @AfterEach
   void noVmsAndNoLeaks() throws Exception {
-    if (banger != null) {
-      banger.removeAllVms();
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
+    if (guests != null) {
+      guests.clean();
     }
   }
 
   @AfterAll
-  void tearDown() {
-    if (banger != null) {
-      banger.close();
+  void tearDown() throws Exception {
+    if (guests != null) {
+      guests.close();
     }
   }
 
