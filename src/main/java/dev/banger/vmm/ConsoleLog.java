@@ -174,10 +174,13 @@ public final class ConsoleLog {
     }
   }
 
-  /** Bytes on disk: the live file and its kept generations. */
+  /**
+   * Bytes on disk: the live file and its generations. Safe while a rotation runs: a generation
+   * missing mid-shift (.1 already moved to .2) counts as 0 and the ones after it still count.
+   */
   public long bytesOnDisk() {
     long total = fileSize(file);
-    for (int n = 1; Files.exists(generation(n)); n++) {
+    for (int n = 1; n <= keep || Files.exists(generation(n)); n++) {
       total += fileSize(generation(n));
     }
     return total;

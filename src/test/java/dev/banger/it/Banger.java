@@ -235,6 +235,17 @@ public final class Banger implements AutoCloseable {
     return new dev.banger.api.ApiClient(socket);
   }
 
+  /**
+   * What {@code banger create IMAGE --name VM} asks with the CLI's defaults (1 vCPU, 512 MiB, the
+   * bridge network) plus {@code extra} (e.g. {@code init} and {@code cmd}), in-process.
+   */
+  public void create(String vm, String image, Map<String, Object> extra) {
+    Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("name", vm, "image", image, "vcpus", 1,
+        "memoryMib", 512, "network", "bridge", "ssh", false));
+    body.putAll(extra);
+    api().post("/v1/vms", body);
+  }
+
   /** What {@code banger start VM} asks, in-process; throws the API's error as the CLI would print it. */
   public void start(String vm) {
     api().post("/v1/vms/" + vm + "/start", Map.of());

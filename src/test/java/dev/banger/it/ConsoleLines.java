@@ -28,23 +28,6 @@ final class ConsoleLines {
     }
   }
 
-  /**
-   * The live console log and its rotated generations: what the VM's console takes on disk (read
-   * while the daemon rotates: a generation that moves meanwhile counts as what it was, or 0).
-   */
-  static long bytesOnDisk(Path consoleLog) {
-    long total = 0;
-    for (int n = 0; n < 8; n++) {
-      Path p = n == 0 ? consoleLog : consoleLog.resolveSibling(consoleLog.getFileName() + "." + n);
-      try {
-        total += Files.size(p);
-      } catch (IOException e) {
-        // none (yet, or any more)
-      }
-    }
-    return total;
-  }
-
   /** {@code file} holds lines 1 … {@code lines} each exactly once, in order (other lines, the kernel's, are skipped). */
   static void assertEveryLineOnceInOrder(Path file, long lines) throws IOException {
     long expected = 1;

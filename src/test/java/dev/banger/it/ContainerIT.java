@@ -1,13 +1,10 @@
 package dev.banger.it;
 
-import dev.banger.testing.Leaks;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import dev.banger.host.Command;
 import dev.banger.host.CommandResult;
-import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
 import dev.banger.kernel.DebianKernel;
 import java.nio.file.Files;
@@ -34,21 +31,17 @@ class ContainerIT {
   private static final String HOST_SIDE = "172.30.0.1";
 
   @TempDir static Path work;
+  private GuestDaemon guests;
   private Banger banger;
 
   @BeforeAll
   void setUp() throws Exception {
-    assumeTrue(new ProcessCommandRunner().run(Command.of("qemu-system-x86_64", "--version")).ok(),
-        "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
-    assumeTrue(new ProcessCommandRunner().run(Command.of("umoci", "--version")).ok(), "needs umoci (apt-get install umoci)");
+    guests = GuestDaemon.start(work, "umoci:umoci");
+    banger = guests.banger();
     Path busybox = DebianKernel.busybox();
     Path images = Files.createDirectories(work.resolve("images"));
     Path app = ContainerImages.busyboxApp(images, busybox);
     Path lone = ContainerImages.staticBinary(images);
-    banger = new Banger(work);
-    banger.env("BANGER_DEFAULT_VMM", "qemu");
-    banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    banger.startDaemon();
     ok(banger.run("image", "import", app.toString(), "--name", "app"));
     ok(banger.run("image", "import", lone.toString(), "--name", "lone"));
     // Image-mode images without a config: no /sbin/init at all, and an init that exits at once.
@@ -60,21 +53,19 @@ class ContainerIT {
     Files.write(dies, new TarBuilder().dir("bin").dir("sbin").file("bin/busybox", Files.readAllBytes(busybox), 0755)
         .symlink("bin/sh", "busybox").file("sbin/init", "#!/bin/sh\nexit 0\n", 0755, 0, 0).build());
     ok(banger.run("image", "import", dies.toString(), "--name", "dies"));
-    banger.importSharedKernel("cloud");
   }
 
   @AfterEach
   void noVmsAndNoLeaks() throws Exception {
-    if (banger != null) {
-      banger.removeAllVms();
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
+    if (guests != null) {
+      guests.clean();
     }
   }
 
   @AfterAll
-  void tearDown() {
-    if (banger != null) {
-      banger.close();
+  void tearDown() throws Exception {
+    if (guests != null) {
+      guests.close();
     }
   }
 
@@ -83,8 +74,9 @@ class ContainerIT {
     return run;
   }
 
-  private Map<String, Object> inspect(String vm) throws Exception {
-    return JSON.std.mapFrom(ok(banger.run("inspect", vm)).stdout());
+  /** What {@code banger inspect} prints, asked in-process (the test is about the guest, not that command). */
+  private Map<String, Object> inspect(String vm) {
+    return banger.inspect(vm);
   }
 
   @SuppressWarnings("unchecked")

@@ -38,6 +38,10 @@ class CrashIT {
   @TempDir static Path work;
   private Banger banger;
   private Process daemon;
+  /** The crash point the serving daemon is armed with, or null: a start scenario arms the next one's. */
+  private String armedAt;
+  /** Whether the case that armed the daemon passed: a failed one's daemon is not handed on. */
+  private boolean chainIntact;
   private final List<String> table = new ArrayList<>();
   private int counter;
 
@@ -59,10 +63,15 @@ class CrashIT {
   }
 
   /** A failed scenario must not leak into the next one: remove whatever VMs are left. */
+  @org.junit.jupiter.api.BeforeEach
+  void breakChain() {
+    chainIntact = false;
+  }
+
   @org.junit.jupiter.api.AfterEach
   void removeLeftovers() throws Exception {
-    if (!daemon.isAlive()) {
-      daemon = banger.startDaemon();
+    if (!daemon.isAlive() || (armedAt != null && !chainIntact)) {
+      restart();
     }
     banger.removeAllVms();
   }
@@ -70,7 +79,7 @@ class CrashIT {
   private String newVm() throws Exception {
     counter++;
     String name = "vm" + counter;
-    assertThat(banger.run("create", "tiny", "--name", name).exitCode()).isZero();
+    succeeds("create", () -> banger.create(name, "tiny", Map.of()));
     return name;
   }
 
@@ -86,10 +95,28 @@ class CrashIT {
 
   /** Restarts the daemon, normally this time; startup reconcile runs before the socket opens. */
   private void restart() throws Exception {
+    restartArmedAt(null);
+  }
+
+  /**
+   * Restarts the daemon armed to halt at {@code next} (null: not armed). The start scenarios
+   * chain this way: the daemon that reconciles one scenario's crash and serves its checks (whose
+   * stop and rm never pass a start point) is the one the next scenario's start crashes, which
+   * spares a daemon start per scenario.
+   */
+  private void restartArmedAt(String next) throws Exception {
     if (daemon.isAlive()) {
       banger.stop(daemon);
     }
-    daemon = banger.startDaemon();
+    daemon = next == null ? banger.startDaemon() : banger.startDaemonCrashingAt(next);
+    armedAt = next;
+  }
+
+  /** The point after {@code point} in {@code points}, or null after the last. */
+  private static String nextOf(List<CrashPoint> points, String point) {
+    List<String> wires = points.stream().map(CrashPoint::wire).toList();
+    int i = wires.indexOf(point);
+    return i + 1 < wires.size() ? wires.get(i + 1) : null;
   }
 
   /**
@@ -97,8 +124,11 @@ class CrashIT {
    * in-process: the daemon dies under it, so its answer is a broken connection, as the CLI's is.
    */
   private void crashAt(String point, Runnable request) throws Exception {
-    banger.stop(daemon);
-    daemon = banger.startDaemonCrashingAt(point);
+    if (!point.equals(armedAt) || !daemon.isAlive()) {
+      banger.stop(daemon);
+      daemon = banger.startDaemonCrashingAt(point);
+    }
+    armedAt = null;
     try {
       request.run();
     } catch (RuntimeException expected) {
@@ -163,11 +193,12 @@ class CrashIT {
   void crashDuringStart(String point) throws Exception {
     String name = newVm();
     crashAt(point, () -> banger.start(name));
-    restart();
+    restartArmedAt(nextOf(START, point));
     String state = (String) inspect(name).get("state");
     // Only a VM whose boot completed is adopted; anything earlier is torn down.
     assertThat(state).isEqualTo(point.equals(CrashPoint.START_VMM_BOOT_AFTER.wire()) ? "running" : "stopped");
     finish("kill -9 at " + point, name, state);
+    chainIntact = true;
   }
 
   /** Container mode adds guest.init (banger's init written into the disk): a crash around it is torn down too. */
@@ -177,13 +208,13 @@ class CrashIT {
   void crashDuringAContainerStart(String point) throws Exception {
     counter++;
     String name = "vm" + counter;
-    Banger.Run create = banger.run("create", "tiny", "--name", name, "--init", "banger", "--", "/bin/true");
-    assertThat(create.exitCode()).as(create.stderr()).isZero();
+    succeeds("create", () -> banger.create(name, "tiny", Map.of("init", "banger", "cmd", List.of("/bin/true"))));
     crashAt(point, () -> banger.start(name));
-    restart();
+    restartArmedAt(nextOf(CONTAINER_START, point));
     String state = (String) inspect(name).get("state");
     assertThat(state).isEqualTo("stopped");
     finish("kill -9 at " + point + " (container)", name, state);
+    chainIntact = true;
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.banger.host.Command;
 import dev.banger.host.ProcessCommandRunner;
 import dev.banger.testing.Leaks;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The set-up and tear-down every guest-IT class repeated: QEMU (and any other tool the class
@@ -30,6 +31,11 @@ public final class GuestDaemon {
    * daemon on {@code work} and imports the kernel.
    */
   public static GuestDaemon start(Path work, String... tools) throws Exception {
+    return start(work, List.of(), tools);
+  }
+
+  /** {@link #start(Path, String...)} with {@code daemonArgs} on the daemon's command line (e.g. a console cap). */
+  public static GuestDaemon start(Path work, List<String> daemonArgs, String... tools) throws Exception {
     assumeTool("qemu-system-x86_64:qemu-system-x86");
     for (String tool : tools) {
       assumeTool(tool);
@@ -38,7 +44,7 @@ public final class GuestDaemon {
     try {
       banger.env("BANGER_DEFAULT_VMM", "qemu");
       banger.env("BANGER_RECONCILE_INTERVAL", "0");
-      GuestDaemon guests = new GuestDaemon(banger, banger.startDaemon());
+      GuestDaemon guests = new GuestDaemon(banger, banger.startDaemon(daemonArgs.toArray(String[]::new)));
       banger.importSharedKernel("cloud");
       return guests;
     } catch (Exception | AssertionError e) {

@@ -17,9 +17,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,20 +32,27 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Firecracker under the jailer, through the CLI and daemon: the jailer stand-in checks its
  * arguments and builds the jail as the real one does, the Firecracker stand-in resolves every API
  * path inside the jail and checks the jail's uid:gid could open it. Where this host lets a test
- * make cgroups, each VM gets its own cgroup v2 under a parent named for this test.
+ * make cgroups, each VM gets its own cgroup v2 under a parent named for this test. One daemon
+ * serves the class (a daemon, a namespace and two imports per case were half its time); after
+ * each case it is revived if a case killed it, every VM is removed and nothing may be left.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JailerIT {
   private static final String UID = "40123";
   private static final String GID = "40456";
 
-  @TempDir Path work;
+  @TempDir static Path work;
   private Banger banger;
   private Process daemon;
+  /** The start point the serving daemon is armed with, or null (see {@link #restartAfterCrashAt}). */
+  private String armedAt;
+  /** Whether the case that armed the daemon passed: a failed one's daemon is not handed on. */
+  private boolean chainIntact;
   private Path control;
   /** The parent cgroup of this test's VMs, or null when cgroups cannot be made here. */
   private Path parentCgroup;
 
-  @BeforeEach
+  @BeforeAll
   void setUp() throws Exception {
     banger = new Banger(work);
     control = Files.writeString(work.resolve("fc-control.properties"), "");
@@ -67,11 +77,38 @@ class JailerIT {
     banger.importTinyImageAndKernel(work, new TarBuilder().dir("etc").file("etc/os-release", "ID=jailed\n"));
   }
 
+  /** The stand-in fails no call unless a case says so. */
+  @BeforeEach
+  void resetStandIn() throws Exception {
+    Files.writeString(control, "");
+    chainIntact = false;
+  }
+
+  /** Each case removes its VMs: nothing may be left; then the next case gets a clean, unarmed daemon. */
   @AfterEach
-  void tearDown() throws Exception {
+  void cleanUp() throws Exception {
     try {
       assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
       assertThat(cgroupsLeft()).isEmpty();
+    } finally {
+      if (!daemon.isAlive() || (armedAt != null && !chainIntact)) {
+        if (daemon.isAlive()) {
+          banger.stop(daemon);
+        }
+        daemon = banger.startDaemon();
+        armedAt = null;
+      }
+      banger.removeAllVms();
+    }
+  }
+
+  @AfterAll
+  void tearDown() throws Exception {
+    if (banger == null) {
+      return;
+    }
+    try {
+      cleanUp();
     } finally {
       banger.close();
       if (parentCgroup != null && Files.isDirectory(parentCgroup)) {
@@ -182,8 +219,11 @@ class JailerIT {
     if (stopping) {
       banger.start("crashy");
     }
-    banger.stop(daemon);
-    daemon = banger.startDaemonCrashingAt(point);
+    if (!point.equals(armedAt) || !daemon.isAlive()) {
+      banger.stop(daemon);
+      daemon = banger.startDaemonCrashingAt(point);
+    }
+    armedAt = null;
     try {
       // In-process, as CrashIT: the connection dies with the daemon.
       if (stopping) {
@@ -197,7 +237,7 @@ class JailerIT {
     assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).as("daemon halted at " + point).isTrue();
     assertThat(daemon.exitValue()).isEqualTo(137);
 
-    daemon = banger.startDaemon();
+    restartAfterCrashAt(point);
     String state = (String) inspect("crashy").get("state");
     assertThat(state).isEqualTo(point.equals(CrashPoint.START_VMM_BOOT_AFTER.wire()) ? "running" : "stopped");
     if (!state.equals("running")) {
@@ -205,6 +245,19 @@ class JailerIT {
     }
     banger.removeVm("crashy");
     assertNothingLeft("rm after kill -9 at " + point);
+    chainIntact = true;
+  }
+
+  /**
+   * Starts the daemon after a crash at {@code point}; after a start point armed at the next start
+   * point: what this scenario checks next (inspect, rm) never passes a start point, and the next
+   * scenario's start crashes this daemon instead of a fresh one.
+   */
+  private void restartAfterCrashAt(String point) throws Exception {
+    List<String> points = crashPoints();
+    int next = points.indexOf(point) + 1;
+    armedAt = next < points.size() && points.get(next).startsWith("start.") ? points.get(next) : null;
+    daemon = armedAt == null ? banger.startDaemon() : banger.startDaemonCrashingAt(armedAt);
   }
 
   @Test
@@ -215,13 +268,15 @@ class JailerIT {
     Path vmDir = Path.of((String) part(vm, "runtime").get("vmDir"));
     banger.stop(daemon);
     Files.delete(vmDir.resolve(HandlesFile.FILE_NAME));
+    int logBefore = banger.daemonLog().length();
     daemon = banger.startDaemon();
     // Without handles.json the jailed VMM cannot be found by its socket: the VM is stopped, and
     // the sweep kills the process it finds by --id in the VM's jail and removes jail and cgroup.
     assertThat(inspect("lost").get("state")).isEqualTo("stopped");
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     assertNothingLeft("handles.json lost");
-    List<String> log = new ArrayList<>(List.of(banger.daemonLog().split("\n")));
+    // This daemon's lines only: the log file is the class's, earlier cases reconciled too.
+    List<String> log = new ArrayList<>(List.of(banger.daemonLog().substring(logBefore).split("\n")));
     assertThat(log).anyMatch(line -> line.contains("reconciled") && !line.contains("swept=0"));
     assertThat(banger.run("rm", "lost").exitCode()).isZero();
   }

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.banger.host.Command;
-import dev.banger.host.ProcessCommandRunner;
 import dev.banger.image.TarBuilder;
 import dev.banger.kernel.DebianKernel;
-import dev.banger.testing.Leaks;
+import dev.banger.vmm.ConsoleLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,13 +40,13 @@ class ResourceLimitsGuestIT {
   private static final long CONSOLE_BYTES = Long.getLong("banger.it.consoleBytes", 8 * CONSOLE_CAP);
 
   @TempDir static Path work;
+  private GuestDaemon guests;
   private Banger banger;
 
   @BeforeAll
   void setUp() throws Exception {
-    assumeTrue(new ProcessCommandRunner().run(Command.of("qemu-system-x86_64", "--version")).ok(),
-        "needs qemu-system-x86_64 (apt-get install qemu-system-x86)");
-    assumeTrue(new ProcessCommandRunner().run(Command.of("umoci", "--version")).ok(), "needs umoci (apt-get install umoci)");
+    guests = GuestDaemon.start(work, List.of("--console-log-max", "128K", "--console-log-keep", "1"), "umoci:umoci");
+    banger = guests.banger();
     Path busybox = DebianKernel.busybox();
     Path images = Files.createDirectories(work.resolve("images"));
     TarBuilder tar = new TarBuilder().dir("bin").file("bin/busybox", Files.readAllBytes(busybox), 0755);
@@ -77,26 +75,20 @@ class ResourceLimitsGuestIT {
         exec sleep 1000000
         """, 0755, 0, 0);
     Path image = ContainerImages.layout(images, "limits", tar.build(), "--config.cmd", "/bin/sleep", "--config.cmd", "1000000");
-    banger = new Banger(work);
-    banger.env("BANGER_DEFAULT_VMM", "qemu");
-    banger.env("BANGER_RECONCILE_INTERVAL", "0");
-    banger.startDaemon("--console-log-max", "128K", "--console-log-keep", "1");
     ok(banger.run("image", "import", image.toString(), "--name", "limits"));
-    banger.importSharedKernel("cloud");
   }
 
   @AfterEach
   void noVmsAndNoLeaks() throws Exception {
-    if (banger != null) {
-      banger.removeAllVms();
-      assertThat(Leaks.find(banger.netns(), banger.stateDir())).isEmpty();
+    if (guests != null) {
+      guests.clean();
     }
   }
 
   @AfterAll
-  void tearDown() {
-    if (banger != null) {
-      banger.close();
+  void tearDown() throws Exception {
+    if (guests != null) {
+      guests.close();
     }
   }
 
@@ -170,11 +162,12 @@ class ResourceLimitsGuestIT {
         + " for (i = 1; i <= " + lines + "; i++) printf \"%09d %s\\n\", i, pad; print \"chatty-done\" }'; exec sleep 1000000";
     ok(banger.run("run", "limits", "--name", "chatty", "--net", "none", "--", "sh", "-c", script));
     Path consoleLog = Path.of((String) ((Map<?, ?>) banger.inspect("chatty").get("runtime")).get("consoleLog"));
+    ConsoleLog onDisk = new ConsoleLog(consoleLog, CONSOLE_CAP, 1);
     try (Banger.Attached follow = banger.attach("logs", "-f", "chatty")) {
       long peakOnDisk = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(900);
       while (!ConsoleLines.tail(follow.stdoutFile()).contains("chatty-done") && System.nanoTime() < deadline) {
-        peakOnDisk = Math.max(peakOnDisk, ConsoleLines.bytesOnDisk(consoleLog));
+        peakOnDisk = Math.max(peakOnDisk, onDisk.bytesOnDisk());
         Thread.sleep(100);
       }
       assertThat(follow.process().isAlive()).as("logs -f still following").isTrue();
@@ -182,7 +175,7 @@ class ResourceLimitsGuestIT {
       // The live file and one kept generation, each at most the cap; the live one also what
       // arrives within one 200 ms rotation tick (under 64 KiB at this console's rate).
       assertThat(peakOnDisk).as("console bytes on disk").isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
-      assertThat(ConsoleLines.bytesOnDisk(consoleLog)).isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
+      assertThat(onDisk.bytesOnDisk()).isLessThanOrEqualTo(2 * CONSOLE_CAP + (64L << 10));
       ConsoleLines.assertEveryLineOnceInOrder(follow.stdoutFile(), lines);
     }
   }

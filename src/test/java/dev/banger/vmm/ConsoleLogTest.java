@@ -122,6 +122,22 @@ class ConsoleLogTest {
     assertThat(new ConsoleLog(tmp.resolve("missing"), 4096).tail(2)).isEmpty();
   }
 
+  /**
+   * Mid-rotation .1 has just moved to .2: the count skips the gap rather than stopping at it, and
+   * counts a generation past the cap (the setting was lowered) that the next rotation deletes.
+   */
+  @Test
+  void bytesOnDiskCountsTheGenerationsAfterOneThatVanishedMidRotation() throws IOException {
+    Path file = tmp.resolve("console.log");
+    ConsoleLog log = new ConsoleLog(file, 4096, 3);
+    Files.writeString(file, "live");
+    assertThat(log.bytesOnDisk()).isEqualTo(4);
+    Files.writeString(log.generation(2), "second");
+    assertThat(log.bytesOnDisk()).isEqualTo(4 + 6);
+    Files.writeString(log.generation(4), "past the cap");
+    assertThat(log.bytesOnDisk()).isEqualTo(4 + 6 + 12);
+  }
+
   @Test
   void exitDescriptions() {
     assertThat(new VmmExit(0, false).clean()).isTrue();
