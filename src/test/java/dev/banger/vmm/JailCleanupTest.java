@@ -8,6 +8,7 @@ import dev.banger.model.VmHandles;
 import dev.banger.testing.RecordingSink;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,45 +63,46 @@ class JailCleanupTest {
     assertThat(dir.resolve("root/firecracker.pid")).exists();
   }
 
+  /** What a cgroup test does with the VM's cgroup and the process in it. */
+  private interface CgroupCase {
+    void run(Path cgroup, Process process) throws Exception;
+  }
 
-  @Test
-  void aCgroupWithAProcessInItIsNotRemoved() throws Exception {
+  /** Runs {@code test} with {@code argv} inside a fresh VM cgroup; removes both afterwards. */
+  private static void withProcessInCgroup(List<String> argv, CgroupCase test) throws Exception {
     Path cgroupRoot = dev.banger.vmm.firecracker.JailerTestSupport.writableCgroupRoot().orElse(null);
     org.junit.jupiter.api.Assumptions.assumeTrue(cgroupRoot != null, "needs a writable cgroup v2 hierarchy");
     Path parent = cgroupRoot.resolve("banger-test-" + ProcessHandle.current().pid());
     Path cgroup = Files.createDirectories(parent.resolve(ID));
-    Process sleeper = new ProcessBuilder("sleep", "30").start();
+    Process process = new ProcessBuilder(argv).start();
     try {
-      Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(sleeper.pid()));
-      assertThatThrownBy(() -> JailCleanup.removeCgroup(cgroup, ID, java.time.Duration.ofMillis(200))).isInstanceOf(BangerException.class)
-          .hasMessageContaining("a process may still be in it");
-      sleeper.destroyForcibly().waitFor();
-      JailCleanup.removeCgroup(cgroup, ID);
-      assertThat(cgroup).doesNotExist();
+      Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(process.pid()));
+      test.run(cgroup, process);
     } finally {
-      sleeper.destroyForcibly().waitFor();
+      process.destroyForcibly().waitFor();
       Files.deleteIfExists(cgroup);
       Files.deleteIfExists(parent);
     }
   }
 
+  @Test
+  void aCgroupWithAProcessInItIsNotRemoved() throws Exception {
+    withProcessInCgroup(List.of("sleep", "30"), (cgroup, sleeper) -> {
+      assertThatThrownBy(() -> JailCleanup.removeCgroup(cgroup, ID, java.time.Duration.ofMillis(200))).isInstanceOf(BangerException.class)
+          .hasMessageContaining("a process may still be in it");
+      sleeper.destroyForcibly().waitFor();
+      JailCleanup.removeCgroup(cgroup, ID);
+      assertThat(cgroup).doesNotExist();
+    });
+  }
+
   /** A killed VMM's threads leave its cgroup a moment after it looks gone: the removal waits for them. */
   @Test
   void aCgroupWhoseLastProcessIsExitingIsRemovedOnceItLeaves() throws Exception {
-    Path cgroupRoot = dev.banger.vmm.firecracker.JailerTestSupport.writableCgroupRoot().orElse(null);
-    org.junit.jupiter.api.Assumptions.assumeTrue(cgroupRoot != null, "needs a writable cgroup v2 hierarchy");
-    Path parent = cgroupRoot.resolve("banger-test-" + ProcessHandle.current().pid());
-    Path cgroup = Files.createDirectories(parent.resolve(ID));
-    Process sleeper = new ProcessBuilder("sleep", "0.5").start();
-    try {
-      Files.writeString(cgroup.resolve("cgroup.procs"), Long.toString(sleeper.pid()));
+    withProcessInCgroup(List.of("sleep", "0.5"), (cgroup, sleeper) -> {
       JailCleanup.removeCgroup(cgroup, ID);
       assertThat(cgroup).doesNotExist();
       assertThat(sleeper.isAlive()).as("removed only after the process left").isFalse();
-    } finally {
-      sleeper.destroyForcibly().waitFor();
-      Files.deleteIfExists(cgroup);
-      Files.deleteIfExists(parent);
-    }
+    });
   }
 }
