@@ -171,13 +171,15 @@ final class SavedState {
     } catch (IOException e) {
       throw BangerException.internal("cannot remove the saved state in " + vmDir + ": " + e.getMessage(), e);
     }
-    PENDING.merge(vmDir, java.util.concurrent.CompletableFuture.runAsync(() -> {
+    java.util.concurrent.CompletableFuture<Void> pending = PENDING.merge(vmDir, java.util.concurrent.CompletableFuture.runAsync(() -> {
       try {
         TreeFiles.deleteRecursively(doomed);
       } catch (IOException e) {
         // Left for the next prepare or discard of this VM, which removes .rm-saved-* directories.
       }
     }, FILE_WORK), (a, b) -> java.util.concurrent.CompletableFuture.allOf(a, b));
+    // A finished deletion leaves the map (unless a later one was merged in): VMs come and go.
+    var unused = pending.whenComplete((v, e) -> PENDING.remove(vmDir, pending));
   }
 
   /** Deletions {@link #discardSoon} started, per VM directory; waited for before a directory is swept. */
